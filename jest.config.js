@@ -1,0 +1,34 @@
+// Jest runs in native ESM mode (NestJS 12 packages are ESM-only):
+// `npm test` starts node with --experimental-vm-modules.
+const tsJest = [
+  'ts-jest',
+  {
+    useESM: true,
+    // transpile only (tsconfig has isolatedModules): `npm run lint` type-checks.
+    // The @nestjs/swagger CLI plugin needs a full program, so it runs in `nest build` only.
+    tsconfig: 'tsconfig.json',
+  },
+];
+
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': tsJest },
+  testEnvironment: 'node',
+};
+
+/** @type {import('jest').Config} */
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      testTimeout: 30000,
+    },
+  ],
+  maxWorkers: 2,
+};

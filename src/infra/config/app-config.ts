@@ -1,0 +1,120 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
+
+/**
+ * Every environment variable the service reads, parsed and validated once at
+ * start. `.env.example` documents each one; a bad value stops the start with a
+ * message naming the variable.
+ */
+export class AppConfig {
+  /** PostgreSQL connection string. Unset: an embedded PostgreSQL is started under ./.data (single node, demo). */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  /** Redis connection string. Unset: an in-process Redis stand-in (single node only). */
+  @IsOptional()
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  /** HTTP and WebSocket port. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT = 4000;
+
+  /** Interface to listen on. */
+  @IsString()
+  HOST = '0.0.0.0';
+
+  /** HS256 secret for admin (`role: admin`) and agent JWTs; at least 32 characters. */
+  @IsString()
+  @MinLength(32, { message: 'INTERNAL_JWT_SECRET must be at least 32 characters' })
+  INTERNAL_JWT_SECRET!: string;
+
+  /** 32-byte key for AES-256-GCM encryption of secrets at rest: 64 hex characters or base64. */
+  @IsString()
+  @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, {
+    message: 'ENCRYPTION_KEY must be 32 bytes as 64 hex characters or 44 base64 characters',
+  })
+  ENCRYPTION_KEY!: string;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
+
+  /** Pretty, human-readable logs (development only; production logs are JSON). */
+  @Transform(toBool)
+  @IsBoolean()
+  LOG_PRETTY = false;
+
+  /** Run pending migrations at start (guarded by an advisory lock). */
+  @Transform(toBool)
+  @IsBoolean()
+  MIGRATIONS_RUN = true;
+
+  /** Seconds an API key lookup stays cached on a node (invalidated across nodes on rotate/revoke). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  API_KEY_CACHE_TTL_SECONDS = 30;
+
+  /** Directory for the embedded database and generated demo secrets. */
+  @IsString()
+  DATA_DIR = './.data';
+
+  /** Port of the embedded PostgreSQL (only when DATABASE_URL is unset). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  EMBEDDED_PG_PORT = 54329;
+
+  /** Public origin of this service, used to build webhook and OAuth URLs. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true })
+  PUBLIC_BASE_URL?: string;
+
+  /** Seconds to wait for in-flight work on SIGTERM before closing. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SHUTDOWN_GRACE_SECONDS = 10;
+
+  get encryptionKey(): Buffer {
+    return /^[0-9a-fA-F]{64}$/.test(this.ENCRYPTION_KEY)
+      ? Buffer.from(this.ENCRYPTION_KEY, 'hex')
+      : Buffer.from(this.ENCRYPTION_KEY, 'base64');
+  }
+
+  /** True when running without DATABASE_URL/REDIS_URL (single-node demo mode). */
+  get embedded(): boolean {
+    return !this.DATABASE_URL;
+  }
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** Parses and validates an environment; throws ConfigError naming every bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): AppConfig {
+  const config = plainToInstance(AppConfig, { ...env }, { exposeDefaultValues: true });
+  const errors = validateSync(config, { whitelist: false, forbidUnknownValues: false });
+  if (errors.length > 0) {
+    throw new ConfigError(
+      errors.map((e) => {
+        const messages = Object.values(e.constraints ?? {});
+        return `${e.property}: ${messages.join('; ')}`;
+      }),
+    );
+  }
+  return config;
+}

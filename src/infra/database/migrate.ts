@@ -1,0 +1,21 @@
+import { DataSource } from 'typeorm';
+
+/** Arbitrary but fixed: every node takes the same advisory lock while migrating. */
+const MIGRATION_LOCK_KEY = 727_001;
+
+/**
+ * Runs pending migrations under a session-level advisory lock, so nodes that
+ * start together migrate one after the other (the later ones find nothing to do).
+ */
+export async function runMigrations(dataSource: DataSource): Promise<string[]> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await runner.release();
+  }
+}
