@@ -1,0 +1,45 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export type ApiKeyAction = 'generate' | 'rotate' | 'revoke';
+
+export interface AuditEntry {
+  id: string;
+  app_id: string;
+  action: ApiKeyAction;
+  key_prefix: string | null;
+  actor: string;
+  request_ip: string | null;
+  user_agent: string | null;
+  created_at: Date;
+}
+
+export interface AuditContext {
+  actor: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+@Injectable()
+export class ApiKeyAuditRepository {
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  async record(appId: string, action: ApiKeyAction, keyPrefix: string | null, ctx: AuditContext): Promise<void> {
+    await this.db.query(
+      `INSERT INTO api_key_audit_log (app_id, action, key_prefix, actor, request_ip, user_agent)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [appId, action, keyPrefix, ctx.actor, ctx.ip, ctx.userAgent?.slice(0, 512) ?? null],
+    );
+  }
+
+  /** Newest first; `beforeId` pages backwards. */
+  async list(appId: string, limit: number, beforeId?: string): Promise<AuditEntry[]> {
+    return (await this.db.query(
+      `SELECT id::text, app_id, action, key_prefix, actor, request_ip, user_agent, created_at
+         FROM api_key_audit_log
+        WHERE app_id = $1 AND ($3::bigint IS NULL OR id < $3::bigint)
+        ORDER BY id DESC LIMIT $2`,
+      [appId, limit, beforeId ?? null],
+    )) as AuditEntry[];
+  }
+}

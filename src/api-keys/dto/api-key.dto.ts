@@ -1,0 +1,69 @@
+import { Transform } from 'class-transformer';
+import { IsInt, IsNumberString, IsOptional, Max, Min } from 'class-validator';
+
+export class RotateApiKeyDto {
+  /** Seconds the previous key keeps working after rotation (0 = refused at once, the default; max 86400). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  grace_seconds?: number;
+}
+
+export class AuditQueryDto {
+  /** Page size (1–200, default 50). */
+  @IsOptional()
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  /** Return entries older than this audit id (from `next_before`). */
+  @IsOptional()
+  @IsNumberString({ no_symbols: true })
+  before?: string;
+}
+
+export class IssuedApiKeyDto {
+  app_id!: string;
+  /** The new key, shown only in this answer. */
+  api_key!: string;
+  key_prefix!: string;
+  created_at!: Date;
+  /** Until when the previous key still works (null: it stopped working at once). */
+  previous_key_valid_until!: Date | null;
+}
+
+export class RevokedApiKeyDto {
+  app_id!: string;
+  revoked_at!: Date;
+}
+
+export class ApiKeyStatusDto {
+  app_id!: string;
+  app_is_active!: boolean;
+  /** `active`: a key is set; `revoked`: the key was revoked; `none`: never issued. */
+  status!: 'active' | 'revoked' | 'none';
+  key_prefix!: string | null;
+  created_at!: Date | null;
+  revoked_at!: Date | null;
+  previous_key_valid_until!: Date | null;
+}
+
+export class AuditEntryDto {
+  id!: string;
+  action!: 'generate' | 'rotate' | 'revoke';
+  key_prefix!: string | null;
+  /** Subject of the admin token that did it. */
+  actor!: string;
+  request_ip!: string | null;
+  user_agent!: string | null;
+  created_at!: Date;
+}
+
+export class AuditPageDto {
+  items!: AuditEntryDto[];
+  /** Pass as `before` for the next (older) page; null at the end. */
+  next_before!: string | null;
+}

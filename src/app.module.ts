@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { ApiKeysModule } from './api-keys/api-keys.module.js';
+import { AppsModule } from './apps/apps.module.js';
+import { HealthModule } from './health/health.module.js';
+import { AppConfig } from './infra/config/app-config.js';
+import { ConfigModule } from './infra/config/config.module.js';
+import { CryptoModule } from './infra/crypto/crypto.module.js';
+import { DatabaseModule } from './infra/database/database.module.js';
+import { loggerOptions } from './infra/logging/logger.options.js';
+import { MetricsModule } from './infra/metrics/metrics.module.js';
+import { RedisModule } from './infra/redis/redis.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerOptions(config)),
+        DatabaseModule,
+        RedisModule,
+        CryptoModule,
+        MetricsModule,
+        HealthModule,
+        AppsModule,
+        ApiKeysModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,73 @@
+import type { IncomingMessage } from 'node:http';
+import helmet from '@fastify/helmet';
+import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger, PinoLogger } from 'nestjs-pino';
+import { AppModule } from './app.module.js';
+import { AppConfig } from './infra/config/app-config.js';
+import { AllExceptionsFilter } from './infra/http/all-exceptions.filter.js';
+import { registerHttpHooks } from './infra/http/http-hooks.js';
+import { setupSwagger } from './infra/http/swagger.js';
+import { requestIdFor } from './infra/logging/logger.options.js';
+import { MetricsService } from './infra/metrics/metrics.service.js';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Builds the whole application (initialised, not listening): shared by main.ts and the e2e tests. */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: true,
+    genReqId: (req: IncomingMessage) => {
+      const id = requestIdFor(req);
+      (req as IncomingMessage & { id?: string }).id = id; // pino-http reads it from the raw request
+      return id;
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bufferLogs: true,
+    rawBody: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(MetricsService);
+  registerHttpHooks(fastify, metrics, PinoLogger.root);
+  // bodies of any other type (e.g. Dialpad's JWT webhooks) arrive as raw bytes
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: [`'self'`],
+        styleSrc: [`'self'`, `'unsafe-inline'`],
+        imgSrc: [`'self'`, 'data:', 'validator.swagger.io'],
+        scriptSrc: [`'self'`, `https: 'unsafe-inline'`],
+      },
+    },
+  });
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => new BadRequestException(flattenValidationErrors(errors)),
+    }),
+  );
+  app.enableShutdownHooks();
+  setupSwagger(app);
+  await app.init();
+  await fastify.ready();
+  return app;
+}
+
+function flattenValidationErrors(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((e) => {
+    const path = parent ? `${parent}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? `${parent ? parent + '.' : ''}${m}` : `${path}: ${m}`));
+    return [...own, ...flattenValidationErrors(e.children ?? [], path)];
+  });
+}

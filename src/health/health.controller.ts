@@ -1,0 +1,51 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { DataSource } from 'typeorm';
+import { RedisService } from '../infra/redis/redis.service.js';
+
+const startedAt = Date.now();
+
+@ApiTags('ops')
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicator: HealthIndicatorService,
+    @Inject(DataSource) private readonly db: DataSource,
+    private readonly redis: RedisService,
+  ) {}
+
+  /** Liveness: the process is up. */
+  @Get()
+  @ApiOperation({ summary: 'Liveness' })
+  live(): { status: 'ok'; service: string; uptime_s: number } {
+    return { status: 'ok', service: 'turbo-cti', uptime_s: Math.round((Date.now() - startedAt) / 1000) };
+  }
+
+  /** Readiness: PostgreSQL and Redis answer (503 otherwise). */
+  @Get('health')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness (PostgreSQL, Redis)' })
+  ready() {
+    return this.health.check([
+      () => this.probe('postgres', async () => void (await this.db.query('SELECT 1'))),
+      () => this.probe('redis', async () => void (await this.redis.ping())),
+    ]);
+  }
+
+  private async probe(key: string, check: () => Promise<void>) {
+    const indicator = this.indicator.check(key);
+    const started = performance.now();
+    try {
+      await withTimeout(check(), 2000);
+      return indicator.up({ latency_ms: Math.round((performance.now() - started) * 10) / 10 });
+    } catch (err) {
+      return indicator.down({ message: (err as Error).message });
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref())]);
+}

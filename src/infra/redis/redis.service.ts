@@ -1,0 +1,74 @@
+import { createRequire } from 'node:module';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { AppConfig } from '../config/app-config.js';
+
+type MessageHandler = (message: string) => void;
+
+/**
+ * The shared Redis connections: `client` for commands, a dedicated subscriber
+ * for pub/sub (a subscribed connection can run nothing else). Without
+ * REDIS_URL an in-process stand-in (ioredis-mock) is used: single node only.
+ */
+@Injectable()
+export class RedisService implements OnApplicationShutdown {
+  private readonly logger = new Logger(RedisService.name);
+  readonly client: Redis;
+  private readonly subscriber: Redis;
+  private readonly handlers = new Map<string, Set<MessageHandler>>();
+
+  constructor(config: AppConfig) {
+    if (config.REDIS_URL) {
+      const options = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false };
+      this.client = new Redis(config.REDIS_URL, { ...options, connectionName: 'turbo-cti' });
+      this.subscriber = new Redis(config.REDIS_URL, { ...options, connectionName: 'turbo-cti-sub' });
+    } else {
+      this.logger.warn(
+        'REDIS_URL is not set: using an in-process Redis stand-in. SINGLE NODE ONLY — locks, caches and ' +
+          'WebSocket fan-out do not cross processes. Set REDIS_URL in production.',
+      );
+      this.client = createMockRedis();
+      this.subscriber = this.client.duplicate();
+    }
+    for (const conn of [this.client, this.subscriber]) {
+      conn.on('error', (err: Error) => this.logger.error(`redis: ${err.message}`));
+    }
+    this.subscriber.on('message', (channel: string, message: string) => {
+      for (const handler of this.handlers.get(channel) ?? []) {
+        try {
+          handler(message);
+        } catch (err) {
+          this.logger.error(`handler for ${channel} failed: ${(err as Error).message}`);
+        }
+      }
+    });
+  }
+
+  async subscribe(channel: string, handler: MessageHandler): Promise<void> {
+    let set = this.handlers.get(channel);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(channel, set);
+      await this.subscriber.subscribe(channel);
+    }
+    set.add(handler);
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    await this.client.publish(channel, message);
+  }
+
+  async ping(): Promise<boolean> {
+    return (await this.client.ping()) === 'PONG';
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.subscriber.quit(), this.client.quit()]);
+  }
+}
+
+function createMockRedis(): Redis {
+  // loaded lazily (a CommonJS package): production never needs the stand-in
+  const RedisMock = createRequire(import.meta.url)('ioredis-mock') as new () => Redis;
+  return new RedisMock();
+}

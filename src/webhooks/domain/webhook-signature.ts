@@ -1,0 +1,181 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { jwtVerify } from 'jose';
+import { parseJsonLossless } from './lossless-json.js';
+
+/**
+ * Signature checks for `POST /webhooks/dialpad` (SPEC §4). Pure: the caller passes
+ * the raw body, the app's secret, the two signature headers and the current time.
+ */
+
+export interface WebhookSignatureHeaders {
+  /** `x-dialpad-signature`: hex HMAC-SHA256 (an optional `sha256=` prefix is tolerated). */
+  signature?: string;
+  /** `x-dialpad-timestamp`: seconds or milliseconds since the epoch. */
+  timestamp?: string;
+}
+
+export type WebhookFormat = 'jwt' | 'hmac' | 'unsigned';
+
+export type DecodeErrorCode =
+  | 'secret_not_configured'
+  | 'missing_signature'
+  | 'malformed_signature'
+  | 'invalid_signature'
+  | 'invalid_timestamp'
+  | 'timestamp_out_of_window'
+  | 'invalid_jwt'
+  | 'jwt_expired'
+  | 'invalid_json'
+  | 'not_an_object';
+
+export type DecodeResult =
+  | { ok: true; payload: Record<string, unknown>; format: WebhookFormat }
+  | { ok: false; status: 400 | 401; code: DecodeErrorCode; message: string };
+
+/** How far `x-dialpad-timestamp` may be from our clock, either way. */
+export const REPLAY_WINDOW_MS = 5 * 60 * 1000;
+
+/** Below this a timestamp is read as seconds: 1e11 s is the year 5138, 1e11 ms is 1973. */
+const SECONDS_CUTOFF = 1e11;
+
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
+const DIGITS = /^\d{1,16}$/;
+
+type Failure = Extract<DecodeResult, { ok: false }>;
+
+function fail(status: 400 | 401, code: DecodeErrorCode, message: string): Failure {
+  return { ok: false, status, code, message };
+}
+
+export async function decodeWebhookBody(
+  raw: Buffer,
+  secret: string | null,
+  headers: WebhookSignatureHeaders,
+  nowMs: number,
+): Promise<DecodeResult> {
+  if (secret !== null && secret.length === 0) {
+    // An empty key would let anyone sign: treat it as a broken configuration, not as "unsigned".
+    return fail(401, 'secret_not_configured', 'the webhook secret of this app is empty; nothing can be verified');
+  }
+  const text = raw.toString('utf8');
+  const trimmed = text.trim();
+  if (COMPACT_JWS.test(trimmed)) return decodeJwt(trimmed, secret, nowMs);
+
+  if (headers.signature !== undefined) {
+    if (secret === null) {
+      return fail(401, 'secret_not_configured', 'x-dialpad-signature was sent but this app has no webhook secret to check it');
+    }
+    const verdict = checkHmac(raw, secret, headers, nowMs);
+    if (verdict) return verdict;
+    return parseObject(text, 'hmac');
+  }
+
+  if (secret !== null) {
+    return fail(
+      401,
+      'missing_signature',
+      'missing signature: send the event as an HS256 JWT body or with an x-dialpad-signature header',
+    );
+  }
+  return parseObject(text, 'unsigned');
+}
+
+async function decodeJwt(token: string, secret: string | null, nowMs: number): Promise<DecodeResult> {
+  if (secret === null) {
+    return fail(401, 'secret_not_configured', 'the body is a JWT but this app has no webhook secret to verify it');
+  }
+  try {
+    await jwtVerify(token, new TextEncoder().encode(secret), {
+      algorithms: ['HS256'],
+      currentDate: new Date(nowMs),
+    });
+  } catch (error: unknown) {
+    return jwtFailure(error);
+  }
+  // jose parsed the claims with JSON.parse, which rounds big ids: parse the verified segment again.
+  const claimsJson = Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8');
+  return parseObject(claimsJson, 'jwt');
+}
+
+function jwtFailure(error: unknown): Failure {
+  const code = error instanceof Error && 'code' in error ? error.code : undefined;
+  switch (code) {
+    case 'ERR_JWT_EXPIRED':
+      return fail(401, 'jwt_expired', 'the JWT has expired (exp is in the past)');
+    case 'ERR_JWT_INVALID':
+      // jose only reaches the claims after the signature checked out: the sender is genuine, the body is not.
+      return fail(400, 'invalid_json', 'the JWT is correctly signed but its payload is not a JSON object');
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return fail(401, 'invalid_jwt', 'the JWT must be signed with HS256');
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return fail(401, 'invalid_jwt', 'the JWT signature does not match the webhook secret');
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      return fail(401, 'invalid_jwt', `the JWT claims were rejected: ${error instanceof Error ? error.message : ''}`);
+    default:
+      return fail(401, 'invalid_jwt', 'the body looks like a JWT but is not a valid HS256 JWS');
+  }
+}
+
+/** Returns a failure, or null when the signature (and timestamp, if any) are good. */
+function checkHmac(raw: Buffer, secret: string, headers: WebhookSignatureHeaders, nowMs: number): Failure | null {
+  const provided = (headers.signature ?? '').trim().replace(/^sha256=/i, '');
+  if (!HEX_SHA256.test(provided)) {
+    return fail(401, 'malformed_signature', 'x-dialpad-signature must be the 64-character hex HMAC-SHA256 of the body');
+  }
+  const timestamp = headers.timestamp?.trim();
+  if (timestamp !== undefined) {
+    if (!DIGITS.test(timestamp)) {
+      return fail(401, 'invalid_timestamp', 'x-dialpad-timestamp must be seconds or milliseconds since the epoch');
+    }
+    const value = Number(timestamp);
+    const ms = value < SECONDS_CUTOFF ? value * 1000 : value;
+    if (Math.abs(nowMs - ms) > REPLAY_WINDOW_MS) {
+      return fail(
+        401,
+        'timestamp_out_of_window',
+        'x-dialpad-timestamp is outside the 5-minute replay window; a fresh delivery needs a fresh timestamp',
+      );
+    }
+  }
+  const expected = Buffer.from(signHmac(raw, secret, timestamp), 'hex');
+  if (!timingSafeEqual(expected, Buffer.from(provided, 'hex'))) {
+    return fail(401, 'invalid_signature', 'x-dialpad-signature does not match the body and the webhook secret');
+  }
+  return null;
+}
+
+function parseObject(text: string, format: WebhookFormat): DecodeResult {
+  let parsed: unknown;
+  try {
+    parsed = parseJsonLossless(text);
+  } catch {
+    return fail(400, 'invalid_json', 'the body is neither valid JSON nor a JWT');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return fail(400, 'not_an_object', 'the event must be a JSON object');
+  }
+  return { ok: true, payload: parsed as Record<string, unknown>, format };
+}
+
+/**
+ * Hex HMAC-SHA256 of the body, or of `"<timestamp>.<body>"` when a timestamp is
+ * given: what a sender puts in `x-dialpad-signature`.
+ */
+export function signHmac(raw: string | Buffer, secret: string, timestamp?: string): string {
+  const hmac = createHmac('sha256', secret);
+  if (timestamp !== undefined) hmac.update(`${timestamp}.`);
+  return hmac.update(raw).digest('hex');
+}
+
+/**
+ * An HS256 JWT as Dialpad sends it. Built by hand rather than with jose so that a
+ * payload given as JSON text keeps bare big-integer ids digit for digit.
+ */
+export async function signDialpadJwt(payload: object | string, secret: string): Promise<string> {
+  const json = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+  const body = Buffer.from(json, 'utf8').toString('base64url');
+  const signature = createHmac('sha256', secret).update(`${header}.${body}`).digest('base64url');
+  return `${header}.${body}.${signature}`;
+}
