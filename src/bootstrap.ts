@@ -58,7 +58,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     }),
   );
   app.enableShutdownHooks();
-  setupSwagger(app);
+  setupSwagger(app, config.SWAGGER_UI);
   await app.init();
   await fastify.ready();
   return app;

@@ -13,7 +13,7 @@ export interface ResolvedApp {
 
 type CacheEntry = { app: ResolvedApp | null };
 
-const INVALIDATION_CHANNEL = 'cti:apps:invalidate';
+const INVALIDATION_CHANNEL = 'apps:invalidate';
 const NEGATIVE_TTL_MS = 5_000;
 
 /**

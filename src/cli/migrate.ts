@@ -11,7 +11,7 @@ async function main(): Promise<void> {
     process.stderr.write('DATABASE_URL is not set (the embedded database migrates itself at `npm start`)\n');
     process.exit(78);
   }
-  const dataSource = new DataSource(dataSourceOptions(config.DATABASE_URL, { extra: { max: 1 } }));
+  const dataSource = new DataSource(dataSourceOptions(config.DATABASE_URL, { extra: { max: 2 } }));
   await dataSource.initialize();
   try {
     const applied = await runMigrations(dataSource);

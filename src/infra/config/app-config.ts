@@ -21,10 +21,15 @@ export class AppConfig {
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
-  /** HTTP and WebSocket port. */
+  /** Prefix of every Redis key and pub/sub channel, so several deployments (or test runs) can share one Redis. */
+  @IsString()
+  @Matches(/^[A-Za-z0-9:_-]{0,64}$/, { message: 'REDIS_KEY_PREFIX may hold letters, digits, ":", "_" and "-" only' })
+  REDIS_KEY_PREFIX = 'cti:';
+
+  /** HTTP and WebSocket port (0: any free port). */
   @Transform(toInt)
   @IsInt()
-  @Min(1)
+  @Min(0)
   @Max(65535)
   PORT = 4000;
 
@@ -79,6 +84,11 @@ export class AppConfig {
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true })
   PUBLIC_BASE_URL?: string;
+
+  /** Serve Swagger UI at /docs (the OpenAPI JSON at /docs-json is always served). */
+  @Transform(toBool)
+  @IsBoolean()
+  SWAGGER_UI = true;
 
   /** Seconds to wait for in-flight work on SIGTERM before closing. */
   @Transform(toInt)

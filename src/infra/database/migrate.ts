@@ -6,6 +6,7 @@ const MIGRATION_LOCK_KEY = 727_001;
 /**
  * Runs pending migrations under a session-level advisory lock, so nodes that
  * start together migrate one after the other (the later ones find nothing to do).
+ * Needs two pool connections: one holds the lock while TypeORM migrates on another.
  */
 export async function runMigrations(dataSource: DataSource): Promise<string[]> {
   const runner = dataSource.createQueryRunner();

@@ -9,7 +9,7 @@ export const API_DESCRIPTION = `Turbo CTI: Dialpad call events to real-time scre
 
 **Errors** are JSON \`{statusCode, error, message, request_id}\`; \`request_id\` echoes \`x-request-id\` (or the id generated for the request).`;
 
-export function setupSwagger(app: INestApplication): void {
+export function setupSwagger(app: INestApplication, uiEnabled: boolean): void {
   const config = new DocumentBuilder()
     .setTitle('Turbo CTI')
     .setDescription(API_DESCRIPTION)
@@ -18,5 +18,9 @@ export function setupSwagger(app: INestApplication): void {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'x-app-api-key', description: 'App API key (ctk_…)' }, 'api-key')
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { persistAuthorization: true } });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    swaggerUiEnabled: uiEnabled,
+    swaggerOptions: { persistAuthorization: true },
+  });
 }

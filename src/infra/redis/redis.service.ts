@@ -16,8 +16,10 @@ export class RedisService implements OnApplicationShutdown {
   readonly client: Redis;
   private readonly subscriber: Redis;
   private readonly handlers = new Map<string, Set<MessageHandler>>();
+  private readonly prefix: string;
 
   constructor(config: AppConfig) {
+    this.prefix = config.REDIS_KEY_PREFIX;
     if (config.REDIS_URL) {
       const options = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false };
       this.client = new Redis(config.REDIS_URL, { ...options, connectionName: 'turbo-cti' });
@@ -44,7 +46,14 @@ export class RedisService implements OnApplicationShutdown {
     });
   }
 
-  async subscribe(channel: string, handler: MessageHandler): Promise<void> {
+  /** A key in this deployment's namespace. Use for every key and channel. */
+  key(name: string): string {
+    return this.prefix + name;
+  }
+
+  /** Subscribes to `channel` (namespaced with the key prefix). */
+  async subscribe(name: string, handler: MessageHandler): Promise<void> {
+    const channel = this.key(name);
     let set = this.handlers.get(channel);
     if (!set) {
       set = new Set();
@@ -54,8 +63,9 @@ export class RedisService implements OnApplicationShutdown {
     set.add(handler);
   }
 
-  async publish(channel: string, message: string): Promise<void> {
-    await this.client.publish(channel, message);
+  /** Publishes on `channel` (namespaced with the key prefix). */
+  async publish(name: string, message: string): Promise<void> {
+    await this.client.publish(this.key(name), message);
   }
 
   async ping(): Promise<boolean> {

@@ -52,14 +52,17 @@ export function readOptionalId(value: unknown): string | null {
 const SECONDS_CUTOFF = 1e11;
 const MAX_EPOCH_MS = 8.64e15;
 
-/** Epoch milliseconds (Dialpad), epoch seconds, digit strings of either, or an ISO 8601 string. */
+// An ISO date-time without an offset would be read in the machine's time zone: refuse it.
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+/** Epoch milliseconds (Dialpad), epoch seconds, digit strings of either, or an ISO 8601 string with an offset. */
 export function readDate(value: unknown): Date | null {
   let ms: number;
   if (typeof value === 'number') {
     ms = value;
   } else if (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim())) {
     ms = Number(value.trim());
-  } else if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value.trim())) {
+  } else if (typeof value === 'string' && ISO_WITH_OFFSET.test(value.trim())) {
     return orNull(Date.parse(value.trim()));
   } else {
     return null;
