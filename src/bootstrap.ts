@@ -57,7 +57,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       exceptionFactory: (errors) => new BadRequestException(flattenValidationErrors(errors)),
     }),
   );
-  app.enableShutdownHooks();
   setupSwagger(app, config.SWAGGER_UI);
   await app.init();
   await fastify.ready();

@@ -30,10 +30,22 @@ async function main(): Promise<void> {
   }
 
   const app = await createApp(config);
-  if (stopEmbedded) {
-    const stop = stopEmbedded;
-    process.once('beforeExit', () => void stop());
-  }
+  // Graceful shutdown: stop taking requests, let providers finish their work
+  // (onModuleDestroy / beforeApplicationShutdown hooks), then stop the embedded database.
+  const shutdown = (signal: string) => {
+    logger.log(`${signal} received: shutting down`);
+    setTimeout(() => {
+      logger.error(`shutdown took longer than ${config.SHUTDOWN_GRACE_SECONDS}s: exiting`);
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE_SECONDS * 1000).unref();
+    void (async () => {
+      await app.close();
+      await stopEmbedded?.();
+      process.exit(0);
+    })();
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
   await app.listen({ port: config.PORT, host: config.HOST });
   const base = config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`;
   logger.log(`listening on ${config.HOST}:${config.PORT} — docs ${base}/docs`);
