@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AppsModule } from './apps/apps.module.js';
+import { CallsModule } from './calls/calls.module.js';
+import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { AppConfig } from './infra/config/app-config.js';
 import { ConfigModule } from './infra/config/config.module.js';
@@ -10,6 +12,7 @@ import { DatabaseModule } from './infra/database/database.module.js';
 import { loggerOptions } from './infra/logging/logger.options.js';
 import { MetricsModule } from './infra/metrics/metrics.module.js';
 import { RedisModule } from './infra/redis/redis.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({})
 export class AppModule {
@@ -26,6 +29,9 @@ export class AppModule {
         HealthModule,
         AppsModule,
         ApiKeysModule,
+        EventsModule,
+        WebhooksModule,
+        CallsModule,
       ],
     };
   }

@@ -7,6 +7,7 @@ import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { AppConfig } from './infra/config/app-config.js';
 import { AllExceptionsFilter } from './infra/http/all-exceptions.filter.js';
+import { registerBodyParsers } from './infra/http/body-parsers.js';
 import { registerHttpHooks } from './infra/http/http-hooks.js';
 import { setupSwagger } from './infra/http/swagger.js';
 import { requestIdFor } from './infra/logging/logger.options.js';
@@ -27,7 +28,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
-    rawBody: true,
+    bodyParser: false, // ours: see registerBodyParsers
   });
   app.useLogger(app.get(Logger));
   app.flushLogs();
@@ -35,8 +36,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
   registerHttpHooks(fastify, metrics, PinoLogger.root);
-  // bodies of any other type (e.g. Dialpad's JWT webhooks) arrive as raw bytes
-  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  registerBodyParsers(fastify);
 
   await app.register(helmet, {
     contentSecurityPolicy: {

@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { Sql } from '../infra/database/sql.js';
 
 export type ApiKeyAction = 'generate' | 'rotate' | 'revoke';
 
@@ -22,7 +22,7 @@ export interface AuditContext {
 
 @Injectable()
 export class ApiKeyAuditRepository {
-  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+  constructor(private readonly db: Sql) {}
 
   async record(appId: string, action: ApiKeyAction, keyPrefix: string | null, ctx: AuditContext): Promise<void> {
     await this.db.query(

@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { Sql } from '../infra/database/sql.js';
 
 export interface AppRow {
   id: string;
@@ -20,7 +20,7 @@ const COLUMNS = `id, name, is_active, api_key_prefix, api_key_created_at, api_ke
 /** The only place SQL on `apps` lives. */
 @Injectable()
 export class AppsRepository {
-  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+  constructor(private readonly db: Sql) {}
 
   async create(app: { id: string; name: string; webhookSecretEnc: string; apiKeyHash: string; apiKeyPrefix: string }): Promise<AppRow> {
     const rows = (await this.db.query(

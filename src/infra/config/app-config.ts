@@ -85,6 +85,38 @@ export class AppConfig {
   @IsUrl({ require_tld: false, require_protocol: true })
   PUBLIC_BASE_URL?: string;
 
+  /** Run the event processor on this node (every node may; they share the work). */
+  @Transform(toBool)
+  @IsBoolean()
+  EVENT_PROCESSOR_ENABLED = true;
+
+  /** Fallback poll interval of the event processor; LISTEN/NOTIFY wakes it at once otherwise. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(600_000)
+  EVENT_POLL_INTERVAL_MS = 5000;
+
+  /** Events claimed per batch (FOR UPDATE SKIP LOCKED). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  EVENT_BATCH_SIZE = 50;
+
+  /** Failed attempts before an event is dead-lettered. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  EVENT_MAX_ATTEMPTS = 10;
+
+  /** Upper bound of the exponential retry delay of a failing event, in ms. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  EVENT_RETRY_MAX_DELAY_MS = 300_000;
+
   /** Serve Swagger UI at /docs (the OpenAPI JSON at /docs-json is always served). */
   @Transform(toBool)
   @IsBoolean()

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { runMigrations } from './migrate.js';
+import { Sql } from './sql.js';
 
 @Injectable()
 class DataSourceCloser implements OnApplicationShutdown {
@@ -32,7 +33,8 @@ class DataSourceCloser implements OnApplicationShutdown {
       },
     },
     DataSourceCloser,
+    Sql,
   ],
-  exports: [DataSource],
+  exports: [DataSource, Sql],
 })
 export class DatabaseModule {}

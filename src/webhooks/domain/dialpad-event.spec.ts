@@ -231,7 +231,13 @@ describe('normalizeDialpadEvent — seed-format payloads', () => {
 
   it('accepts call_id, from_number/to_number and dialpad_user_id', () => {
     const { dialpad_call_id: _a, from: _b, to: _c, user_id: _d, ...rest } = ring;
-    const payload = { ...rest, call_id: '42', from_number: '+14155550100', to_number: '+15105550100', dialpad_user_id: 7 };
+    const payload = {
+      ...rest,
+      call_id: '42',
+      from_number: '+14155550100',
+      to_number: '+15105550100',
+      dialpad_user_id: 7,
+    };
     expect(normalized(payload)).toMatchObject({
       dialpadCallId: '42',
       fromNumber: '+14155550100',
@@ -275,7 +281,11 @@ describe('normalizeDialpadEvent — seed-format payloads', () => {
 
   it('derives an identity with an empty timestamp part when there is no timestamp', () => {
     const { timestamp: _t, ...payload } = ring;
-    expect(normalized(payload)).toMatchObject({ dialpadEventId: '123456789:call.ring:', eventAt: null, ringingAt: null });
+    expect(normalized(payload)).toMatchObject({
+      dialpadEventId: '123456789:call.ring:',
+      eventAt: null,
+      ringingAt: null,
+    });
   });
 });
 
@@ -285,7 +295,8 @@ describe('normalizeDialpadEvent — rejections', () => {
     expect(rejection({ event_type: 'call.ring', call_id: null })).toBe('payload has no call_id');
   });
 
-  it.each([1.5, -1, '', 'abc', { id: 1 }, [1], true, Number.MAX_SAFE_INTEGER + 2])('rejects the call id %p', (callId) => {
+  const badCallIds = [1.5, -1, '', 'abc', { id: 1 }, [1], true, Number.MAX_SAFE_INTEGER + 2];
+  it.each(badCallIds)('rejects the call id %p', (callId) => {
     expect(rejection({ state: 'ringing', call_id: callId })).toMatch(/call_id must be/);
   });
 
@@ -344,9 +355,9 @@ describe('normalizeDialpadEvent — properties', () => {
     );
   });
 
-  it('reads every real fixture field for field whatever else the payload holds', () => {
+  it('ignores fields it does not know', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (noise) => {
+      fc.property(fc.dictionary(fc.string().filter((key) => !knownKeys.includes(key)), fc.jsonValue()), (noise) => {
         const payload = fixture('inbound-hangup.json');
         expect(normalized({ ...noise, ...payload })).toEqual(normalized(payload));
       }),

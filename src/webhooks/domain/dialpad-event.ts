@@ -104,7 +104,7 @@ export function normalizeDialpadEvent(payload: Record<string, unknown>): Normali
 
   const eventType = kind.eventType;
   const isRealFormat = kind.format === 'dialpad';
-  const eventAt = readDate(firstPresent(payload, ['event_timestamp', 'timestamp']));
+  const eventAt = readFirstDate(payload, ['event_timestamp', 'timestamp']);
   const connectedAt = readDate(own(payload, 'date_connected')) ?? (eventType === EventTypes.connected ? eventAt : null);
   const endedAt = readDate(own(payload, 'date_ended')) ?? (eventType === EventTypes.ended ? eventAt : null);
   const direction = readDirection(own(payload, 'direction'));
@@ -123,7 +123,7 @@ export function normalizeDialpadEvent(payload: Record<string, unknown>): Normali
       dialpadUserId: readUserId(payload),
       startedAt: readDate(own(payload, 'date_started')) ?? (eventType === EventTypes.started ? eventAt : null),
       ringingAt:
-        readDate(firstPresent(payload, ['date_first_rang', 'date_rang'])) ??
+        readFirstDate(payload, ['date_first_rang', 'date_rang']) ??
         (eventType === EventTypes.ring ? eventAt : null),
       connectedAt,
       endedAt,
@@ -141,6 +141,15 @@ export function normalizeDialpadEvent(payload: Record<string, unknown>): Normali
         (isRealFormat || Object.hasOwn(payload, 'date_connected')),
     },
   };
+}
+
+/** The first of the keys that holds a readable date (an unreadable one does not hide the next). */
+function readFirstDate(payload: JsonObject, keys: readonly string[]): Date | null {
+  for (const key of keys) {
+    const date = readDate(own(payload, key));
+    if (date !== null) return date;
+  }
+  return null;
 }
 
 type Kind =
@@ -178,7 +187,8 @@ function readEventId(
   if (given !== undefined && given !== null) {
     const value = typeof given === 'number' && Number.isSafeInteger(given) ? String(given) : readText(given);
     if (value === null || value.length > MAX_EVENT_ID_LENGTH) {
-      return { ok: false, message: `event_id must be an integer or a non-empty string of at most ${MAX_EVENT_ID_LENGTH} characters` };
+      const limit = `at most ${MAX_EVENT_ID_LENGTH} characters`;
+      return { ok: false, message: `event_id must be an integer or a non-empty string of ${limit}` };
     }
     return { ok: true, value };
   }

@@ -47,7 +47,8 @@ describe('payload readers', () => {
       expect(readDate(input)).toEqual(at);
     });
 
-    it.each([null, undefined, 0, -5, NaN, Infinity, 1e20, '', 'yesterday', '2024-11-14T22:40:39', '2024-13-45T99:00Z', {}])(
+    const unreadable = [null, undefined, 0, -5, NaN, Infinity, 1e20, '', 'yesterday', '2024-11-14T22:40:39', {}];
+    it.each([...unreadable, '2024-13-45T99:00Z'])(
       'gives null for %p',
       (input) => {
         expect(readDate(input)).toBeNull();

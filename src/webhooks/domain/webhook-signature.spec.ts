@@ -144,7 +144,8 @@ describe('decodeWebhookBody — x-dialpad-signature (seed / forwarder delivery)'
 
   it('rejects a signature made with another secret or over other bytes', async () => {
     const wrongKey = signHmac(raw, 'another-secret');
-    expectFailure(await decodeWebhookBody(body(raw), SECRET, { signature: wrongKey }, NOW_MS), 401, 'invalid_signature');
+    const withWrongKey = await decodeWebhookBody(body(raw), SECRET, { signature: wrongKey }, NOW_MS);
+    expectFailure(withWrongKey, 401, 'invalid_signature');
     const reformatted = JSON.stringify(JSON.parse(raw));
     const signature = signHmac(raw, SECRET);
     expectFailure(

@@ -29,7 +29,7 @@ export type DecodeErrorCode =
   | 'not_an_object';
 
 export type DecodeResult =
-  | { ok: true; payload: Record<string, unknown>; format: WebhookFormat }
+  | { ok: true; payload: Record<string, unknown>; format: WebhookFormat; /** the payload's exact JSON text, for storage */ json: string }
   | { ok: false; status: 400 | 401; code: DecodeErrorCode; message: string };
 
 /** How far `x-dialpad-timestamp` may be from our clock, either way. */
@@ -64,7 +64,8 @@ export async function decodeWebhookBody(
 
   if (headers.signature !== undefined) {
     if (secret === null) {
-      return fail(401, 'secret_not_configured', 'x-dialpad-signature was sent but this app has no webhook secret to check it');
+      const message = 'x-dialpad-signature was sent but this app has no webhook secret to check it';
+      return fail(401, 'secret_not_configured', message);
     }
     const verdict = checkHmac(raw, secret, headers, nowMs);
     if (verdict) return verdict;
@@ -155,7 +156,7 @@ function parseObject(text: string, format: WebhookFormat): DecodeResult {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     return fail(400, 'not_an_object', 'the event must be a JSON object');
   }
-  return { ok: true, payload: parsed as Record<string, unknown>, format };
+  return { ok: true, payload: parsed as Record<string, unknown>, format, json: text };
 }
 
 /**

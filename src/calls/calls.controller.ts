@@ -1,0 +1,33 @@
+import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { ResolvedApp } from '../api-keys/api-key-resolver.service.js';
+import { ApiKeyGuard } from '../auth/api-key.guard.js';
+import { CurrentApp } from '../auth/request-context.js';
+import { CallsService } from './calls.service.js';
+import { ActiveCallsDto, CallDetailDto, CallPageDto, ListCallsQueryDto } from './dto/calls.dto.js';
+
+@ApiTags('api: calls')
+@ApiSecurity('api-key')
+@UseGuards(ApiKeyGuard)
+@Controller('api/calls')
+export class CallsController {
+  constructor(private readonly calls: CallsService) {}
+
+  /** The app's calls, newest first, with filters and cursor pagination. */
+  @Get()
+  list(@CurrentApp() app: ResolvedApp, @Query() query: ListCallsQueryDto): Promise<CallPageDto> {
+    return this.calls.list(app.id, query);
+  }
+
+  /** Calls in progress (initiated, ringing or connected; silent for over 12 h excluded). */
+  @Get('active')
+  active(@CurrentApp() app: ResolvedApp): Promise<ActiveCallsDto> {
+    return this.calls.active(app.id);
+  }
+
+  /** One call by our uuid or by Dialpad's call id. Another app's call answers 404. */
+  @Get(':id')
+  get(@CurrentApp() app: ResolvedApp, @Param('id') id: string): Promise<CallDetailDto> {
+    return this.calls.get(app.id, id);
+  }
+}

@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error.js';
+import { parseJsonLossless } from '../webhooks/domain/lossless-json.js';
+import { CallCursor, CallRow, CallsRepository } from './calls.repository.js';
+import { ActiveCallsDto, CallDetailDto, CallDto, CallPageDto, ListCallsQueryDto } from './dto/calls.dto.js';
+
+@Injectable()
+export class CallsService {
+  constructor(private readonly calls: CallsRepository) {}
+
+  async list(appId: string, q: ListCallsQueryDto): Promise<CallPageDto> {
+    const limit = q.limit ?? 50;
+    const from = q.from ? new Date(q.from) : undefined;
+    const to = q.to ? new Date(q.to) : undefined;
+    if (from && to && from >= to) throw new DomainError('INVALID_INPUT', '`from` must be before `to`');
+    const rows = await this.calls.list(
+      appId,
+      { status: q.status, direction: q.direction, dialpadUserId: q.dialpad_user_id, crmUserId: q.crm_user_id, from, to },
+      limit,
+      q.cursor ? decodeCursor(q.cursor) : undefined,
+    );
+    const last = rows[rows.length - 1];
+    return {
+      items: rows.map(toCallDto),
+      next_cursor: rows.length === limit && last ? encodeCursor({ at: last.started_at ?? last.created_at, id: last.id }) : null,
+    };
+  }
+
+  async active(appId: string): Promise<ActiveCallsDto> {
+    return { items: (await this.calls.listActive(appId, 500)).map(toCallDto) };
+  }
+
+  async get(appId: string, id: string): Promise<CallDetailDto> {
+    if (!/^(\d{1,32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.test(id)) {
+      throw new DomainError('NOT_FOUND', 'Call not found');
+    }
+    const row = await this.calls.findOne(appId, id);
+    if (!row) throw new DomainError('NOT_FOUND', 'Call not found');
+    return {
+      ...toCallDto(row),
+      raw_payload: row.raw_payload_json ? (parseJsonLossless(row.raw_payload_json) as Record<string, unknown>) : null,
+    };
+  }
+}
+
+export function toCallDto(row: CallRow): CallDto {
+  return {
+    id: row.id,
+    dialpad_call_id: row.dialpad_call_id,
+    master_call_id: row.master_call_id,
+    entry_point_call_id: row.entry_point_call_id,
+    direction: row.direction,
+    from_number: row.from_number,
+    to_number: row.to_number,
+    status: row.status,
+    dialpad_user_id: row.dialpad_user_id,
+    crm_user_id: row.crm_user_id,
+    started_at: row.started_at,
+    ringing_at: row.ringing_at,
+    connected_at: row.connected_at,
+    ended_at: row.ended_at,
+    duration_ms: row.duration_ms,
+    recording_url: row.recording_url,
+    custom_data: row.custom_data,
+    last_event_at: row.last_event_at,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+function encodeCursor(c: CallCursor): string {
+  return Buffer.from(`${c.at.toISOString()}|${c.id}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): CallCursor {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const date = new Date(at ?? '');
+  if (!id || Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) {
+    throw new DomainError('INVALID_INPUT', 'cursor is not valid (use next_cursor from the previous page)');
+  }
+  return { at: date, id };
+}

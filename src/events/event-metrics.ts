@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { MetricsService } from '../infra/metrics/metrics.service.js';
+
+/** Prometheus instruments of the event pipeline. */
+@Injectable()
+export class EventMetrics {
+  readonly received: Counter<'result'>;
+  readonly rejected: Counter<'status'>;
+  readonly processed: Counter<'event_type'>;
+  readonly failed: Counter<'event_type'>;
+  readonly dead: Counter<'event_type'>;
+  readonly latency: Histogram;
+  readonly queueDepth: Gauge;
+  readonly queueAge: Gauge;
+
+  constructor(metrics: MetricsService) {
+    const registers = [metrics.registry];
+    this.received = new Counter({ name: 'cti_events_received_total', help: 'Webhook events accepted, by result (stored|duplicate)', labelNames: ['result'], registers });
+    this.rejected = new Counter({ name: 'cti_events_rejected_total', help: 'Webhook deliveries refused, by HTTP status', labelNames: ['status'], registers });
+    this.processed = new Counter({ name: 'cti_events_processed_total', help: 'Events processed', labelNames: ['event_type'], registers });
+    this.failed = new Counter({ name: 'cti_events_failed_total', help: 'Event processing failures (each attempt)', labelNames: ['event_type'], registers });
+    this.dead = new Counter({ name: 'cti_events_dead_total', help: 'Events dead-lettered', labelNames: ['event_type'], registers });
+    this.latency = new Histogram({
+      name: 'cti_event_processing_latency_seconds',
+      help: 'From receipt (received_at) to processed (commit)',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.queueDepth = new Gauge({ name: 'cti_event_queue_depth', help: 'Events waiting to be processed (all nodes)', registers });
+    this.queueAge = new Gauge({ name: 'cti_event_queue_oldest_age_seconds', help: 'Age of the oldest unprocessed event', registers });
+  }
+}

@@ -1,0 +1,220 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import pg from 'pg';
+import { AppConfig } from '../infra/config/app-config.js';
+import { Sql } from '../infra/database/sql.js';
+import { normalizeDialpadEvent } from '../webhooks/domain/dialpad-event.js';
+import { parseJsonLossless } from '../webhooks/domain/lossless-json.js';
+import { EventHandlerRegistry } from './event-handlers.js';
+import { EventMetrics } from './event-metrics.js';
+import { ClaimedEvent, EventsRepository } from './events.repository.js';
+import { ProcessedEvent, ProcessedEventsBus } from './processed-events.bus.js';
+
+const NOTIFY_CHANNEL = 'webhook_events';
+const POLL_INTERVAL_NAME = 'event-processor-poll';
+
+/**
+ * Turns stored webhook events into calls and voicemails (SPEC §5).
+ *
+ * Wakes on NOTIFY (sent by the insert trigger) and on a fallback poll. Each
+ * batch is one transaction: claim with FOR UPDATE SKIP LOCKED (other nodes skip
+ * these rows), run each event's handler inside a savepoint (a failing event is
+ * rolled back alone and rescheduled), mark the rest processed, commit, and only
+ * then hand the results to ProcessedEventsBus. A node that dies mid-batch never
+ * commits: its claims return to the queue.
+ */
+@Injectable()
+export class EventProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(EventProcessor.name);
+  private running: Promise<void> | null = null;
+  private wakeAgain = false;
+  private stopping = false;
+  private listener: pg.Client | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly db: Sql,
+    private readonly events: EventsRepository,
+    private readonly handlers: EventHandlerRegistry,
+    private readonly bus: ProcessedEventsBus,
+    private readonly metrics: EventMetrics,
+    private readonly scheduler: SchedulerRegistry,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.EVENT_PROCESSOR_ENABLED) return;
+    await this.listen();
+    this.scheduler.addInterval(POLL_INTERVAL_NAME, setInterval(() => this.wake(), this.config.EVENT_POLL_INTERVAL_MS));
+    this.wake();
+  }
+
+  /** Graceful shutdown: stop claiming, let the batch in flight commit. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    if (this.scheduler.doesExist('interval', POLL_INTERVAL_NAME)) this.scheduler.deleteInterval(POLL_INTERVAL_NAME);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    await this.running;
+    await this.listener?.end().catch(() => undefined);
+    this.listener = null;
+  }
+
+  /** Runs batches until the queue is drained; concurrent wake-ups coalesce into one more pass. */
+  wake(): void {
+    if (this.stopping) return;
+    if (this.running) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = null;
+    });
+  }
+
+  /** Resolves when no batch is running (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      let claimed: number;
+      do {
+        this.wakeAgain = false;
+        claimed = await this.processBatch();
+      } while (!this.stopping && (claimed === this.config.EVENT_BATCH_SIZE || this.wakeAgain));
+    } catch (err) {
+      // the database is unreachable or the batch could not commit: the poll tries again
+      this.logger.error(`event batch failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** One batch in one transaction. Returns how many events it claimed. */
+  async processBatch(): Promise<number> {
+    const client = await this.db.pool.connect();
+    let released = false;
+    try {
+      await client.query('BEGIN');
+      const claimed = await this.events.claimDue(client, this.config.EVENT_BATCH_SIZE);
+      if (claimed.length === 0) {
+        await client.query('COMMIT');
+        return 0;
+      }
+      const outputs: ProcessedEvent[] = [];
+      const processedIds: string[] = [];
+      // lock calls rows in one global order so two nodes' batches cannot deadlock;
+      // the state machine makes the order of a call's events irrelevant
+      for (const event of sortForLocking(claimed)) {
+        await client.query('SAVEPOINT event');
+        try {
+          const output = await this.handle(client, event);
+          await client.query('RELEASE SAVEPOINT event');
+          processedIds.push(event.id);
+          if (output) outputs.push(output);
+        } catch (err) {
+          await client.query('ROLLBACK TO SAVEPOINT event');
+          await this.recordFailure(client, event, err);
+        }
+      }
+      await this.events.markProcessed(client, processedIds);
+      await client.query('COMMIT');
+      this.afterCommit(claimed, processedIds, outputs);
+      return claimed.length;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release(err as Error); // a broken connection must not go back to the pool
+      released = true;
+      throw err;
+    } finally {
+      if (!released) client.release();
+    }
+  }
+
+  private async handle(client: pg.PoolClient, claimed: ClaimedEvent): Promise<ProcessedEvent | null> {
+    const payload = parseJsonLossless(claimed.payload) as Record<string, unknown>;
+    const normalized = normalizeDialpadEvent(payload);
+    if (!normalized.ok) throw new Error(`cannot normalise stored event: ${normalized.message}`);
+    const handler = this.handlers.handlerFor(claimed.event_type);
+    if (!handler) return null; // stored, processed, nothing to do (SPEC §4)
+    const { call, voicemail } = await handler({ client, appId: claimed.app_id, event: normalized.event, payloadJson: claimed.payload });
+    return {
+      seq: claimed.id,
+      appId: claimed.app_id,
+      eventType: claimed.event_type,
+      call,
+      voicemail,
+      occurredAt: normalized.event.eventAt ?? new Date(),
+    };
+  }
+
+  private async recordFailure(client: pg.PoolClient, event: ClaimedEvent, err: unknown): Promise<void> {
+    const attempts = event.attempts + 1;
+    const dead = attempts >= this.config.EVENT_MAX_ATTEMPTS;
+    const delay = retryDelayMs(attempts, this.config.EVENT_RETRY_MAX_DELAY_MS);
+    const message = (err as Error)?.message ?? String(err);
+    await this.events.markFailed(client, event.id, message, delay, dead);
+    this.metrics.failed.inc({ event_type: event.event_type });
+    if (dead) {
+      this.metrics.dead.inc({ event_type: event.event_type });
+      this.logger.error(`event ${event.id} (${event.event_type}) dead-lettered after ${attempts} attempts: ${message}`);
+    } else {
+      this.logger.warn(`event ${event.id} (${event.event_type}) failed (attempt ${attempts}), retry in ${delay} ms: ${message}`);
+    }
+  }
+
+  private afterCommit(claimed: ClaimedEvent[], processedIds: string[], outputs: ProcessedEvent[]): void {
+    const types = new Map(claimed.map((c) => [c.id, c.event_type]));
+    for (const id of processedIds) this.metrics.processed.inc({ event_type: types.get(id) ?? 'unknown' });
+    outputs.sort((a, b) => compareSeq(a.seq, b.seq));
+    this.bus.publish(outputs);
+  }
+
+  private async listen(): Promise<void> {
+    if (this.stopping) return;
+    const client = new pg.Client({ connectionString: this.config.DATABASE_URL, application_name: 'turbo-cti-listener' });
+    client.on('notification', () => this.wake());
+    client.on('error', (err) => {
+      this.logger.warn(`LISTEN connection lost (${err.message}); polling until it is back`);
+      this.scheduleReconnect(client);
+    });
+    client.on('end', () => this.scheduleReconnect(client));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      this.listener = client;
+      this.wake(); // anything inserted while we were not listening
+    } catch (err) {
+      this.logger.warn(`cannot LISTEN (${(err as Error).message}); retrying`);
+      this.scheduleReconnect(client);
+    }
+  }
+
+  private scheduleReconnect(client: pg.Client): void {
+    if (this.stopping || this.reconnectTimer) return;
+    if (this.listener === client) this.listener = null;
+    client.removeAllListeners('end');
+    void client.end().catch(() => undefined);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.listen();
+    }, 1000);
+    this.reconnectTimer.unref();
+  }
+}
+
+/** 1 s, 2 s, 4 s … capped, with ±20 % jitter so retries of a burst spread out. */
+export function retryDelayMs(attempts: number, maxMs: number): number {
+  const base = Math.min(maxMs, 1000 * 2 ** Math.max(0, attempts - 1));
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+}
+
+function sortForLocking(events: ClaimedEvent[]): ClaimedEvent[] {
+  return events
+    .map((e) => ({ e, key: `${e.app_id}:${(e.dialpad_call_id ?? '').padStart(20, '0')}` }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : compareSeq(a.e.id, b.e.id)))
+    .map(({ e }) => e);
+}
+
+function compareSeq(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}

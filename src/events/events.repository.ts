@@ -1,0 +1,186 @@
+import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { Sql } from '../infra/database/sql.js';
+
+export interface NewEvent {
+  appId: string;
+  dialpadEventId: string;
+  eventType: string;
+  dialpadCallId: string | null;
+  /** The payload's exact JSON text (big integers keep every digit in jsonb). */
+  payloadJson: string;
+}
+
+export interface StoredEventRef {
+  id: string;
+  appId: string;
+  dialpadEventId: string;
+  duplicate: boolean;
+}
+
+export interface ClaimedEvent {
+  id: string;
+  app_id: string;
+  event_type: string;
+  dialpad_call_id: string | null;
+  /** jsonb as text: parsed losslessly by the processor */
+  payload: string;
+  attempts: number;
+}
+
+export type EventStatus = 'pending' | 'failed' | 'processed' | 'dead';
+
+export interface EventRow {
+  id: string;
+  dialpad_event_id: string;
+  event_type: string;
+  dialpad_call_id: string | null;
+  status: EventStatus;
+  received_at: Date;
+  processed_at: Date | null;
+  attempts: number;
+  last_error: string | null;
+  next_attempt_at: Date;
+  dead_at: Date | null;
+  payload?: unknown;
+}
+
+const STATUS_SQL = `CASE WHEN dead_at IS NOT NULL THEN 'dead'
+  WHEN processed_at IS NOT NULL THEN 'processed'
+  WHEN attempts > 0 THEN 'failed' ELSE 'pending' END`;
+
+const STATUS_FILTER: Record<EventStatus, string> = {
+  pending: 'processed_at IS NULL AND dead_at IS NULL AND attempts = 0',
+  failed: 'processed_at IS NULL AND dead_at IS NULL AND attempts > 0',
+  processed: 'processed_at IS NOT NULL',
+  dead: 'dead_at IS NOT NULL',
+};
+
+/** The only place SQL on `webhook_events` lives. */
+@Injectable()
+export class EventsRepository {
+  constructor(private readonly db: Sql) {}
+
+  /**
+   * Stores many events in one statement (one commit, one NOTIFY). Events already
+   * stored (same app and dialpad_event_id) come back as duplicates with their id.
+   */
+  async insertMany(events: NewEvent[]): Promise<StoredEventRef[]> {
+    const inserted = (await this.db.query(
+      `INSERT INTO webhook_events (app_id, dialpad_event_id, event_type, dialpad_call_id, payload)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[])
+       ON CONFLICT (app_id, dialpad_event_id) DO NOTHING
+       RETURNING id::text, app_id, dialpad_event_id`,
+      [
+        events.map((e) => e.appId),
+        events.map((e) => e.dialpadEventId),
+        events.map((e) => e.eventType),
+        events.map((e) => e.dialpadCallId),
+        events.map((e) => e.payloadJson),
+      ],
+    )) as { id: string; app_id: string; dialpad_event_id: string }[];
+    const keyOf = (appId: string, eventId: string) => `${appId}\u0000${eventId}`;
+    const fresh = new Map(inserted.map((r) => [keyOf(r.app_id, r.dialpad_event_id), r.id]));
+    const missing = events.filter((e) => !fresh.has(keyOf(e.appId, e.dialpadEventId)));
+    const existing = new Map<string, string>();
+    if (missing.length > 0) {
+      const rows = (await this.db.query(
+        `SELECT id::text, app_id, dialpad_event_id FROM webhook_events
+          WHERE (app_id, dialpad_event_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
+        [missing.map((e) => e.appId), missing.map((e) => e.dialpadEventId)],
+      )) as { id: string; app_id: string; dialpad_event_id: string }[];
+      for (const r of rows) existing.set(keyOf(r.app_id, r.dialpad_event_id), r.id);
+    }
+    // the first of two identical events in one batch is the stored one, the second a duplicate
+    const claimed = new Set<string>();
+    return events.map((e) => {
+      const key = keyOf(e.appId, e.dialpadEventId);
+      const freshId = fresh.get(key);
+      if (freshId && !claimed.has(key)) {
+        claimed.add(key);
+        return { id: freshId, appId: e.appId, dialpadEventId: e.dialpadEventId, duplicate: false };
+      }
+      return { id: freshId ?? existing.get(key) ?? '', appId: e.appId, dialpadEventId: e.dialpadEventId, duplicate: true };
+    });
+  }
+
+  /**
+   * Claims due events of active apps inside the caller's transaction. Rows stay
+   * locked until it commits (or its connection dies, which returns them to the queue).
+   */
+  async claimDue(client: PoolClient, limit: number): Promise<ClaimedEvent[]> {
+    const { rows } = await client.query<ClaimedEvent>(
+      `SELECT e.id::text, e.app_id, e.event_type, e.dialpad_call_id, e.payload::text AS payload, e.attempts
+         FROM webhook_events e
+         JOIN apps a ON a.id = e.app_id AND a.is_active
+        WHERE e.processed_at IS NULL AND e.dead_at IS NULL AND e.next_attempt_at <= clock_timestamp()
+        ORDER BY e.received_at, e.id
+        LIMIT $1
+        FOR UPDATE OF e SKIP LOCKED`,
+      [limit],
+    );
+    return rows;
+  }
+
+  async markProcessed(client: PoolClient, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await client.query(
+      `UPDATE webhook_events SET processed_at = clock_timestamp(), last_error = NULL WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
+  }
+
+  /** Records a failure: retried after `delayMs`, or dead-lettered when `dead`. */
+  async markFailed(client: PoolClient, id: string, error: string, delayMs: number, dead: boolean): Promise<void> {
+    await client.query(
+      `UPDATE webhook_events
+          SET attempts = attempts + 1, last_error = $2,
+              next_attempt_at = clock_timestamp() + make_interval(secs => $3::double precision / 1000),
+              dead_at = CASE WHEN $4::boolean THEN clock_timestamp() END
+        WHERE id = $1`,
+      [id, error.slice(0, 2000), delayMs, dead],
+    );
+  }
+
+  async list(appId: string, status: EventStatus | undefined, limit: number, beforeId?: string): Promise<EventRow[]> {
+    return (await this.db.query(
+      `SELECT id::text, dialpad_event_id, event_type, dialpad_call_id, ${STATUS_SQL} AS status, received_at,
+              processed_at, attempts, last_error, next_attempt_at, dead_at
+         FROM webhook_events
+        WHERE app_id = $1 AND ($3::bigint IS NULL OR id < $3::bigint) ${status ? `AND ${STATUS_FILTER[status]}` : ''}
+        ORDER BY id DESC LIMIT $2`,
+      [appId, limit, beforeId ?? null],
+    )) as EventRow[];
+  }
+
+  async findOne(appId: string, id: string): Promise<(EventRow & { payload_json: string }) | null> {
+    const rows = (await this.db.query(
+      `SELECT id::text, dialpad_event_id, event_type, dialpad_call_id, ${STATUS_SQL} AS status, received_at,
+              processed_at, attempts, last_error, next_attempt_at, dead_at, payload::text AS payload_json
+         FROM webhook_events WHERE app_id = $1 AND id = $2`,
+      [appId, id],
+    )) as (EventRow & { payload_json: string })[];
+    return rows[0] ?? null;
+  }
+
+  /** Puts a dead (or processed) event back in the queue, due now. */
+  async requeue(appId: string, id: string): Promise<boolean> {
+    const count = await this.db.execute(
+      `UPDATE webhook_events
+          SET processed_at = NULL, dead_at = NULL, attempts = 0, next_attempt_at = clock_timestamp()
+        WHERE app_id = $1 AND id = $2`,
+      [appId, id],
+    );
+    return count > 0;
+  }
+
+  /** Queue depth and the age of the oldest due event, for metrics. */
+  async queueStats(): Promise<{ depth: number; oldestAgeSeconds: number }> {
+    const rows = (await this.db.query(
+      `SELECT count(*)::int AS depth,
+              COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(received_at)), 0)::float AS age
+         FROM webhook_events WHERE processed_at IS NULL AND dead_at IS NULL`,
+    )) as { depth: number; age: number }[];
+    return { depth: rows[0]?.depth ?? 0, oldestAgeSeconds: rows[0]?.age ?? 0 };
+  }
+}

@@ -1,0 +1,44 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { CallRow } from '../calls/calls.repository.js';
+import type { VoicemailRow } from '../voicemails/voicemails.repository.js';
+
+/** One processed event, as the realtime layer needs it. Published only after its transaction committed. */
+export interface ProcessedEvent {
+  /** webhook_events.id: the WebSocket `seq` */
+  seq: string;
+  appId: string;
+  eventType: string;
+  call: CallRow | null;
+  voicemail: VoicemailRow | null;
+  /** when the event happened (Dialpad's event timestamp), else when it was processed */
+  occurredAt: Date;
+}
+
+type Listener = (events: ProcessedEvent[]) => void;
+
+/**
+ * The processor's after-commit hook, in process. Listeners get each committed
+ * batch in `seq` order; a throwing listener is logged and never affects the others
+ * or the processor.
+ */
+@Injectable()
+export class ProcessedEventsBus {
+  private readonly logger = new Logger(ProcessedEventsBus.name);
+  private readonly listeners = new Set<Listener>();
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  publish(events: ProcessedEvent[]): void {
+    if (events.length === 0) return;
+    for (const listener of this.listeners) {
+      try {
+        listener(events);
+      } catch (err) {
+        this.logger.error(`processed-event listener failed: ${(err as Error).message}`);
+      }
+    }
+  }
+}

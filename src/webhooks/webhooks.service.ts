@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error.js';
+import { EventIngestService } from '../events/event-ingest.service.js';
+import { normalizeDialpadEvent } from './domain/dialpad-event.js';
+import { decodeWebhookBody, WebhookSignatureHeaders } from './domain/webhook-signature.js';
+import { WebhookTenant } from './webhook-tenant.resolver.js';
+
+export interface WebhookReceipt {
+  received: true;
+  /** our id of the stored event (its WebSocket `seq`) */
+  event_id: string;
+  dialpad_event_id: string;
+  duplicate: boolean;
+}
+
+/** Verify, store, answer: nothing else happens on the request path (SPEC §4). */
+@Injectable()
+export class WebhooksService {
+  constructor(private readonly ingest: EventIngestService) {}
+
+  async receive(tenant: WebhookTenant, rawBody: Buffer, headers: WebhookSignatureHeaders): Promise<WebhookReceipt> {
+    if (!tenant.isActive) throw new DomainError('APP_INACTIVE', 'App is inactive');
+    if (rawBody.length === 0) throw new DomainError('INVALID_INPUT', 'Empty body: expected a JSON event or a JWT');
+    const decoded = await decodeWebhookBody(rawBody, tenant.secret, headers, Date.now());
+    if (!decoded.ok) throw new DomainError(decoded.status === 401 ? 'UNAUTHENTICATED' : 'INVALID_INPUT', decoded.message);
+    const normalized = normalizeDialpadEvent(decoded.payload);
+    if (!normalized.ok) throw new DomainError('INVALID_INPUT', normalized.message);
+    const { event } = normalized;
+    const ref = await this.ingest.store({
+      appId: tenant.appId,
+      dialpadEventId: event.dialpadEventId,
+      eventType: event.eventType,
+      dialpadCallId: event.dialpadCallId,
+      payloadJson: decoded.json,
+    });
+    return { received: true, event_id: ref.id, dialpad_event_id: ref.dialpadEventId, duplicate: ref.duplicate };
+  }
+}

@@ -1,0 +1,55 @@
+import request from 'supertest';
+import { signDialpadJwt, signHmac } from '../../src/webhooks/domain/webhook-signature.js';
+import { loadFixture } from '../fixtures/dialpad/index.js';
+import type { TestApp } from './test-app.js';
+
+export interface CreatedApp {
+  id: string;
+  api_key: string;
+  webhook_secret: string;
+}
+
+export async function createApp(t: TestApp, name = 'Test app'): Promise<CreatedApp> {
+  const res = await request(t.baseUrl).post('/internal/apps').set('Authorization', `Bearer ${t.adminToken}`).send({ name });
+  if (res.status !== 201) throw new Error(`create app failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as CreatedApp;
+}
+
+/** A fixture's JSON text with some top-level fields replaced (numbers stay bare, big ids keep every digit). */
+export function fixtureWith(name: string, replace: Record<string, string | number | null> = {}): string {
+  let text = loadFixture(name);
+  for (const [key, value] of Object.entries(replace)) {
+    const json = typeof value === 'string' && /^\d+$/.test(value) ? value : JSON.stringify(value);
+    const pattern = new RegExp(`("${key}"\\s*:\\s*)(-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?|"(?:[^"\\\\]|\\\\.)*"|null|true|false)`);
+    if (!pattern.test(text)) throw new Error(`fixture ${name} has no top-level ${key}`);
+    text = text.replace(pattern, `$1${json}`);
+  }
+  return text;
+}
+
+/** Posts an event as Dialpad does: the JWT (HS256, the app's secret) is the whole body. */
+export function postJwt(t: TestApp, app: CreatedApp, json: string) {
+  return signDialpadJwt(json, app.webhook_secret).then((jwt) =>
+    request(t.baseUrl).post(`/webhooks/dialpad/${app.id}`).set('content-type', 'application/jwt').send(jwt),
+  );
+}
+
+/** Posts an event the seed's way: JSON body with x-dialpad-signature. */
+export function postHmac(t: TestApp, app: CreatedApp, json: string, timestamp?: string) {
+  const req = request(t.baseUrl)
+    .post(`/webhooks/dialpad/${app.id}`)
+    .set('content-type', 'application/json')
+    .set('x-dialpad-signature', signHmac(json, app.webhook_secret, timestamp));
+  if (timestamp) req.set('x-dialpad-timestamp', timestamp);
+  return req.send(json);
+}
+
+export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs = 5000, everyMs = 20): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
