@@ -12,6 +12,7 @@ import { DatabaseModule } from './infra/database/database.module.js';
 import { loggerOptions } from './infra/logging/logger.options.js';
 import { MetricsModule } from './infra/metrics/metrics.module.js';
 import { RedisModule } from './infra/redis/redis.module.js';
+import { RealtimeModule } from './realtime/realtime.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({})
@@ -32,6 +33,7 @@ export class AppModule {
         EventsModule,
         WebhooksModule,
         CallsModule,
+        RealtimeModule,
       ],
     };
   }

@@ -12,6 +12,8 @@ import { registerHttpHooks } from './infra/http/http-hooks.js';
 import { setupSwagger } from './infra/http/swagger.js';
 import { requestIdFor } from './infra/logging/logger.options.js';
 import { MetricsService } from './infra/metrics/metrics.service.js';
+import { CtiWsAdapter } from './realtime/cti-ws.adapter.js';
+import { WsAuthService } from './realtime/ws-auth.service.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -48,6 +50,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       },
     },
   });
+  app.useWebSocketAdapter(new CtiWsAdapter(app, app.get(WsAuthService)));
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(
     new ValidationPipe({

@@ -5,6 +5,7 @@ import { AppConfig } from '../infra/config/app-config.js';
 import { Sql } from '../infra/database/sql.js';
 import { normalizeDialpadEvent } from '../webhooks/domain/dialpad-event.js';
 import { parseJsonLossless } from '../webhooks/domain/lossless-json.js';
+import { toEventMessage } from '../realtime/event-message.js';
 import { EventHandlerRegistry } from './event-handlers.js';
 import { EventMetrics } from './event-metrics.js';
 import { ClaimedEvent, EventsRepository } from './events.repository.js';
@@ -101,7 +102,7 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
         return 0;
       }
       const outputs: ProcessedEvent[] = [];
-      const processedIds: string[] = [];
+      const processed: { id: string; broadcast: string | null }[] = [];
       // lock calls rows in one global order so two nodes' batches cannot deadlock;
       // the state machine makes the order of a call's events irrelevant
       for (const event of sortForLocking(claimed)) {
@@ -109,16 +110,16 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
         try {
           const output = await this.handle(client, event);
           await client.query('RELEASE SAVEPOINT event');
-          processedIds.push(event.id);
+          processed.push({ id: event.id, broadcast: output?.messageJson ?? null });
           if (output) outputs.push(output);
         } catch (err) {
           await client.query('ROLLBACK TO SAVEPOINT event');
           await this.recordFailure(client, event, err);
         }
       }
-      await this.events.markProcessed(client, processedIds);
+      await this.events.markProcessed(client, processed);
       await client.query('COMMIT');
-      this.afterCommit(claimed, processedIds, outputs);
+      this.afterCommit(claimed, processed.map((p) => p.id), outputs);
       return claimed.length;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -137,14 +138,18 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
     const handler = this.handlers.handlerFor(claimed.event_type);
     if (!handler) return null; // stored, processed, nothing to do (SPEC §4)
     const { call, voicemail } = await handler({ client, appId: claimed.app_id, event: normalized.event, payloadJson: claimed.payload });
-    return {
+    const processed: ProcessedEvent = {
       seq: claimed.id,
       appId: claimed.app_id,
       eventType: claimed.event_type,
       call,
       voicemail,
       occurredAt: normalized.event.eventAt ?? new Date(),
+      messageJson: null,
     };
+    const message = toEventMessage(processed);
+    processed.messageJson = message ? JSON.stringify(message) : null;
+    return processed;
   }
 
   private async recordFailure(client: pg.PoolClient, event: ClaimedEvent, err: unknown): Promise<void> {

@@ -122,11 +122,14 @@ export class EventsRepository {
     return rows;
   }
 
-  async markProcessed(client: PoolClient, ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
+  /** Marks events processed, keeping each one's WebSocket message (null: nothing to broadcast) for resumes. */
+  async markProcessed(client: PoolClient, events: { id: string; broadcast: string | null }[]): Promise<void> {
+    if (events.length === 0) return;
     await client.query(
-      `UPDATE webhook_events SET processed_at = clock_timestamp(), last_error = NULL WHERE id = ANY($1::bigint[])`,
-      [ids],
+      `UPDATE webhook_events e SET processed_at = clock_timestamp(), last_error = NULL, broadcast = d.broadcast
+         FROM unnest($1::bigint[], $2::jsonb[]) AS d(id, broadcast)
+        WHERE e.id = d.id`,
+      [events.map((e) => e.id), events.map((e) => e.broadcast)],
     );
   }
 

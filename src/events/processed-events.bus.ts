@@ -12,6 +12,8 @@ export interface ProcessedEvent {
   voicemail: VoicemailRow | null;
   /** when the event happened (Dialpad's event timestamp), else when it was processed */
   occurredAt: Date;
+  /** the WebSocket message, serialised once (null: nothing to show) */
+  messageJson: string | null;
 }
 
 type Listener = (events: ProcessedEvent[]) => void;

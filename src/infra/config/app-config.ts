@@ -117,6 +117,13 @@ export class AppConfig {
   @Min(0)
   EVENT_RETRY_MAX_DELAY_MS = 300_000;
 
+  /** WebSocket heartbeat: a ping every this many ms; a client that missed the previous pong is dropped. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  WS_HEARTBEAT_MS = 30_000;
+
   /** Serve Swagger UI at /docs (the OpenAPI JSON at /docs-json is always served). */
   @Transform(toBool)
   @IsBoolean()

@@ -1,5 +1,6 @@
 import { Foundation1732230000000 } from './1732230000000-foundation.js';
 import { EventsCalls1732230100000 } from './1732230100000-events-calls.js';
+import { RealtimeReplay1732230200000 } from './1732230200000-realtime-replay.js';
 
 /** Every migration, in order. Listed explicitly (no glob) so ESM builds and tests load the same set. */
-export const migrations = [Foundation1732230000000, EventsCalls1732230100000];
+export const migrations = [Foundation1732230000000, EventsCalls1732230100000, RealtimeReplay1732230200000];

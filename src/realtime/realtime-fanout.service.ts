@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Counter, Gauge } from 'prom-client';
+import { ProcessedEvent, ProcessedEventsBus } from '../events/processed-events.bus.js';
+import { MetricsService } from '../infra/metrics/metrics.service.js';
+import { RedisService } from '../infra/redis/redis.service.js';
+import { compareSeq, Connection, ConnectionRegistry, OutgoingEvent } from './connection-registry.js';
+import type { EventMessage } from './event-message.js';
+import { ReplayRepository } from './replay.repository.js';
+
+const CHANNEL = 'rt:events';
+
+interface Envelope {
+  node: string;
+  apps: { appId: string; events: OutgoingEvent[] }[];
+}
+
+/**
+ * Every processed event goes out through Redis pub/sub, and every node —
+ * including the one that processed it — delivers what it receives to its own
+ * sockets. One path means one delivery per socket. If Redis cannot take the
+ * publish, the event is delivered to this node's sockets directly (degraded:
+ * other nodes' clients catch up with `?since=`).
+ */
+@Injectable()
+export class RealtimeFanout implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(RealtimeFanout.name);
+  private readonly node = randomUUID();
+  private readonly sent: Counter;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly bus: ProcessedEventsBus,
+    private readonly redis: RedisService,
+    private readonly registry: ConnectionRegistry,
+    private readonly replays: ReplayRepository,
+    metrics: MetricsService,
+  ) {
+    this.sent = new Counter({ name: 'cti_ws_messages_sent_total', help: 'Event frames sent to WebSocket clients', registers: [metrics.registry] });
+    new Gauge({
+      name: 'cti_ws_connections',
+      help: 'Open WebSocket connections on this node, per app',
+      labelNames: ['app_id'],
+      registers: [metrics.registry],
+      collect() {
+        this.reset();
+        for (const [appId, n] of registry.countsByApp()) this.set({ app_id: appId }, n);
+      },
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.unsubscribe = this.bus.subscribe((events) => void this.publish(events));
+    await this.redis.subscribe(CHANNEL, (message) => this.onMessage(message));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  private async publish(events: ProcessedEvent[]): Promise<void> {
+    const byApp = new Map<string, OutgoingEvent[]>();
+    for (const e of events) {
+      if (!e.messageJson) continue;
+      const message = JSON.parse(e.messageJson) as EventMessage;
+      const list = byApp.get(e.appId) ?? [];
+      list.push({ seq: e.seq, frame: e.messageJson, dialpadUserId: message.user_id, crmUserId: message.target_crm_user ?? null });
+      byApp.set(e.appId, list);
+    }
+    if (byApp.size === 0) return;
+    const envelope: Envelope = { node: this.node, apps: [...byApp].map(([appId, list]) => ({ appId, events: list })) };
+    try {
+      await this.redis.publish(CHANNEL, JSON.stringify(envelope));
+    } catch (err) {
+      this.logger.warn(`Redis publish failed (${(err as Error).message}): delivering to this node's sockets only`);
+      this.deliver(envelope);
+    }
+  }
+
+  private onMessage(raw: string): void {
+    let envelope: Envelope;
+    try {
+      envelope = JSON.parse(raw) as Envelope;
+    } catch {
+      this.logger.warn('ignoring a malformed fan-out message');
+      return;
+    }
+    this.deliver(envelope);
+  }
+
+  private deliver(envelope: Envelope): void {
+    for (const { appId, events } of envelope.apps) this.sent.inc(this.registry.deliver(appId, events));
+  }
+
+  /** Resume: replays the app's events after `since` from PostgreSQL, then releases the live ones held meanwhile. */
+  async replay(conn: Connection, since: string): Promise<void> {
+    try {
+      const rows = await this.replays.after(conn.context.appId, since);
+      const replayed: OutgoingEvent[] = rows.map((r) => {
+        const message = JSON.parse(r.frame) as EventMessage;
+        return { seq: r.seq, frame: r.frame, dialpadUserId: message.user_id, crmUserId: message.target_crm_user ?? null };
+      });
+      // no await from here on: nothing can interleave. Replayed events first, then the live
+      // ones held meanwhile (those the replay already covered are skipped by seq)
+      let sent = 0;
+      conn.replaying = false;
+      for (const e of replayed.sort((a, b) => compareSeq(a.seq, b.seq))) if (conn.wants(e) && conn.send(e)) sent++;
+      sent += conn.finishReplay();
+      this.sent.inc(sent);
+      conn.sendControl({ type: 'resumed', since, replayed: replayed.filter((e) => conn.wants(e)).length });
+    } catch (err) {
+      this.logger.error(`replay for app ${conn.context.appId} failed: ${(err as Error).message}`);
+      conn.finishReplay();
+      conn.sendControl({ type: 'error', error: 'replay_failed', message: 'could not replay missed events; reconnect with ?since= later' });
+    }
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { EventsModule } from '../events/events.module.js';
+import { ConnectionRegistry } from './connection-registry.js';
+import { RealtimeFanout } from './realtime-fanout.service.js';
+import { RealtimeGateway } from './realtime.gateway.js';
+import { ReplayRepository } from './replay.repository.js';
+import { WsAuthService } from './ws-auth.service.js';
+
+@Module({
+  imports: [EventsModule],
+  providers: [RealtimeGateway, ConnectionRegistry, RealtimeFanout, ReplayRepository, WsAuthService],
+  exports: [WsAuthService, ConnectionRegistry, RealtimeFanout],
+})
+export class RealtimeModule {}
