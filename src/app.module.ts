@@ -13,6 +13,8 @@ import { loggerOptions } from './infra/logging/logger.options.js';
 import { MetricsModule } from './infra/metrics/metrics.module.js';
 import { RedisModule } from './infra/redis/redis.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
+import { UserMappingModule } from './user-mapping/user-mapping.module.js';
+import { VoicemailsModule } from './voicemails/voicemails.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({})
@@ -34,6 +36,8 @@ export class AppModule {
         WebhooksModule,
         CallsModule,
         RealtimeModule,
+        UserMappingModule,
+        VoicemailsModule,
       ],
     };
   }

@@ -1,0 +1,47 @@
+import { Transform } from 'class-transformer';
+import { IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
+
+export class ListVoicemailsQueryDto {
+  @IsOptional()
+  @Matches(/^\d{1,32}$/, { message: 'dialpad_user_id must be digits' })
+  dialpad_user_id?: string;
+
+  /** Received at or after (ISO 8601). */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  /** Received before (ISO 8601). */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+
+  @IsOptional()
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  @IsOptional()
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(0)
+  offset?: number;
+}
+
+export class VoicemailDto {
+  id!: string;
+  dialpad_call_id!: string;
+  dialpad_user_id!: string | null;
+  crm_user_id!: string | null;
+  from_number!: string | null;
+  to_number!: string | null;
+  voicemail_url!: string | null;
+  recording_id!: string | null;
+  transcription!: string | null;
+  duration_ms!: number | null;
+  received_at!: Date | null;
+  created_at!: Date;
+  updated_at!: Date;
+}
