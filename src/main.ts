@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   await app.listen({ port: config.PORT, host: config.HOST });
   const base = config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`;
   logger.log(`listening on ${config.HOST}:${config.PORT} — docs ${base}/docs`);
-  if (config.embedded) await ensureDemoApp(app, config, base);
+  if (stopEmbedded) await ensureDemoApp(app, config, base);
 }
 
 main().catch((err: unknown) => {

@@ -32,6 +32,7 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
   private stopping = false;
   private listener: pg.Client | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnecting: Promise<void> | null = null;
 
   constructor(
     private readonly config: AppConfig,
@@ -45,7 +46,7 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.EVENT_PROCESSOR_ENABLED) return;
-    await this.listen();
+    if (this.config.EVENT_NOTIFY_ENABLED) await this.listen();
     this.scheduler.addInterval(POLL_INTERVAL_NAME, setInterval(() => this.wake(), this.config.EVENT_POLL_INTERVAL_MS));
     this.wake();
   }
@@ -55,6 +56,7 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
     this.stopping = true;
     if (this.scheduler.doesExist('interval', POLL_INTERVAL_NAME)) this.scheduler.deleteInterval(POLL_INTERVAL_NAME);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    await this.reconnecting; // a listener connecting now must not outlive the shutdown
     await this.running;
     await this.listener?.end().catch(() => undefined);
     this.listener = null;
@@ -93,6 +95,11 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
   /** One batch in one transaction. Returns how many events it claimed. */
   async processBatch(): Promise<number> {
     const client = await this.db.pool.connect();
+    // a checked-out pg client has no 'error' listener: a connection killed mid-batch
+    // would throw from an EventEmitter and take the process down. The failed query
+    // already rejects, so the event itself needs no handling.
+    const onError = (): void => undefined;
+    client.on('error', onError);
     let released = false;
     try {
       await client.query('BEGIN');
@@ -127,7 +134,10 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
       released = true;
       throw err;
     } finally {
-      if (!released) client.release();
+      if (!released) {
+        client.removeListener('error', onError);
+        client.release();
+      }
     }
   }
 
@@ -186,6 +196,11 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
     try {
       await client.connect();
       await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      if (this.stopping) {
+        client.removeAllListeners('end');
+        await client.end().catch(() => undefined);
+        return;
+      }
       this.listener = client;
       this.wake(); // anything inserted while we were not listening
     } catch (err) {
@@ -201,16 +216,18 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
     void client.end().catch(() => undefined);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
-      void this.listen();
+      this.reconnecting = this.listen().finally(() => {
+        this.reconnecting = null;
+      });
     }, 1000);
     this.reconnectTimer.unref();
   }
 }
 
-/** 1 s, 2 s, 4 s … capped, with ±20 % jitter so retries of a burst spread out. */
+/** 1 s, 2 s, 4 s … with ±20 % jitter so retries of a burst spread out, never above maxMs. */
 export function retryDelayMs(attempts: number, maxMs: number): number {
   const base = Math.min(maxMs, 1000 * 2 ** Math.max(0, attempts - 1));
-  return Math.round(base * (0.8 + Math.random() * 0.4));
+  return Math.min(maxMs, Math.round(base * (0.8 + Math.random() * 0.4)));
 }
 
 function sortForLocking(events: ClaimedEvent[]): ClaimedEvent[] {

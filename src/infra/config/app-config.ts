@@ -90,6 +90,11 @@ export class AppConfig {
   @IsBoolean()
   EVENT_PROCESSOR_ENABLED = true;
 
+  /** Wake the processor with LISTEN/NOTIFY (off: polling only, as the seed design; used by the benchmark baseline). */
+  @Transform(toBool)
+  @IsBoolean()
+  EVENT_NOTIFY_ENABLED = true;
+
   /** Fallback poll interval of the event processor; LISTEN/NOTIFY wakes it at once otherwise. */
   @Transform(toInt)
   @IsInt()
@@ -141,10 +146,6 @@ export class AppConfig {
       : Buffer.from(this.ENCRYPTION_KEY, 'base64');
   }
 
-  /** True when running without DATABASE_URL/REDIS_URL (single-node demo mode). */
-  get embedded(): boolean {
-    return !this.DATABASE_URL;
-  }
 }
 
 export class ConfigError extends Error {

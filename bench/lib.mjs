@@ -1,0 +1,111 @@
+// Helpers shared by the benchmark scripts (plain Node, run against the built service in dist/).
+import { spawn } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import pg from 'pg';
+
+export const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export function dbUrl(name) {
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function admin(sql) {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    return await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export function startProcess(script, env, label) {
+  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tail = [];
+  const keep = (d) => {
+    tail.push(...d.toString().split('\n').filter(Boolean));
+    if (tail.length > 50) tail.splice(0, tail.length - 50);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  child.on('exit', (code, signal) => {
+    if (code && code !== 0 && !child.stopping) process.stderr.write(`${label} exited ${code ?? signal}\n${tail.join('\n')}\n`);
+  });
+  child.tail = tail;
+  child.stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.stopping = true;
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    });
+  return child;
+}
+
+export async function waitHttp(url, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`${url} not ready after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** An HS256 JWT over the exact JSON text given (as Dialpad sends events when a secret is set). */
+export function signJwt(json, secret) {
+  const header = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url');
+  const body = Buffer.from(json).toString('base64url');
+  const sig = createHmac('sha256', secret).update(`${header}.${body}`).digest('base64url');
+  return `${header}.${body}.${sig}`;
+}
+
+const FIXTURE = readFileSync(new URL('../test/fixtures/dialpad/inbound-ringing.json', import.meta.url), 'utf8');
+let nextCall = BigInt(6_000_000_000_000_000) + BigInt(randomBytes(4).readUInt32BE(0)) * 1000n;
+
+/** A real-format Dialpad event (the inbound ringing fixture) for a fresh call id; returns [callId, json]. */
+export function freshEvent(state = 'ringing') {
+  const callId = String(nextCall++);
+  const json = FIXTURE.replace(/"call_id": \d+/, `"call_id": ${callId}`).replace(/"state": "ringing"/, `"state": "${state}"`);
+  return [callId, json];
+}
+
+export function percentile(values, p) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: `${cpus[0]?.model ?? 'unknown'} × ${cpus.length}`,
+    memory_gib: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+  };
+}

@@ -1,0 +1,237 @@
+// `npm run bench`: measures the built service against baselines run on the same machine,
+// in the same run, and prints one table (also written to bench/results.json).
+import { existsSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { WebSocket } from 'ws';
+import { admin, dbUrl, freePort, freshEvent, machine, percentile, REDIS_URL, signJwt, sleep, startProcess, waitHttp } from './lib.mjs';
+
+const MAIN = new URL('../dist/src/main.js', import.meta.url).pathname;
+const MIGRATE = new URL('../dist/src/cli/migrate.js', import.meta.url).pathname;
+const BASELINE = new URL('./baseline-server.mjs', import.meta.url).pathname;
+if (!existsSync(MAIN)) {
+  process.stderr.write('dist/ is missing: run `npm run build` first (npm run bench does)\n');
+  process.exit(1);
+}
+const { mintAdminToken } = await import(new URL('../dist/src/auth/admin-token.js', import.meta.url).href);
+
+const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const rows = [];
+const log = (m) => process.stderr.write(`bench: ${m}\n`);
+
+const dbName = `bench_${randomBytes(4).toString('hex')}`;
+const secrets = { INTERNAL_JWT_SECRET: randomBytes(32).toString('base64url'), ENCRYPTION_KEY: randomBytes(32).toString('hex') };
+const adminToken = await mintAdminToken(secrets.INTERNAL_JWT_SECRET, 'bench');
+const children = [];
+
+async function startService(extraEnv = {}) {
+  const port = await freePort();
+  const child = startProcess(
+    MAIN,
+    {
+      DATABASE_URL: dbUrl(dbName),
+      REDIS_URL,
+      REDIS_KEY_PREFIX: `${dbName}:`,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      SWAGGER_UI: 'false',
+      ...secrets,
+      ...extraEnv,
+    },
+    'service',
+  );
+  children.push(child);
+  const base = `http://127.0.0.1:${port}`;
+  await waitHttp(`${base}/health`);
+  return { child, base };
+}
+
+async function createTenant(base, name) {
+  const res = await fetch(`${base}/internal/apps`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
+  if (res.status !== 201) throw new Error(`create app: ${res.status}`);
+  return res.json();
+}
+
+function ingestLoad(url, secret) {
+  const tokens = Array.from({ length: 60_000 }, () => signJwt(freshEvent()[1], secret));
+  let i = 0;
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url,
+        method: 'POST',
+        connections: CONNECTIONS,
+        duration: INGEST_SECONDS,
+        headers: { 'content-type': 'application/jwt' },
+        requests: [{ setupRequest: (req) => ({ ...req, body: tokens[i++ % tokens.length] }) }],
+      },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
+  });
+}
+
+async function drained(pool, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows: r } = await pool.query(`SELECT count(*)::int AS n FROM webhook_events WHERE processed_at IS NULL AND dead_at IS NULL`);
+    if (r[0].n === 0) return;
+    if (Date.now() > deadline) throw new Error('event queue did not drain');
+    await sleep(200);
+  }
+}
+
+async function postEvent(base, app, json) {
+  const res = await fetch(`${base}/webhooks/dialpad/${app.id}`, { method: 'POST', headers: { 'content-type': 'application/jwt' }, body: signJwt(json, app.webhook_secret) });
+  if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+  return res.json();
+}
+
+function connectClients(base, app, n) {
+  return Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise((resolve, reject) => {
+          const ws = new WebSocket(`${base.replace('http', 'ws')}/ws?api_key=${app.api_key}`);
+          ws.once('open', () => resolve(ws));
+          ws.once('error', reject);
+        }),
+    ),
+  );
+}
+
+/** Sends `count` events `gapMs` apart; returns per-delivery latencies (ms) measured at the clients. */
+async function wsLatency(base, app, clients, count, gapMs) {
+  const sentAt = new Map();
+  const latencies = [];
+  const onMessage = (data) => {
+    const m = JSON.parse(data.toString());
+    const t0 = sentAt.get(m.call_id);
+    if (t0 !== undefined) latencies.push(performance.now() - t0);
+  };
+  for (const ws of clients) ws.on('message', onMessage);
+  for (let i = 0; i < count; i++) {
+    const [callId, json] = freshEvent();
+    sentAt.set(callId, performance.now());
+    void postEvent(base, app, json);
+    await sleep(gapMs);
+  }
+  const expected = count * clients.length;
+  const deadline = Date.now() + 20_000;
+  while (latencies.length < expected && Date.now() < deadline) await sleep(50);
+  for (const ws of clients) ws.off('message', onMessage);
+  return { latencies, expected };
+}
+
+function add(name, value, unit, baseline, baselineLabel, higherIsBetter, target) {
+  const ratio = baseline ? (higherIsBetter ? value / baseline : baseline / value) : null;
+  rows.push({ figure: name, value: round(value), unit, baseline: baseline === null ? null : round(baseline), baseline_label: baselineLabel, ratio: ratio === null ? null : round(ratio), target: target ?? '' });
+}
+const round = (v) => (Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 100) / 100);
+
+try {
+  log(`database ${dbName}`);
+  await admin(`CREATE DATABASE ${dbName}`);
+  const mig = startProcess(MIGRATE, { DATABASE_URL: dbUrl(dbName), ...secrets }, 'migrate');
+  await new Promise((r) => mig.once('exit', r));
+  const pool = new pg.Pool({ connectionString: dbUrl(dbName), max: 2 });
+  await pool.query(`CREATE TABLE bench_baseline_events (LIKE webhook_events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`);
+
+  // 1. ingest: bare Fastify + pg baseline, then the service (processor running, as in production)
+  let svc = await startService();
+  const app = await createTenant(svc.base, 'bench');
+  const basePort = await freePort();
+  const baseline = startProcess(BASELINE, { DATABASE_URL: dbUrl(dbName), PORT: String(basePort), SECRET: app.webhook_secret }, 'baseline');
+  children.push(baseline);
+  await sleep(1000);
+  log('ingest: baseline');
+  const b = await ingestLoad(`http://127.0.0.1:${basePort}/webhooks/dialpad/${app.id}`, app.webhook_secret);
+  await baseline.stop();
+  log('ingest: service');
+  const s = await ingestLoad(`${svc.base}/webhooks/dialpad/${app.id}`, app.webhook_secret);
+  if (s.non2xx > 0 || s.errors > 0) log(`service: ${s.non2xx} non-2xx, ${s.errors} errors`);
+  add('ingest throughput', s.requests.average, 'req/s', b.requests.average, 'bare Fastify+pg, 1 INSERT/req', true, '≥ 0.8× baseline, ≥ 2000');
+  add('ingest latency p99', s.latency.p99, 'ms', b.latency.p99, 'bare Fastify+pg', false, '< 20 ms (idle)');
+  log('waiting for the processor to drain the burst');
+  const drainStart = performance.now();
+  await drained(pool);
+  const processedDuringBurst = s.requests.total;
+  add('processing throughput (burst drain)', processedDuringBurst / ((s.duration * 1000 + (performance.now() - drainStart)) / 1000), 'events/s', null, '', true);
+
+  // 2. idle ingest latency and webhook → call row
+  const idleLat = [];
+  const idleIds = [];
+  for (let i = 0; i < 200; i++) {
+    const [, json] = freshEvent();
+    const t0 = performance.now();
+    const r = await postEvent(svc.base, app, json);
+    idleLat.push(performance.now() - t0);
+    idleIds.push(r.event_id);
+    await sleep(10);
+  }
+  await drained(pool);
+  const { rows: lag } = await pool.query(
+    `SELECT EXTRACT(EPOCH FROM processed_at - received_at) * 1000 AS ms FROM webhook_events WHERE id = ANY($1::bigint[])`,
+    [idleIds],
+  );
+  add('webhook ingest latency p50 (idle)', percentile(idleLat, 50), 'ms', null, '', false);
+  add('webhook ingest latency p99 (idle)', percentile(idleLat, 99), 'ms', null, '', false, '< 20 ms');
+  const rowLag = lag.map((r) => Number(r.ms));
+  add('webhook stored → call row committed p50', percentile(rowLag, 50), 'ms', null, '', false);
+  add('webhook stored → call row committed p99', percentile(rowLag, 99), 'ms', null, '', false, '< 50 ms');
+
+  // 3. webhook → WebSocket, 100 clients: NOTIFY vs the seed's 5 s polling
+  let clients = await connectClients(svc.base, app, 100);
+  const live = await wsLatency(svc.base, app, clients, 100, 50);
+  clients.forEach((ws) => ws.close());
+  log(`ws: ${live.latencies.length}/${live.expected} deliveries`);
+  await svc.child.stop();
+  const seed = await startService({ EVENT_NOTIFY_ENABLED: 'false', EVENT_POLL_INTERVAL_MS: '5000' });
+  clients = await connectClients(seed.base, app, 100);
+  const polled = await wsLatency(seed.base, app, clients, 30, 330);
+  clients.forEach((ws) => ws.close());
+  await seed.child.stop();
+  add('webhook → WebSocket p50 (100 clients)', percentile(live.latencies, 50), 'ms', percentile(polled.latencies, 50), 'seed design: 5 s polling', false, '< 25 ms');
+  add('webhook → WebSocket p99 (100 clients)', percentile(live.latencies, 99), 'ms', percentile(polled.latencies, 99), 'seed design: 5 s polling', false, '< 100 ms, 50× seed');
+
+  // 4. fan-out: 1,000 sockets
+  svc = await startService();
+  clients = await connectClients(svc.base, app, 1000);
+  let frames = 0;
+  let last = 0;
+  for (const ws of clients) ws.on('message', () => { frames++; last = performance.now(); });
+  const events = 200;
+  const t0 = performance.now();
+  for (let i = 0; i < events; i += 20) await Promise.all(Array.from({ length: 20 }, () => postEvent(svc.base, app, freshEvent()[1])));
+  const deadline = Date.now() + 30_000;
+  while (frames < events * 1000 + 1000 && Date.now() < deadline) await sleep(50);
+  const eventFrames = frames - 1000; // minus the welcome messages
+  add('fan-out to 1,000 sockets', eventFrames / ((last - t0) / 1000), 'frames/s', null, '', true);
+  clients.forEach((ws) => ws.close());
+  log(`fan-out: ${eventFrames}/${events * 1000} frames`);
+  await svc.child.stop();
+  await pool.end();
+
+  rows.push({ figure: 'policy decision over 10,000 rows', value: null, unit: 'ms', baseline: null, baseline_label: 'not built yet (issue 6)', ratio: null, target: '< 5 ms' });
+  rows.push({ figure: 'disposition → next dial', value: null, unit: 'ms', baseline: null, baseline_label: 'not built yet (issue 7)', ratio: null, target: '' });
+} finally {
+  await Promise.all(children.map((c) => c.stop()));
+  await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+}
+
+const env = machine();
+const results = { date: new Date().toISOString(), machine: env, settings: { ingest_seconds: INGEST_SECONDS, connections: CONNECTIONS }, rows };
+writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2));
+const fmt = (v) => (v === null || v === undefined || Number.isNaN(v) ? '—' : String(v));
+const table = [['figure', 'value', 'unit', 'baseline', 'ratio', 'target / baseline'], ...rows.map((r) => [r.figure, fmt(r.value), r.unit, fmt(r.baseline), r.ratio === null ? '—' : `${r.ratio}×`, [r.target, r.baseline_label].filter(Boolean).join('; ')])];
+const widths = table[0].map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
+const line = (r) => `| ${r.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+process.stdout.write(`\nTurbo CTI benchmark — ${env.cpu}, ${env.memory_gib} GiB, ${env.os}, Node ${env.node}\n\n`);
+process.stdout.write([line(table[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...table.slice(1).map(line)].join('\n') + '\n');
