@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config.js';
 import { maskDeep, maskPhoneNumbers } from './mask.js';
@@ -33,6 +34,8 @@ export function loggerOptions(config: AppConfig): Params {
   return {
     // nestjs-pino's default route pattern does not match under @nestjs/platform-fastify 12
     forRoutes: ['{*splat}'],
+    // the webhook hot path skips the per-request child logger (its access line is still written)
+    exclude: [{ path: 'webhooks/{*splat}', method: RequestMethod.POST }],
     pinoHttp: {
       level: config.LOG_LEVEL,
       // fastify's genReqId stored the id on the raw request (see http-hooks.ts)

@@ -1,5 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import { jwtVerify } from 'jose';
+
+type CryptoKey = webcrypto.CryptoKey;
 import { parseJsonLossless } from './lossless-json.js';
 
 /**
@@ -31,6 +34,24 @@ export type DecodeErrorCode =
 export type DecodeResult =
   | { ok: true; payload: Record<string, unknown>; format: WebhookFormat; /** the payload's exact JSON text, for storage */ json: string }
   | { ok: false; status: 400 | 401; code: DecodeErrorCode; message: string };
+
+/**
+ * HS256 keys, imported once per secret: jose imports a raw Uint8Array secret on
+ * every call, which dominated the webhook's CPU profile. Bounded, so rotated
+ * secrets age out.
+ */
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+const MAX_CACHED_KEYS = 10_000;
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = hmacKeys.get(secret);
+  if (!key) {
+    if (hmacKeys.size >= MAX_CACHED_KEYS) hmacKeys.delete(hmacKeys.keys().next().value as string);
+    key = webcrypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    hmacKeys.set(secret, key);
+  }
+  return key;
+}
 
 /** How far `x-dialpad-timestamp` may be from our clock, either way. */
 export const REPLAY_WINDOW_MS = 5 * 60 * 1000;
@@ -87,7 +108,7 @@ async function decodeJwt(token: string, secret: string | null, nowMs: number): P
     return fail(401, 'secret_not_configured', 'the body is a JWT but this app has no webhook secret to verify it');
   }
   try {
-    await jwtVerify(token, new TextEncoder().encode(secret), {
+    await jwtVerify(token, await hmacKey(secret), {
       algorithms: ['HS256'],
       currentDate: new Date(nowMs),
     });

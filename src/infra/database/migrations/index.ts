@@ -1,6 +1,16 @@
 import { Foundation1732230000000 } from './1732230000000-foundation.js';
 import { EventsCalls1732230100000 } from './1732230100000-events-calls.js';
 import { RealtimeReplay1732230200000 } from './1732230200000-realtime-replay.js';
+import { Dialpad1732230300000 } from './1732230300000-dialpad.js';
+import { Sheets1732230400000 } from './1732230400000-sheets.js';
+import { Dialer1732230500000 } from './1732230500000-dialer.js';
 
 /** Every migration, in order. Listed explicitly (no glob) so ESM builds and tests load the same set. */
-export const migrations = [Foundation1732230000000, EventsCalls1732230100000, RealtimeReplay1732230200000];
+export const migrations = [
+  Foundation1732230000000,
+  EventsCalls1732230100000,
+  RealtimeReplay1732230200000,
+  Dialpad1732230300000,
+  Sheets1732230400000,
+  Dialer1732230500000,
+];
