@@ -38,9 +38,13 @@ export interface CallFilters {
 }
 
 export interface CallCursor {
-  at: Date;
+  /** The sort key COALESCE(started_at, created_at) as exact UTC text: microseconds kept, so rows sharing a millisecond are not skipped. */
+  at: string;
   id: string;
 }
+
+/** A listed call with its exact sort key (for the next cursor). */
+export type ListedCallRow = CallRow & { sort_at: string };
 
 const COLUMNS = `id, app_id, dialpad_call_id, master_call_id, entry_point_call_id, direction, from_number, to_number,
   status, dialpad_user_id, crm_user_id, started_at, ringing_at, connected_at, ended_at, duration_ms::float8 AS duration_ms,
@@ -111,7 +115,7 @@ export class CallsRepository {
     return rows[0]!;
   }
 
-  async list(appId: string, f: CallFilters, limit: number, cursor?: CallCursor): Promise<CallRow[]> {
+  async list(appId: string, f: CallFilters, limit: number, cursor?: CallCursor): Promise<ListedCallRow[]> {
     const where = ['app_id = $1'];
     const params: unknown[] = [appId];
     const add = (sql: string, value: unknown) => {
@@ -126,14 +130,16 @@ export class CallsRepository {
     if (f.to) add('COALESCE(started_at, created_at) < ?', f.to);
     if (cursor) {
       params.push(cursor.at, cursor.id);
-      where.push(`(COALESCE(started_at, created_at), id) < ($${params.length - 1}, $${params.length}::uuid)`);
+      where.push(`(COALESCE(started_at, created_at), id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(limit);
     return (await this.db.query(
-      `SELECT ${COLUMNS} FROM calls WHERE ${where.join(' AND ')}
+      `SELECT ${COLUMNS},
+              to_char(COALESCE(started_at, created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_at
+         FROM calls WHERE ${where.join(' AND ')}
         ORDER BY COALESCE(started_at, created_at) DESC, id DESC LIMIT $${params.length}`,
       params,
-    )) as CallRow[];
+    )) as ListedCallRow[];
   }
 
   async listActive(appId: string, limit: number): Promise<CallRow[]> {

@@ -22,7 +22,7 @@ export class CallsService {
     const last = rows[rows.length - 1];
     return {
       items: rows.map(toCallDto),
-      next_cursor: rows.length === limit && last ? encodeCursor({ at: last.started_at ?? last.created_at, id: last.id }) : null,
+      next_cursor: rows.length === limit && last ? encodeCursor({ at: last.sort_at, id: last.id }) : null,
     };
   }
 
@@ -69,14 +69,20 @@ export function toCallDto(row: CallRow): CallDto {
 }
 
 function encodeCursor(c: CallCursor): string {
-  return Buffer.from(`${c.at.toISOString()}|${c.id}`, 'utf8').toString('base64url');
+  return Buffer.from(`${c.at}|${c.id}`, 'utf8').toString('base64url');
 }
 
+const CURSOR_AT = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d{1,6})?Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Checked fully here: whatever reaches PostgreSQL must cast cleanly (a failed cast would be a 500). */
 function decodeCursor(cursor: string): CallCursor {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const date = new Date(at ?? '');
-  if (!id || Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) {
+  const [at = '', id = '', ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const seconds = CURSOR_AT.exec(at)?.[1];
+  // the round trip refuses dates JavaScript rolls over but PostgreSQL rejects (2024-02-30)
+  const valid = seconds !== undefined && !Number.isNaN(Date.parse(`${seconds}Z`)) && new Date(`${seconds}Z`).toISOString().startsWith(seconds);
+  if (!valid || !UUID.test(id) || rest.length > 0) {
     throw new DomainError('INVALID_INPUT', 'cursor is not valid (use next_cursor from the previous page)');
   }
-  return { at: date, id };
+  return { at, id };
 }

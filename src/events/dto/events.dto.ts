@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNumberString, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import type { EventStatus } from '../events.repository.js';
 
 export class ListEventsQueryDto {
@@ -18,7 +18,8 @@ export class ListEventsQueryDto {
 
   /** Events with a smaller id than this (from `next_before`). */
   @IsOptional()
-  @IsNumberString({ no_symbols: true })
+  // at most 18 digits: a longer number overflows the bigint column (a 500, not a 400)
+  @Matches(/^\d{1,18}$/, { message: 'before must be an event id (digits only)' })
   before?: string;
 }
 

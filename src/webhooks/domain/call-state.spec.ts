@@ -59,6 +59,22 @@ describe('applyEvent — call stories', () => {
     });
   });
 
+  it('a recording arriving before the hangup already ends the call (it states both connection and end)', () => {
+    expect(fold([recording])).toMatchObject({ status: 'ended', connectedAt: at(1731700006500), endedAt: at(1731700071500) });
+    expect(fold([connected, recording]).status).toBe('ended');
+    expect(fold([recording, ringing, connected, hangup])).toEqual({
+      ...fold([ringing, connected, hangup]),
+      recordingUrl: 'https://dialpad.com/r/EXAMPLErecording5910447283257344',
+      lastEventAt: at(1731700075100),
+    });
+  });
+
+  it('settles a call whose connection and end are known from different events as "ended"', () => {
+    const endOnly = { ...recording, connectedAt: null };
+    expect(fold([connected, endOnly]).status).toBe('ended');
+    expect(fold([endOnly, connected]).status).toBe('ended');
+  });
+
   it('outbound calling → hangup that never connected is "missed"', () => {
     const snapshot = fold([event('outbound-calling.json'), event('outbound-hangup-unanswered.json')]);
     expect(snapshot).toMatchObject({
@@ -302,6 +318,7 @@ describe('applyEvent — properties', () => {
       fc.property(fc.array(eventArb, { minLength: 1, maxLength: 8 }), (events) => {
         const snapshot = fold(events);
         if (snapshot.connectedAt !== null && statusRank(snapshot.status) === 3) expect(snapshot.status).toBe('ended');
+        if (snapshot.connectedAt !== null && snapshot.endedAt !== null) expect(snapshot.status).toBe('ended');
       }),
     );
   });

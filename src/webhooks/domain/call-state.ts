@@ -101,8 +101,9 @@ export function applyEvent(current: CallSnapshot | null, event: NormalizedEvent)
   const endedAt = latest(base.endedAt, event.endedAt);
   const joined = joinStatus(base.status, statusEvidence(event));
   return {
-    // A known connection time settles any terminal outcome as a finished conversation.
-    status: connectedAt !== null && isTerminalStatus(joined) ? 'ended' : joined,
+    // A known connection time settles any terminal outcome as a finished conversation, and a
+    // connected call with a known end time (e.g. a recording event before the hangup) is one.
+    status: connectedAt !== null && (isTerminalStatus(joined) || endedAt !== null) ? 'ended' : joined,
     direction: fill(base.direction, event.direction),
     fromNumber: fill(base.fromNumber, event.fromNumber),
     toNumber: fill(base.toNumber, event.toNumber),

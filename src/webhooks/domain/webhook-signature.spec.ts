@@ -277,7 +277,7 @@ describe('decodeWebhookBody — properties', () => {
         const expected = JSON.parse(text, (_k, v: unknown) =>
           typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v) ? String(v) : v,
         ) as unknown;
-        expect(viaHmac).toEqual({ ok: true, format: 'hmac', payload: expected });
+        expect(viaHmac).toEqual({ ok: true, format: 'hmac', payload: expected, json: text });
         expect(viaJwt).toMatchObject({ ok: true, format: 'jwt', payload: expected });
       }),
       { numRuns: 50 },
