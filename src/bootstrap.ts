@@ -22,6 +22,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: true,
+    // a long path parameter must reach our 404/400 handling, not fastify's bare 414
+    maxParamLength: 1000,
     genReqId: (req: IncomingMessage) => {
       const id = requestIdFor(req);
       (req as IncomingMessage & { id?: string }).id = id; // pino-http reads it from the raw request

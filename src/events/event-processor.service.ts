@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import pg from 'pg';
+import { ApiKeyResolver } from '../api-keys/api-key-resolver.service.js';
 import { AppConfig } from '../infra/config/app-config.js';
 import { Sql } from '../infra/database/sql.js';
 import { normalizeDialpadEvent } from '../webhooks/domain/dialpad-event.js';
@@ -42,7 +43,11 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
     private readonly bus: ProcessedEventsBus,
     private readonly metrics: EventMetrics,
     private readonly scheduler: SchedulerRegistry,
-  ) {}
+    apps: ApiKeyResolver,
+  ) {
+    // an app re-activated on any node: its waiting events are due now, not at the next poll
+    apps.onInvalidate(() => this.wake());
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.EVENT_PROCESSOR_ENABLED) return;
@@ -64,7 +69,7 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
 
   /** Runs batches until the queue is drained; concurrent wake-ups coalesce into one more pass. */
   wake(): void {
-    if (this.stopping) return;
+    if (this.stopping || !this.config.EVENT_PROCESSOR_ENABLED) return;
     if (this.running) {
       this.wakeAgain = true;
       return;

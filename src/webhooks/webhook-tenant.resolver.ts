@@ -23,7 +23,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Injectable()
 export class WebhookTenantResolver {
   private readonly byId: LRUCache<string, { tenant: WebhookTenant | null }>;
-  private readonly byOrg: LRUCache<string, { appId: string | null }>;
+  private readonly byOrg: LRUCache<string, { appId: string }>;
 
   constructor(
     private readonly apps: AppsRepository,
@@ -67,13 +67,15 @@ export class WebhookTenantResolver {
     }
     if (orgId) {
       if (!/^\d{1,32}$/.test(orgId)) throw new DomainError('APP_NOT_FOUND', 'Unknown x-dialpad-org-id');
-      let entry = this.byOrg.get(orgId);
+      let entry: { appId: string | null } | undefined = this.byOrg.get(orgId);
       if (!entry) {
         const rows = (await this.db.query(`SELECT app_id FROM dialpad_connections WHERE dialpad_company_id = $1`, [orgId])) as {
           app_id: string;
         }[];
-        entry = { appId: rows[0]?.app_id ?? null };
-        this.byOrg.set(orgId, entry);
+        const appId = rows[0]?.app_id ?? null;
+        // only hits are cached: a company connected a moment later must not be refused (Dialpad never retries a 404)
+        if (appId) this.byOrg.set(orgId, { appId });
+        entry = { appId };
       }
       if (!entry.appId) throw new DomainError('APP_NOT_FOUND', 'No app is connected to this Dialpad company (x-dialpad-org-id)');
       return this.fromAppId(entry.appId);

@@ -27,14 +27,19 @@ export class Sql {
   /** Runs `fn` in a transaction on one connection; a connection that failed is not returned to the pool. */
   async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // a connection killed mid-transaction emits 'error' on the client: the failing query reports it
+    const ignore = () => undefined;
+    client.on('error', ignore);
     try {
       await client.query('BEGIN');
       const result = await fn(client);
       await client.query('COMMIT');
+      client.off('error', ignore);
       client.release();
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
+      client.off('error', ignore);
       client.release(err as Error);
       throw err;
     }
