@@ -37,6 +37,26 @@ export interface CallFilters {
   to?: Date;
 }
 
+export interface CallKey {
+  appId: string;
+  dialpadCallId: string;
+}
+
+export interface CallUpdate extends CallKey {
+  snapshot: CallSnapshot;
+  crmUserId: string | null;
+  /** null keeps the stored payload */
+  rawPayloadJson: string | null;
+}
+
+export function callKey(k: CallKey): string {
+  return `${k.appId}/${k.dialpadCallId.padStart(20, '0')}`;
+}
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export interface CallCursor {
   /** The sort key COALESCE(started_at, created_at) as exact UTC text: microseconds kept, so rows sharing a millisecond are not skipped. */
   at: string;
@@ -59,60 +79,78 @@ export class CallsRepository {
   constructor(private readonly db: Sql) {}
 
   /**
-   * Locks the call's row inside the processor's transaction, creating it if
-   * needed. Returns null when the row is new (no state yet).
+   * Locks the calls rows of a batch inside the processor's transaction, creating
+   * the missing ones, in one global order (app, call id) so concurrent batches
+   * cannot deadlock. Returns each existing row; new rows (no state yet) are absent.
    */
-  async lockForEvent(client: PoolClient, appId: string, dialpadCallId: string): Promise<CallRow | null> {
-    const inserted = await client.query(
-      `INSERT INTO calls (app_id, dialpad_call_id, status) VALUES ($1, $2, 'initiated')
-       ON CONFLICT (app_id, dialpad_call_id) DO NOTHING RETURNING id`,
-      [appId, dialpadCallId],
+  async lockMany(client: PoolClient, keys: CallKey[]): Promise<Map<string, CallRow>> {
+    const sorted = [...keys].sort((a, b) => compareKeys(callKey(a), callKey(b)));
+    const apps = sorted.map((k) => k.appId);
+    const callIds = sorted.map((k) => k.dialpadCallId);
+    const inserted = await client.query<{ app_id: string; dialpad_call_id: string }>(
+      `INSERT INTO calls (app_id, dialpad_call_id, status)
+       SELECT a, c, 'initiated' FROM unnest($1::uuid[], $2::text[]) AS k(a, c)
+       ON CONFLICT (app_id, dialpad_call_id) DO NOTHING RETURNING app_id, dialpad_call_id`,
+      [apps, callIds],
     );
+    const fresh = new Set(inserted.rows.map((r) => callKey({ appId: r.app_id, dialpadCallId: r.dialpad_call_id })));
     const { rows } = await client.query<CallRow>(
-      `SELECT ${COLUMNS} FROM calls WHERE app_id = $1 AND dialpad_call_id = $2 FOR UPDATE`,
-      [appId, dialpadCallId],
+      `SELECT ${COLUMNS} FROM calls
+        WHERE (app_id, dialpad_call_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))
+        ORDER BY app_id, dialpad_call_id FOR UPDATE`,
+      [apps, callIds],
     );
-    return inserted.rowCount ? null : (rows[0] ?? null);
+    const existing = new Map<string, CallRow>();
+    for (const row of rows) {
+      const key = callKey({ appId: row.app_id, dialpadCallId: row.dialpad_call_id });
+      if (!fresh.has(key)) existing.set(key, row);
+    }
+    return existing;
   }
 
-  async writeSnapshot(
-    client: PoolClient,
-    appId: string,
-    dialpadCallId: string,
-    s: CallSnapshot,
-    extra: { crmUserId: string | null; rawPayloadJson: string | null },
-  ): Promise<CallRow> {
+  /** Writes the new state of many calls in one statement. */
+  async writeMany(client: PoolClient, updates: CallUpdate[]): Promise<Map<string, CallRow>> {
+    const col = <T>(f: (u: CallUpdate) => T) => updates.map(f);
     const { rows } = await client.query<CallRow>(
-      `UPDATE calls SET
-         status = $3, direction = $4, from_number = $5, to_number = $6, dialpad_user_id = $7,
-         master_call_id = $8, entry_point_call_id = $9, started_at = $10, ringing_at = $11, connected_at = $12,
-         ended_at = $13, duration_ms = $14, recording_url = $15, custom_data = $16, last_event_at = $17,
-         crm_user_id = COALESCE($18, crm_user_id), raw_payload = COALESCE($19::jsonb, raw_payload), updated_at = now()
-       WHERE app_id = $1 AND dialpad_call_id = $2
-       RETURNING ${COLUMNS}`,
+      `UPDATE calls c SET
+         status = u.status, direction = u.direction, from_number = u.from_number, to_number = u.to_number,
+         dialpad_user_id = u.dialpad_user_id, master_call_id = u.master_call_id,
+         entry_point_call_id = u.entry_point_call_id, started_at = u.started_at, ringing_at = u.ringing_at,
+         connected_at = u.connected_at, ended_at = u.ended_at, duration_ms = u.duration_ms,
+         recording_url = u.recording_url, custom_data = u.custom_data, last_event_at = u.last_event_at,
+         crm_user_id = COALESCE(u.crm_user_id, c.crm_user_id), raw_payload = COALESCE(u.raw_payload, c.raw_payload),
+         updated_at = now()
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                   $9::text[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[],
+                   $14::bigint[], $15::text[], $16::text[], $17::timestamptz[], $18::text[], $19::jsonb[])
+         AS u(app_id, dialpad_call_id, status, direction, from_number, to_number, dialpad_user_id, master_call_id,
+              entry_point_call_id, started_at, ringing_at, connected_at, ended_at, duration_ms, recording_url,
+              custom_data, last_event_at, crm_user_id, raw_payload)
+       WHERE c.app_id = u.app_id AND c.dialpad_call_id = u.dialpad_call_id
+       RETURNING ${COLUMNS.replace(/(^|,\s*)(?=\w)/g, '$1c.')}`,
       [
-        appId,
-        dialpadCallId,
-        s.status,
-        s.direction,
-        s.fromNumber,
-        s.toNumber,
-        s.dialpadUserId,
-        s.masterCallId,
-        s.entryPointCallId,
-        s.startedAt,
-        s.ringingAt,
-        s.connectedAt,
-        s.endedAt,
-        s.durationMs === null ? null : Math.round(s.durationMs),
-        s.recordingUrl,
-        s.customData,
-        s.lastEventAt,
-        extra.crmUserId,
-        extra.rawPayloadJson,
+        col((u) => u.appId),
+        col((u) => u.dialpadCallId),
+        col((u) => u.snapshot.status),
+        col((u) => u.snapshot.direction),
+        col((u) => u.snapshot.fromNumber),
+        col((u) => u.snapshot.toNumber),
+        col((u) => u.snapshot.dialpadUserId),
+        col((u) => u.snapshot.masterCallId),
+        col((u) => u.snapshot.entryPointCallId),
+        col((u) => u.snapshot.startedAt),
+        col((u) => u.snapshot.ringingAt),
+        col((u) => u.snapshot.connectedAt),
+        col((u) => u.snapshot.endedAt),
+        col((u) => (u.snapshot.durationMs === null ? null : Math.round(u.snapshot.durationMs))),
+        col((u) => u.snapshot.recordingUrl),
+        col((u) => u.snapshot.customData),
+        col((u) => u.snapshot.lastEventAt),
+        col((u) => u.crmUserId),
+        col((u) => u.rawPayloadJson),
       ],
     );
-    return rows[0]!;
+    return new Map(rows.map((r) => [callKey({ appId: r.app_id, dialpadCallId: r.dialpad_call_id }), r]));
   }
 
   async list(appId: string, f: CallFilters, limit: number, cursor?: CallCursor): Promise<ListedCallRow[]> {

@@ -7,7 +7,7 @@ import { Sql } from '../infra/database/sql.js';
 import { normalizeDialpadEvent } from '../webhooks/domain/dialpad-event.js';
 import { parseJsonLossless } from '../webhooks/domain/lossless-json.js';
 import { toEventMessage } from '../realtime/event-message.js';
-import { EventHandlerRegistry } from './event-handlers.js';
+import { CallEventsWriter, WriteItem, WriteResult } from './call-events.writer.js';
 import { EventMetrics } from './event-metrics.js';
 import { ClaimedEvent, EventsRepository } from './events.repository.js';
 import { ProcessedEvent, ProcessedEventsBus } from './processed-events.bus.js';
@@ -39,7 +39,7 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
     private readonly config: AppConfig,
     private readonly db: Sql,
     private readonly events: EventsRepository,
-    private readonly handlers: EventHandlerRegistry,
+    private readonly writer: CallEventsWriter,
     private readonly bus: ProcessedEventsBus,
     private readonly metrics: EventMetrics,
     private readonly scheduler: SchedulerRegistry,
@@ -113,21 +113,18 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
         await client.query('COMMIT');
         return 0;
       }
+      const { items, failures, passive } = prepare(claimed, this.writer);
+      const results = await this.write(client, items, failures);
+      const failed = new Set(failures.map((f) => f.event.id));
+      for (const f of failures) await this.recordFailure(client, f.event, f.error);
       const outputs: ProcessedEvent[] = [];
-      const processed: { id: string; broadcast: string | null }[] = [];
-      // lock calls rows in one global order so two nodes' batches cannot deadlock;
-      // the state machine makes the order of a call's events irrelevant
-      for (const event of sortForLocking(claimed)) {
-        await client.query('SAVEPOINT event');
-        try {
-          const output = await this.handle(client, event);
-          await client.query('RELEASE SAVEPOINT event');
-          processed.push({ id: event.id, broadcast: output?.messageJson ?? null });
-          if (output) outputs.push(output);
-        } catch (err) {
-          await client.query('ROLLBACK TO SAVEPOINT event');
-          await this.recordFailure(client, event, err);
-        }
+      const processed: { id: string; broadcast: string | null }[] = passive.map((e) => ({ id: e.id, broadcast: null }));
+      for (const item of items) {
+        if (failed.has(item.seq)) continue;
+        const result = results.get(item.seq)!;
+        const output = toProcessedEvent(item, result);
+        outputs.push(output);
+        processed.push({ id: item.seq, broadcast: output.messageJson });
       }
       await this.events.markProcessed(client, processed);
       await client.query('COMMIT');
@@ -146,25 +143,32 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
-  private async handle(client: pg.PoolClient, claimed: ClaimedEvent): Promise<ProcessedEvent | null> {
-    const payload = parseJsonLossless(claimed.payload) as Record<string, unknown>;
-    const normalized = normalizeDialpadEvent(payload);
-    if (!normalized.ok) throw new Error(`cannot normalise stored event: ${normalized.message}`);
-    const handler = this.handlers.handlerFor(claimed.event_type);
-    if (!handler) return null; // stored, processed, nothing to do (SPEC §4)
-    const { call, voicemail } = await handler({ client, appId: claimed.app_id, event: normalized.event, payloadJson: claimed.payload });
-    const processed: ProcessedEvent = {
-      seq: claimed.id,
-      appId: claimed.app_id,
-      eventType: claimed.event_type,
-      call,
-      voicemail,
-      occurredAt: normalized.event.eventAt ?? new Date(),
-      messageJson: null,
-    };
-    const message = toEventMessage(processed);
-    processed.messageJson = message ? JSON.stringify(message) : null;
-    return processed;
+  /**
+   * The whole batch in one go, inside a savepoint; if that fails (a bad event, a
+   * deadlock), each event again on its own so only the guilty one fails.
+   */
+  private async write(client: pg.PoolClient, items: PreparedItem[], failures: Failure[]): Promise<Map<string, WriteResult>> {
+    await client.query('SAVEPOINT batch');
+    try {
+      const results = await this.writer.apply(client, items);
+      await client.query('RELEASE SAVEPOINT batch');
+      return results;
+    } catch (batchError) {
+      // a dead connection cannot roll back: let the whole batch fail (nothing was committed)
+      await client.query('ROLLBACK TO SAVEPOINT batch').catch(() => Promise.reject(batchError));
+    }
+    const results = new Map<string, WriteResult>();
+    for (const item of items) {
+      await client.query('SAVEPOINT event');
+      try {
+        for (const [seq, result] of await this.writer.apply(client, [item])) results.set(seq, result);
+        await client.query('RELEASE SAVEPOINT event');
+      } catch (error) {
+        await client.query('ROLLBACK TO SAVEPOINT event').catch(() => Promise.reject(error));
+        failures.push({ event: item.claimed, error });
+      }
+    }
+    return results;
   }
 
   private async recordFailure(client: pg.PoolClient, event: ClaimedEvent, err: unknown): Promise<void> {
@@ -235,11 +239,45 @@ export function retryDelayMs(attempts: number, maxMs: number): number {
   return Math.min(maxMs, Math.round(base * (0.8 + Math.random() * 0.4)));
 }
 
-function sortForLocking(events: ClaimedEvent[]): ClaimedEvent[] {
-  return events
-    .map((e) => ({ e, key: `${e.app_id}:${(e.dialpad_call_id ?? '').padStart(20, '0')}` }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : compareSeq(a.e.id, b.e.id)))
-    .map(({ e }) => e);
+type PreparedItem = WriteItem & { claimed: ClaimedEvent };
+
+interface Failure {
+  event: ClaimedEvent;
+  error: unknown;
+}
+
+/** Parses and normalises a claimed batch: events to write, events that fail now, and events with nothing to do. */
+function prepare(claimed: ClaimedEvent[], writer: CallEventsWriter): { items: PreparedItem[]; failures: Failure[]; passive: ClaimedEvent[] } {
+  const items: PreparedItem[] = [];
+  const failures: Failure[] = [];
+  const passive: ClaimedEvent[] = [];
+  for (const c of claimed) {
+    try {
+      const normalized = normalizeDialpadEvent(parseJsonLossless(c.payload) as Record<string, unknown>);
+      if (!normalized.ok) throw new Error(`cannot normalise stored event: ${normalized.message}`);
+      const kind = writer.kindOf(c.event_type);
+      if (kind) items.push({ seq: c.id, appId: c.app_id, event: normalized.event, kind, payloadJson: c.payload, claimed: c });
+      else passive.push(c); // stored, processed, nothing to do (SPEC §4)
+    } catch (error) {
+      failures.push({ event: c, error });
+    }
+  }
+  return { items, failures, passive };
+}
+
+function toProcessedEvent(item: PreparedItem, result: WriteResult): ProcessedEvent {
+  const processed: ProcessedEvent = {
+    seq: item.seq,
+    appId: item.appId,
+    eventType: item.claimed.event_type,
+    call: result.call,
+    voicemail: result.voicemail,
+    occurredAt: item.event.eventAt ?? new Date(),
+    messageJson: null,
+  };
+  const message = toEventMessage(processed);
+  processed.messageJson = message ? JSON.stringify(message) : null;
+  return processed;
 }
 
 function compareSeq(a: string, b: string): number {

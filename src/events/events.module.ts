@@ -3,7 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { CallsRepository } from '../calls/calls.repository.js';
 import { UserMappingLookup } from '../user-mapping/user-mapping.lookup.js';
 import { VoicemailsRepository } from '../voicemails/voicemails.repository.js';
-import { EventHandlerRegistry } from './event-handlers.js';
+import { CallEventsWriter } from './call-events.writer.js';
 import { EventIngestService } from './event-ingest.service.js';
 import { EventMetrics } from './event-metrics.js';
 import { EventProcessor } from './event-processor.service.js';
@@ -20,7 +20,7 @@ import { ProcessedEventsBus } from './processed-events.bus.js';
     EventIngestService,
     EventMetrics,
     EventProcessor,
-    EventHandlerRegistry,
+    CallEventsWriter,
     ProcessedEventsBus,
     CallsRepository,
     VoicemailsRepository,

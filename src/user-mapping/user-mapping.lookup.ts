@@ -4,12 +4,14 @@ import type { PoolClient } from 'pg';
 /** Dialpad user → CRM user, read inside the processor's transaction. */
 @Injectable()
 export class UserMappingLookup {
-  async crmUserFor(client: PoolClient, appId: string, dialpadUserId: string | null): Promise<string | null> {
-    if (!dialpadUserId) return null;
-    const { rows } = await client.query<{ crm_user_id: string }>(
-      `SELECT crm_user_id FROM dialpad_user_mappings WHERE app_id = $1 AND dialpad_user_id = $2`,
-      [appId, dialpadUserId],
+  /** CRM user ids keyed by `${appId}/${dialpadUserId}`, for every pair that has a mapping. */
+  async crmUsersFor(client: PoolClient, pairs: { appId: string; dialpadUserId: string }[]): Promise<Map<string, string>> {
+    if (pairs.length === 0) return new Map();
+    const { rows } = await client.query<{ app_id: string; dialpad_user_id: string; crm_user_id: string }>(
+      `SELECT app_id, dialpad_user_id, crm_user_id FROM dialpad_user_mappings
+        WHERE (app_id, dialpad_user_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
+      [pairs.map((p) => p.appId), pairs.map((p) => p.dialpadUserId)],
     );
-    return rows[0]?.crm_user_id ?? null;
+    return new Map(rows.map((r) => [`${r.app_id}/${r.dialpad_user_id}`, r.crm_user_id]));
   }
 }

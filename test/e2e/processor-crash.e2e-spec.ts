@@ -1,6 +1,6 @@
 import pg from 'pg';
 import request from 'supertest';
-import { EventHandlerRegistry } from '../../src/events/event-handlers.js';
+import { CallEventsWriter } from '../../src/events/call-events.writer.js';
 import { EventProcessor } from '../../src/events/event-processor.service.js';
 import { EventsRepository } from '../../src/events/events.repository.js';
 import { ProcessedEvent, ProcessedEventsBus } from '../../src/events/processed-events.bus.js';
@@ -81,25 +81,22 @@ describe('a processor killed mid-batch loses nothing (e2e)', () => {
     it('a batch whose own connection dies mid-way commits nothing, publishes nothing, and is redone whole', async () => {
       const tenant = await createApp(t, 'dies');
       const ids = await insertEvents(pool, tenant.id, ringsFor(7100000000000000n, 6));
-      const registry = t.app.get(EventHandlerRegistry);
-      const original = registry.handlerFor;
+      const writer = t.app.get(CallEventsWriter);
+      const original = writer.apply;
       let handled = 0;
-      registry.handlerFor = (type) => {
-        const handler = original.call(registry, type);
-        if (!handler) return handler;
-        return async (input) => {
-          const out = await handler(input);
-          // the 4th event's call row is written, then the node "dies"
-          if (++handled === 4) await input.client.query('SELECT pg_terminate_backend(pg_backend_pid())');
-          return out;
-        };
+      writer.apply = async function (client, items) {
+        const out = await original.call(writer, client, items);
+        handled += items.length;
+        // every call row is written, then the node "dies" before marking and committing
+        await client.query('SELECT pg_terminate_backend(pg_backend_pid())');
+        return out;
       };
       try {
         await expect(processor.processBatch()).rejects.toThrow(/terminat/i);
       } finally {
-        registry.handlerFor = original;
+        writer.apply = original;
       }
-      expect(handled).toBe(4);
+      expect(handled).toBe(6);
       await sleep(50); // let the dead connection's events settle: the process must survive them
 
       expect(await callsOf(tenant)).toEqual([]);
