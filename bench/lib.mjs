@@ -51,7 +51,7 @@ export function startProcess(script, env, label) {
   child.tail = tail;
   child.stop = () =>
     new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.stopping = true;
       child.once('exit', resolve);
       child.kill('SIGTERM');
