@@ -21,7 +21,7 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: true,
+    trustProxy: config.TRUST_PROXY,
     // a long path parameter must reach our 404/400 handling, not fastify's bare 414
     maxParamLength: 1000,
     genReqId: (req: IncomingMessage) => {

@@ -1,7 +1,8 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
+import { DomainError } from '../common/errors/domain-error.js';
 import { RedisService } from '../infra/redis/redis.service.js';
 
 const startedAt = Date.now();
@@ -27,11 +28,21 @@ export class HealthController {
   @Get('health')
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness (PostgreSQL, Redis)' })
-  ready() {
-    return this.health.check([
-      () => this.probe('postgres', async () => void (await this.db.query('SELECT 1'))),
-      () => this.probe('redis', async () => void (await this.redis.ping())),
-    ]);
+  async ready() {
+    try {
+      return await this.health.check([
+        () => this.probe('postgres', async () => void (await this.db.query('SELECT 1'))),
+        () => this.probe('redis', async () => void (await this.redis.ping())),
+      ]);
+    } catch (err) {
+      // terminus' 503 body would be flattened by the global filter to "Service Unavailable Exception":
+      // name what is down (names only: driver messages stay in the logs)
+      if (err instanceof ServiceUnavailableException) {
+        const down = Object.keys((err.getResponse() as { error?: Record<string, unknown> }).error ?? {});
+        throw new DomainError('UNAVAILABLE', `Not ready: ${down.length ? down.join(', ') : 'a dependency'} down`);
+      }
+      throw err;
+    }
   }
 
   private async probe(key: string, check: () => Promise<void>) {

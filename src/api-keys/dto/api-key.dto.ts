@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsNumberString, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsNumberString, IsOptional, Max, MaxLength, Min } from 'class-validator';
 
 export class RotateApiKeyDto {
   /** Seconds the previous key keeps working after rotation (0 = refused at once, the default; max 86400). */
@@ -22,6 +22,7 @@ export class AuditQueryDto {
   /** Return entries older than this audit id (from `next_before`). */
   @IsOptional()
   @IsNumberString({ no_symbols: true })
+  @MaxLength(18, { message: 'before must be an audit id from next_before' }) // fits a bigint, else PostgreSQL fails (500)
   before?: string;
 }
 

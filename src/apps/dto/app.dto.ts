@@ -39,6 +39,7 @@ export class ListAppsQueryDto {
   @Transform(({ value }) => Number(value))
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER) // beyond it the value reaches PostgreSQL as "1e+20": a 500
   offset?: number;
 }
 

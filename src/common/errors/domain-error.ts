@@ -9,7 +9,11 @@ export type DomainErrorCode =
   | 'CONFLICT'
   | 'PAYLOAD_TOO_LARGE'
   | 'RATE_LIMITED'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  /** an upstream (Dialpad) refused or mangled a request we made */
+  | 'BAD_GATEWAY'
+  /** the app's Dialpad connection is missing or its grant was revoked: connect again */
+  | 'DIALPAD_RECONNECT_REQUIRED';
 
 export class DomainError extends Error {
   constructor(
@@ -35,11 +39,14 @@ export function httpStatusOf(code: DomainErrorCode): number {
     case 'NOT_FOUND':
       return 404;
     case 'CONFLICT':
+    case 'DIALPAD_RECONNECT_REQUIRED':
       return 409;
     case 'PAYLOAD_TOO_LARGE':
       return 413;
     case 'RATE_LIMITED':
       return 429;
+    case 'BAD_GATEWAY':
+      return 502;
     case 'UNAVAILABLE':
       return 503;
   }

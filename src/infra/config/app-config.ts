@@ -129,6 +129,11 @@ export class AppConfig {
   @Max(600_000)
   WS_HEARTBEAT_MS = 30_000;
 
+  /** Trust X-Forwarded-For (set it when behind a load balancer; otherwise clients could spoof their IP in the audit log). */
+  @Transform(toBool)
+  @IsBoolean()
+  TRUST_PROXY = false;
+
   /** Serve Swagger UI at /docs (the OpenAPI JSON at /docs-json is always served). */
   @Transform(toBool)
   @IsBoolean()
@@ -139,6 +144,102 @@ export class AppConfig {
   @IsInt()
   @Min(0)
   SHUTDOWN_GRACE_SECONDS = 10;
+
+  // --- Dialpad OAuth and API client (SPEC §8) ---
+
+  /** Dialpad origin for OAuth and REST (sandbox: https://sandbox.dialpad.com; tests: a local fake). */
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'DIALPAD_BASE_URL must be an http(s) URL' })
+  DIALPAD_BASE_URL = 'https://dialpad.com';
+
+  /** Client id of this service's Dialpad OAuth app. Unset: /auth/dialpad/connect answers 503. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  DIALPAD_CLIENT_ID?: string;
+
+  /** Client secret of this service's Dialpad OAuth app. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  DIALPAD_CLIENT_SECRET?: string;
+
+  /** OAuth redirect URI registered with Dialpad. Unset: PUBLIC_BASE_URL + /auth/dialpad/callback. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true }, { message: 'DIALPAD_REDIRECT_URI must be an absolute URL' })
+  DIALPAD_REDIRECT_URI?: string;
+
+  /** Space-separated Dialpad OAuth scopes requested at connect. */
+  @IsString()
+  @Matches(/^[A-Za-z0-9:_.-]+( [A-Za-z0-9:_.-]+)*$/, { message: 'DIALPAD_SCOPES must be scope names separated by single spaces' })
+  DIALPAD_SCOPES = 'calls:list recordings_export message_content_export screen_pop offline_access';
+
+  /** Where the browser goes after a successful connect (with ?app_id=&status=connected). Unset: a plain success page. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true }, { message: 'DIALPAD_CONNECT_SUCCESS_URL must be an absolute URL' })
+  DIALPAD_CONNECT_SUCCESS_URL?: string;
+
+  /** Timeout of one HTTP request to Dialpad, in ms. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(120_000)
+  DIALPAD_HTTP_TIMEOUT_MS = 10_000;
+
+  /** Attempts per Dialpad request (1 = no retry); retries only on 429, 5xx and network errors. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  DIALPAD_RETRY_MAX_ATTEMPTS = 4;
+
+  /** First retry delay in ms; doubles per attempt, with full jitter (Retry-After wins when Dialpad sends it). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  DIALPAD_RETRY_BASE_DELAY_MS = 250;
+
+  /** Longest wait before a retry, in ms; a Retry-After beyond it is handed to the caller as a 429 instead. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(300_000)
+  DIALPAD_RETRY_MAX_DELAY_MS = 10_000;
+
+  /** Consecutive failures (5xx, timeouts, network) that open an app's Dialpad circuit breaker. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DIALPAD_BREAKER_THRESHOLD = 5;
+
+  /** How long an open circuit stays open before one trial request, in ms. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(600_000)
+  DIALPAD_BREAKER_HALF_OPEN_MS = 30_000;
+
+  /** Client-side limit of call initiations per Dialpad user per minute (Dialpad allows 5). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DIALPAD_CALLS_PER_USER_PER_MINUTE = 5;
+
+  /** Client-side limit of Dialpad requests per second per connected company (Dialpad allows 20). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  DIALPAD_REQUESTS_PER_SECOND = 20;
+
+  /** Refresh an access token this many seconds before it expires. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  DIALPAD_TOKEN_REFRESH_SKEW_SECONDS = 60;
 
   get encryptionKey(): Buffer {
     return /^[0-9a-fA-F]{64}$/.test(this.ENCRYPTION_KEY)

@@ -32,11 +32,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest>();
     const reply = ctx.getResponse<FastifyReply>();
     const body = toErrorBody(exception, String(request.id));
-    if (body.statusCode >= 500 && body.statusCode !== 503) {
+    const upstream = body.statusCode === 503 || (body.statusCode === 502 && exception instanceof DomainError);
+    if (body.statusCode >= 500 && !upstream) {
       this.logger.error({ err: exception, request_id: body.request_id }, 'unhandled error');
     } else if (body.statusCode >= 500) {
       this.logger.warn({ request_id: body.request_id, message: body.message }, 'service unavailable');
     }
+    const retryAfterMs = exception instanceof DomainError ? exception.details?.retry_after_ms : undefined;
+    if (typeof retryAfterMs === 'number' && retryAfterMs >= 0) void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }
@@ -48,6 +51,11 @@ export function toErrorBody(exception: unknown, requestId: string): ErrorBody {
   }
   if (exception instanceof HttpException) {
     const statusCode = exception.getStatus();
+    // Nest maps fastify's own client errors (body too large, bad JSON, …) to an HttpException with the cause
+    const cause = exception.cause as StatusError | undefined;
+    if (statusCode < 500 && typeof cause?.code === 'string' && cause.code.startsWith('FST_')) {
+      return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message: clientMessage(cause), request_id: requestId };
+    }
     const response = exception.getResponse();
     const message =
       typeof response === 'string'

@@ -14,6 +14,8 @@ export function requestIdFor(req: IncomingMessage): string {
   return candidate && REQUEST_ID.test(candidate) ? candidate : randomUUID();
 }
 
+const SECRET_FIELDS = ['api_key', 'webhook_secret', 'token', 'access_token', 'refresh_token', 'password', 'secret'];
+
 /** Header and body paths that may carry secrets; pino replaces them with "[redacted]". */
 export const REDACT_PATHS = [
   'req.headers.authorization',
@@ -21,13 +23,9 @@ export const REDACT_PATHS = [
   'req.headers["x-dialpad-signature"]',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
-  '*.api_key',
-  '*.webhook_secret',
-  '*.token',
-  '*.access_token',
-  '*.refresh_token',
-  '*.password',
-  '*.secret',
+  // `*.x` does not match a top-level `x`: both are needed
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((f) => `*.${f}`),
 ];
 
 export function loggerOptions(config: AppConfig): Params {
