@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AppsModule } from './apps/apps.module.js';
 import { CallsModule } from './calls/calls.module.js';
+import { DialerSessionModule } from './dialer-session/dialer-session.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { AppConfig } from './infra/config/app-config.js';
@@ -38,6 +39,7 @@ export class AppModule {
         RealtimeModule,
         UserMappingModule,
         VoicemailsModule,
+        DialerSessionModule,
       ],
     };
   }

@@ -7,12 +7,20 @@ export interface AdminPrincipal {
   sub: string;
 }
 
+export interface AgentPrincipal {
+  /** the agent's e-mail (the token's `sub`) */
+  email: string;
+  appId: string;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** The tenant resolved by ApiKeyGuard. */
     tenant?: ResolvedApp;
     /** The administrator resolved by AdminGuard. */
     admin?: AdminPrincipal;
+    /** The dialer agent resolved by AgentGuard. */
+    agent?: AgentPrincipal;
   }
 }
 
@@ -28,4 +36,11 @@ export const AuditCtx = createParamDecorator((_: unknown, ctx: ExecutionContext)
   const req = ctx.switchToHttp().getRequest<FastifyRequest>();
   const ua = req.headers['user-agent'];
   return { actor: req.admin?.sub ?? 'unknown', ip: req.ip ?? null, userAgent: typeof ua === 'string' ? ua : null };
+});
+
+/** The dialer agent resolved from its Bearer token by AgentGuard. */
+export const CurrentAgent = createParamDecorator((_: unknown, ctx: ExecutionContext): AgentPrincipal => {
+  const agent = ctx.switchToHttp().getRequest<FastifyRequest>().agent;
+  if (!agent) throw new Error('CurrentAgent used on a route without AgentGuard');
+  return agent;
 });

@@ -134,6 +134,13 @@ export class AppConfig {
   @IsBoolean()
   TRUST_PROXY = false;
 
+  /** Lifetime of agent tokens minted by POST /api/agents/token, in seconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(86_400)
+  AGENT_TOKEN_TTL_SECONDS = 3600;
+
   /** Serve Swagger UI at /docs (the OpenAPI JSON at /docs-json is always served). */
   @Transform(toBool)
   @IsBoolean()

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { RedisService } from './redis.service.js';
+
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+
+export interface HeldLock {
+  readonly key: string;
+  readonly token: string;
+  /** Releases the lock if it is still ours (compare-and-delete). */
+  release(): Promise<boolean>;
+}
+
+/**
+ * A Redis lock: `SET key token NX PX ttl`, renewed while held (every ttl/3), released
+ * by compare-and-delete so a lock that expired and was taken by someone else is
+ * never released by the old holder.
+ */
+@Injectable()
+export class RedisLock {
+  constructor(private readonly redis: RedisService) {}
+
+  /** Tries once; null when someone else holds it. */
+  async tryAcquire(resource: string, ttlMs = 5000): Promise<HeldLock | null> {
+    const key = this.redis.key(`dialer:lock:${resource}`);
+    const token = randomBytes(16).toString('hex');
+    const ok = await this.redis.client.set(key, token, 'PX', ttlMs, 'NX');
+    if (ok !== 'OK') return null;
+    const client = this.redis.client;
+    const renewal = setInterval(() => {
+      void client.eval(RENEW, 1, key, token, String(ttlMs)).catch(() => undefined);
+    }, Math.max(Math.floor(ttlMs / 3), 50));
+    renewal.unref();
+    let released = false;
+    return {
+      key,
+      token,
+      release: async () => {
+        if (released) return false;
+        released = true;
+        clearInterval(renewal);
+        return (await client.eval(RELEASE, 1, key, token)) === 1;
+      },
+    };
+  }
+
+  /** Runs `fn` holding the lock; null (fn not run) when the lock is taken. */
+  async withLock<T>(resource: string, fn: () => Promise<T>, ttlMs = 5000): Promise<{ ok: true; value: T } | { ok: false }> {
+    const lock = await this.tryAcquire(resource, ttlMs);
+    if (!lock) return { ok: false };
+    try {
+      return { ok: true, value: await fn() };
+    } finally {
+      await lock.release().catch(() => undefined);
+    }
+  }
+}
