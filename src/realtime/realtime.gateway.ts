@@ -70,7 +70,8 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     conn.sendControl({
       type: 'welcome',
       app_id: context.appId,
-      filter: context.filter,
+      // the wire protocol is snake_case, like the query parameters that set the filter
+      filter: { dialpad_user_id: context.filter.dialpadUserId, crm_user_id: context.filter.crmUserId },
       heartbeat_ms: this.config.WS_HEARTBEAT_MS,
     });
     if (context.since !== undefined) void this.fanout.replay(conn, context.since);

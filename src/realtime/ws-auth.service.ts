@@ -18,6 +18,9 @@ export interface ClientContext {
 export type WsAuthResult = { ok: true; context: ClientContext } | { ok: false; status: 400 | 401 | 403; message: string };
 
 const DIGITS = /^\d{1,19}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** webhook_events.id is a bigint: a larger `since` would make the replay query fail */
+const MAX_SEQ = 2n ** 63n - 1n;
 
 /**
  * Authenticates a WebSocket upgrade before it completes (SPEC §6): an app API
@@ -50,7 +53,7 @@ export class WsAuthService {
       filter.crmUserId = crmUserId;
     }
     const since = q.get('since');
-    if (since !== null && !DIGITS.test(since)) return { ok: false, status: 400, message: 'since must be a seq (digits)' };
+    if (since !== null && (!DIGITS.test(since) || BigInt(since) > MAX_SEQ)) return { ok: false, status: 400, message: 'since must be a seq (digits)' };
 
     if (apiKey) {
       const app = await this.apiKeys.resolve(apiKey);
@@ -60,7 +63,8 @@ export class WsAuthService {
     }
     if (token) {
       const claims = await verifyAgentToken(this.config.INTERNAL_JWT_SECRET, token);
-      if (!claims) return { ok: false, status: 401, message: 'Invalid or expired agent token' };
+      // a well-signed token naming no uuid must not reach the uuid column (a query error would answer 503)
+      if (!claims || !UUID.test(claims.app_id)) return { ok: false, status: 401, message: 'Invalid or expired agent token' };
       const app = await this.apps.findById(claims.app_id);
       if (!app) return { ok: false, status: 401, message: 'Invalid or expired agent token' };
       if (!app.is_active) return { ok: false, status: 403, message: 'App is inactive' };
