@@ -6,7 +6,7 @@ import { AppConfig } from '../infra/config/app-config.js';
 import { Sql } from '../infra/database/sql.js';
 import { normalizeDialpadEvent } from '../webhooks/domain/dialpad-event.js';
 import { parseJsonLossless } from '../webhooks/domain/lossless-json.js';
-import { toEventMessage } from '../realtime/event-message.js';
+import { EventMessage, toEventMessage } from '../realtime/event-message.js';
 import { CallEventsWriter, WriteItem, WriteResult } from './call-events.writer.js';
 import { EventMetrics } from './event-metrics.js';
 import { ClaimedEvent, EventsRepository } from './events.repository.js';
@@ -118,14 +118,13 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
       const failed = new Set(failures.map((f) => f.event.id));
       for (const f of failures) await this.recordFailure(client, f.event, f.error);
       const outputs: ProcessedEvent[] = [];
-      const processed: { id: string; broadcast: string | null }[] = passive.map((e) => ({ id: e.id, broadcast: null }));
-      for (const item of items) {
-        if (failed.has(item.seq)) continue;
-        const result = results.get(item.seq)!;
-        const output = toProcessedEvent(item, result);
-        outputs.push(output);
-        processed.push({ id: item.seq, broadcast: output.messageJson });
-      }
+      for (const item of items) if (!failed.has(item.seq)) outputs.push(toProcessedEvent(item, results.get(item.seq)!));
+      outputs.sort((a, b) => compareSeq(a.seq, b.seq));
+      await this.assignStreamSeqs(client, outputs);
+      const processed = [
+        ...passive.map((e) => ({ id: e.id, streamSeq: null, broadcast: null })),
+        ...outputs.map((o) => ({ id: o.seq, streamSeq: o.streamSeq, broadcast: o.messageJson })),
+      ];
       await this.events.markProcessed(client, processed);
       await client.query('COMMIT');
       this.afterCommit(claimed, processed.map((p) => p.id), outputs);
@@ -186,10 +185,33 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
+  /**
+   * Gives each event with a message its app's next stream position, then frames
+   * the message (which carries it). Done last before the commit: the app counters
+   * stay locked only from here to COMMIT.
+   */
+  private async assignStreamSeqs(client: pg.PoolClient, outputs: ProcessedEvent[]): Promise<void> {
+    const counts = new Map<string, number>();
+    const messages = new Map<ProcessedEvent, EventMessage>();
+    for (const o of outputs) {
+      const message = toEventMessage(o);
+      if (!message) continue;
+      messages.set(o, message);
+      counts.set(o.appId, (counts.get(o.appId) ?? 0) + 1);
+    }
+    const last = await this.events.allocateStreamSeqs(client, counts);
+    const next = new Map([...last].map(([appId, seq]) => [appId, seq - counts.get(appId)! + 1]));
+    for (const [o, message] of messages) {
+      const seq = next.get(o.appId)!;
+      next.set(o.appId, seq + 1);
+      o.streamSeq = seq;
+      o.messageJson = JSON.stringify({ ...message, seq });
+    }
+  }
+
   private afterCommit(claimed: ClaimedEvent[], processedIds: string[], outputs: ProcessedEvent[]): void {
     const types = new Map(claimed.map((c) => [c.id, c.event_type]));
     for (const id of processedIds) this.metrics.processed.inc({ event_type: types.get(id) ?? 'unknown' });
-    outputs.sort((a, b) => compareSeq(a.seq, b.seq));
     this.bus.publish(outputs);
   }
 
@@ -266,18 +288,16 @@ function prepare(claimed: ClaimedEvent[], writer: CallEventsWriter): { items: Pr
 }
 
 function toProcessedEvent(item: PreparedItem, result: WriteResult): ProcessedEvent {
-  const processed: ProcessedEvent = {
+  return {
     seq: item.seq,
     appId: item.appId,
     eventType: item.claimed.event_type,
     call: result.call,
     voicemail: result.voicemail,
     occurredAt: item.event.eventAt ?? new Date(),
+    streamSeq: null,
     messageJson: null,
   };
-  const message = toEventMessage(processed);
-  processed.messageJson = message ? JSON.stringify(message) : null;
-  return processed;
 }
 
 function compareSeq(a: string, b: string): number {

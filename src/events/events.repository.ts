@@ -122,14 +122,33 @@ export class EventsRepository {
     return rows;
   }
 
-  /** Marks events processed, keeping each one's WebSocket message (null: nothing to broadcast) for resumes. */
-  async markProcessed(client: PoolClient, events: { id: string; broadcast: string | null }[]): Promise<void> {
+  /**
+   * Reserves the next `count` stream positions of each app. The counter rows stay
+   * locked until the caller's transaction commits, so positions are committed in
+   * order per app (what makes `?since=` resume exact). Returns each app's last position.
+   */
+  async allocateStreamSeqs(client: PoolClient, counts: Map<string, number>): Promise<Map<string, number>> {
+    if (counts.size === 0) return new Map();
+    const apps = [...counts.keys()].sort();
+    const { rows } = await client.query<{ app_id: string; last_seq: string }>(
+      `INSERT INTO app_event_streams (app_id, last_seq)
+       SELECT * FROM unnest($1::uuid[], $2::bigint[]) ORDER BY 1
+       ON CONFLICT (app_id) DO UPDATE SET last_seq = app_event_streams.last_seq + EXCLUDED.last_seq
+       RETURNING app_id, last_seq`,
+      [apps, apps.map((a) => counts.get(a)!)],
+    );
+    return new Map(rows.map((r) => [r.app_id, Number(r.last_seq)]));
+  }
+
+  /** Marks events processed, keeping each broadcast event's stream position and WebSocket message for resumes. */
+  async markProcessed(client: PoolClient, events: { id: string; streamSeq: number | null; broadcast: string | null }[]): Promise<void> {
     if (events.length === 0) return;
     await client.query(
-      `UPDATE webhook_events e SET processed_at = clock_timestamp(), last_error = NULL, broadcast = d.broadcast
-         FROM unnest($1::bigint[], $2::jsonb[]) AS d(id, broadcast)
+      `UPDATE webhook_events e SET processed_at = clock_timestamp(), last_error = NULL,
+              stream_seq = d.stream_seq, broadcast = d.broadcast
+         FROM unnest($1::bigint[], $2::bigint[], $3::jsonb[]) AS d(id, stream_seq, broadcast)
         WHERE e.id = d.id`,
-      [events.map((e) => e.id), events.map((e) => e.broadcast)],
+      [events.map((e) => e.id), events.map((e) => e.streamSeq), events.map((e) => e.broadcast)],
     );
   }
 

@@ -4,7 +4,7 @@ import type { VoicemailRow } from '../voicemails/voicemails.repository.js';
 
 /** One processed event, as the realtime layer needs it. Published only after its transaction committed. */
 export interface ProcessedEvent {
-  /** webhook_events.id: the WebSocket `seq` */
+  /** webhook_events.id (the message's `event_id`) */
   seq: string;
   appId: string;
   eventType: string;
@@ -12,6 +12,8 @@ export interface ProcessedEvent {
   voicemail: VoicemailRow | null;
   /** when the event happened (Dialpad's event timestamp), else when it was processed */
   occurredAt: Date;
+  /** the app's stream position (the message's `seq`), assigned just before commit; null: nothing to show */
+  streamSeq: number | null;
   /** the WebSocket message, serialised once (null: nothing to show) */
   messageJson: string | null;
 }

@@ -4,26 +4,27 @@ import type { ClientContext } from './ws-auth.service.js';
 
 /** One event ready to send: framed once, sent as is to every matching socket. */
 export interface OutgoingEvent {
-  seq: string;
+  /** the app's stream position: dense and commit-ordered per app */
+  seq: number;
   frame: string;
   dialpadUserId: string | null;
   crmUserId: string | null;
 }
 
-const RECENT_SEQS = 4096;
-
 export class Connection {
   alive = true;
   /** while a resume replays from PostgreSQL, live events wait here */
   replaying: boolean;
+  /** the last stream position this socket has been offered (sent, or filtered out) */
+  lastSeq: number | null;
   private pending: OutgoingEvent[] = [];
-  private readonly recent = new Set<string>();
 
   constructor(
     readonly socket: WebSocket,
     readonly context: ClientContext,
   ) {
     this.replaying = context.since !== undefined;
+    this.lastSeq = context.since ?? null;
   }
 
   wants(e: Pick<OutgoingEvent, 'dialpadUserId' | 'crmUserId'>): boolean {
@@ -33,38 +34,35 @@ export class Connection {
     return true;
   }
 
-  /** Sends an event once: a seq this socket already got (replay seam, redelivery) is skipped. */
-  send(e: OutgoingEvent): boolean {
+  /**
+   * Offers the app's next event (events come in stream order). Each position is
+   * offered once: one this socket already had (replay seam, redelivery) is
+   * skipped. Returns true when a frame was sent.
+   */
+  offer(e: OutgoingEvent): boolean {
     if (this.replaying) {
       this.pending.push(e);
       return false;
     }
-    if (this.recent.has(e.seq) || this.socket.readyState !== WebSocket.OPEN) return false;
-    this.remember(e.seq);
+    if (this.lastSeq !== null && e.seq <= this.lastSeq) return false;
+    this.lastSeq = e.seq;
+    if (!this.wants(e) || this.socket.readyState !== WebSocket.OPEN) return false;
     this.socket.send(e.frame);
     return true;
   }
 
-  /** Ends the replay: live events that arrived meanwhile follow, minus those the replay already sent. */
+  /** Ends the replay: live events that arrived meanwhile follow, minus those the replay already covered. */
   finishReplay(): number {
     this.replaying = false;
-    const waiting = this.pending.sort((a, b) => compareSeq(a.seq, b.seq));
+    const waiting = this.pending.sort((a, b) => a.seq - b.seq);
     this.pending = [];
     let sent = 0;
-    for (const e of waiting) if (this.send(e)) sent++;
+    for (const e of waiting) if (this.offer(e)) sent++;
     return sent;
   }
 
   sendControl(message: object): void {
     if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
-  }
-
-  private remember(seq: string): void {
-    this.recent.add(seq);
-    if (this.recent.size > RECENT_SEQS) {
-      const oldest = this.recent.values().next().value;
-      if (oldest !== undefined) this.recent.delete(oldest);
-    }
   }
 }
 
@@ -95,20 +93,16 @@ export class ConnectionRegistry {
     return [...this.rooms.values()].flatMap((room) => [...room]);
   }
 
-  /** Delivers events (in seq order) to every matching socket of the app. Returns the number of frames sent. */
+  /** Offers events (in stream order) to every socket of the app. Returns the number of frames sent. */
   deliver(appId: string, events: OutgoingEvent[]): number {
     const room = this.rooms.get(appId);
     if (!room) return 0;
     let sent = 0;
-    for (const conn of room) for (const e of events) if (conn.wants(e) && conn.send(e)) sent++;
+    for (const conn of room) for (const e of events) if (conn.offer(e)) sent++;
     return sent;
   }
 
   countsByApp(): Map<string, number> {
     return new Map([...this.rooms].map(([appId, room]) => [appId, room.size]));
   }
-}
-
-export function compareSeq(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }

@@ -2,8 +2,10 @@ import type { ProcessedEvent } from '../events/processed-events.bus.js';
 
 /** The WebSocket message of one processed event (SPEC §6). */
 export interface EventMessage {
-  /** webhook_events.id: resume with `?since=<seq>` */
-  seq: string;
+  /** the event's position in its app's stream (dense, commit-ordered): resume with `?since=<seq>` */
+  seq?: number;
+  /** the event's id in webhook_events */
+  event_id: string;
   event: string;
   /** Dialpad call id, as a string */
   call_id: string;
@@ -20,7 +22,7 @@ export interface EventMessage {
   recording_url?: string;
 }
 
-/** Pure: what a CRM frontend receives for a processed event; null when there is nothing to show. */
+/** Pure: what a CRM frontend receives for a processed event (without `seq`, assigned at commit); null when there is nothing to show. */
 export function toEventMessage(e: ProcessedEvent): EventMessage | null {
   const call = e.call;
   const vm = e.voicemail;
@@ -28,7 +30,7 @@ export function toEventMessage(e: ProcessedEvent): EventMessage | null {
   if (!callId) return null;
   const crmUser = call?.crm_user_id ?? vm?.crm_user_id ?? null;
   const message: EventMessage = {
-    seq: e.seq,
+    event_id: e.seq,
     event: e.eventType,
     call_id: callId,
     direction: call?.direction ?? null,

@@ -4,9 +4,10 @@ import { Counter, Gauge } from 'prom-client';
 import { ProcessedEvent, ProcessedEventsBus } from '../events/processed-events.bus.js';
 import { MetricsService } from '../infra/metrics/metrics.service.js';
 import { RedisService } from '../infra/redis/redis.service.js';
-import { compareSeq, Connection, ConnectionRegistry, OutgoingEvent } from './connection-registry.js';
+import { Connection, ConnectionRegistry, OutgoingEvent } from './connection-registry.js';
 import type { EventMessage } from './event-message.js';
 import { ReplayRepository } from './replay.repository.js';
+import { StreamOrderer } from './stream-orderer.js';
 
 const CHANNEL = 'rt:events';
 
@@ -18,15 +19,17 @@ interface Envelope {
 /**
  * Every processed event goes out through Redis pub/sub, and every node —
  * including the one that processed it — delivers what it receives to its own
- * sockets. One path means one delivery per socket. If Redis cannot take the
- * publish, the event is delivered to this node's sockets directly (degraded:
- * other nodes' clients catch up with `?since=`).
+ * sockets, in each app's stream order (StreamOrderer). One path means one
+ * delivery per socket. If Redis cannot take the publish, the event is delivered
+ * to this node's sockets directly (degraded: other nodes' clients catch up with
+ * `?since=`, or when the next event reveals the gap).
  */
 @Injectable()
 export class RealtimeFanout implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RealtimeFanout.name);
   private readonly node = randomUUID();
   private readonly sent: Counter;
+  private readonly orderer: StreamOrderer;
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -36,6 +39,12 @@ export class RealtimeFanout implements OnModuleInit, OnModuleDestroy {
     private readonly replays: ReplayRepository,
     metrics: MetricsService,
   ) {
+    this.orderer = new StreamOrderer(
+      (appId, events) => this.sent.inc(this.registry.deliver(appId, events)),
+      async (appId, from, to) => (await this.replays.range(appId, from, to)).map(toOutgoing),
+      (appId) => this.registry.room(appId).size > 0,
+      (err) => this.logger.warn(`could not fill a stream gap: ${(err as Error).message}`),
+    );
     this.sent = new Counter({ name: 'cti_ws_messages_sent_total', help: 'Event frames sent to WebSocket clients', registers: [metrics.registry] });
     new Gauge({
       name: 'cti_ws_connections',
@@ -56,15 +65,15 @@ export class RealtimeFanout implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.unsubscribe?.();
+    this.orderer.close();
   }
 
   private async publish(events: ProcessedEvent[]): Promise<void> {
     const byApp = new Map<string, OutgoingEvent[]>();
     for (const e of events) {
-      if (!e.messageJson) continue;
-      const message = JSON.parse(e.messageJson) as EventMessage;
+      if (!e.messageJson || e.streamSeq === null) continue;
       const list = byApp.get(e.appId) ?? [];
-      list.push({ seq: e.seq, frame: e.messageJson, dialpadUserId: message.user_id, crmUserId: message.target_crm_user ?? null });
+      list.push(toOutgoing({ seq: e.streamSeq, frame: e.messageJson }));
       byApp.set(e.appId, list);
     }
     if (byApp.size === 0) return;
@@ -89,22 +98,18 @@ export class RealtimeFanout implements OnModuleInit, OnModuleDestroy {
   }
 
   private deliver(envelope: Envelope): void {
-    for (const { appId, events } of envelope.apps) this.sent.inc(this.registry.deliver(appId, events));
+    for (const { appId, events } of envelope.apps) this.orderer.receive(appId, events);
   }
 
   /** Resume: replays the app's events after `since` from PostgreSQL, then releases the live ones held meanwhile. */
-  async replay(conn: Connection, since: string): Promise<void> {
+  async replay(conn: Connection, since: number): Promise<void> {
     try {
-      const rows = await this.replays.after(conn.context.appId, since);
-      const replayed: OutgoingEvent[] = rows.map((r) => {
-        const message = JSON.parse(r.frame) as EventMessage;
-        return { seq: r.seq, frame: r.frame, dialpadUserId: message.user_id, crmUserId: message.target_crm_user ?? null };
-      });
+      const replayed = (await this.replays.after(conn.context.appId, since)).map(toOutgoing);
       // no await from here on: nothing can interleave. Replayed events first, then the live
-      // ones held meanwhile (those the replay already covered are skipped by seq)
-      let sent = 0;
+      // ones held meanwhile (those the replay already covered are skipped by position)
       conn.replaying = false;
-      for (const e of replayed.sort((a, b) => compareSeq(a.seq, b.seq))) if (conn.wants(e) && conn.send(e)) sent++;
+      let sent = 0;
+      for (const e of replayed) if (conn.offer(e)) sent++;
       sent += conn.finishReplay();
       this.sent.inc(sent);
       conn.sendControl({ type: 'resumed', since, replayed: replayed.filter((e) => conn.wants(e)).length });
@@ -114,4 +119,9 @@ export class RealtimeFanout implements OnModuleInit, OnModuleDestroy {
       conn.sendControl({ type: 'error', error: 'replay_failed', message: 'could not replay missed events; reconnect with ?since= later' });
     }
   }
+}
+
+function toOutgoing(r: { seq: number; frame: string }): OutgoingEvent {
+  const message = JSON.parse(r.frame) as EventMessage;
+  return { seq: r.seq, frame: r.frame, dialpadUserId: message.user_id, crmUserId: message.target_crm_user ?? null };
 }

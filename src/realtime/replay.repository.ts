@@ -10,19 +10,31 @@ export class ReplayRepository {
   constructor(private readonly db: Sql) {}
 
   /**
-   * The app's broadcast messages after `seq`, oldest first, within the resume window:
-   * the last 15 minutes and the newest 1000 events (SPEC §6). Past the window the
-   * oldest are dropped, so what is replayed always joins the live stream without a hole.
+   * The app's broadcast messages after stream position `since`, oldest first,
+   * within the resume window: the last 15 minutes and the newest 1000 events
+   * (SPEC §6). Past the window the oldest are dropped, so what is replayed always
+   * joins the live stream without a hole.
    */
-  async after(appId: string, seq: string): Promise<{ seq: string; frame: string }[]> {
-    return this.db.query<{ seq: string; frame: string }>(
+  async after(appId: string, since: number): Promise<{ seq: number; frame: string }[]> {
+    const rows = await this.db.query<{ seq: string; frame: string }>(
       `SELECT seq::text, frame FROM (
-         SELECT id AS seq, broadcast::text AS frame FROM webhook_events
-          WHERE app_id = $1 AND id > $2 AND broadcast IS NOT NULL
+         SELECT stream_seq AS seq, broadcast::text AS frame FROM webhook_events
+          WHERE app_id = $1 AND stream_seq > $2
             AND processed_at > now() - interval '${REPLAY_MAX_AGE}'
-          ORDER BY id DESC LIMIT ${REPLAY_MAX_EVENTS}
+          ORDER BY stream_seq DESC LIMIT ${REPLAY_MAX_EVENTS}
        ) newest ORDER BY seq`,
-      [appId, seq],
+      [appId, since],
     );
+    return rows.map((r) => ({ seq: Number(r.seq), frame: r.frame }));
+  }
+
+  /** The app's broadcast messages at positions `from`..`to` (a gap in the live stream). */
+  async range(appId: string, from: number, to: number): Promise<{ seq: number; frame: string }[]> {
+    const rows = await this.db.query<{ seq: string; frame: string }>(
+      `SELECT stream_seq::text AS seq, broadcast::text AS frame FROM webhook_events
+        WHERE app_id = $1 AND stream_seq BETWEEN $2 AND $3 ORDER BY stream_seq`,
+      [appId, from, to],
+    );
+    return rows.map((r) => ({ seq: Number(r.seq), frame: r.frame }));
   }
 }

@@ -12,15 +12,15 @@ export interface ClientContext {
   auth: { kind: 'api_key'; apiKey: string } | { kind: 'agent'; email: string };
   filter: { dialpadUserId?: string; crmUserId?: string };
   /** `?since=<seq>`: replay what was missed first */
-  since?: string;
+  since?: number;
 }
 
 export type WsAuthResult = { ok: true; context: ClientContext } | { ok: false; status: 400 | 401 | 403; message: string };
 
 const DIGITS = /^\d{1,19}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** webhook_events.id is a bigint: a larger `since` would make the replay query fail */
-const MAX_SEQ = 2n ** 63n - 1n;
+/** stream positions are JavaScript-safe integers */
+const MAX_SEQ = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * Authenticates a WebSocket upgrade before it completes (SPEC §6): an app API
@@ -59,7 +59,7 @@ export class WsAuthService {
       const app = await this.apiKeys.resolve(apiKey);
       if (!app) return { ok: false, status: 401, message: 'Invalid or revoked API key' };
       if (!app.isActive) return { ok: false, status: 403, message: 'App is inactive' };
-      return { ok: true, context: { appId: app.id, auth: { kind: 'api_key', apiKey }, filter, since: since ?? undefined } };
+      return { ok: true, context: { appId: app.id, auth: { kind: 'api_key', apiKey }, filter, since: since === null ? undefined : Number(since) } };
     }
     if (token) {
       const claims = await verifyAgentToken(this.config.INTERNAL_JWT_SECRET, token);
@@ -71,7 +71,7 @@ export class WsAuthService {
       // an agent receives only its own events
       return {
         ok: true,
-        context: { appId: app.id, auth: { kind: 'agent', email: claims.sub }, filter: { crmUserId: claims.sub }, since: since ?? undefined },
+        context: { appId: app.id, auth: { kind: 'agent', email: claims.sub }, filter: { crmUserId: claims.sub }, since: since === null ? undefined : Number(since) },
       };
     }
     return { ok: false, status: 401, message: 'Missing credentials: x-app-api-key header, ?api_key= or ?token=' };

@@ -108,7 +108,7 @@ function client(node, app) {
     const c = { ws, node: node.i, app: app.id, seqs: [], foreign: 0 };
     ws.on('message', (d) => {
       const m = JSON.parse(d.toString());
-      if (m.seq) c.seqs.push(m.seq);
+      if (m.event_id) c.seqs.push(m.event_id);
     });
     ws.once('open', () => resolve(c));
     ws.once('error', reject);

@@ -23,7 +23,7 @@ describe('realtime /ws (e2e)', () => {
     expect(res.status).toBe(200);
     const [event] = await a.waitForEvents(1);
     expect(event).toMatchObject({
-      seq: res.body.event_id,
+      event_id: res.body.event_id,
       event: 'call.ring',
       call_id: '7000000000000001',
       direction: 'inbound',

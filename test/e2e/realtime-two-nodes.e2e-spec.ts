@@ -26,7 +26,7 @@ async function metricSum(node: TestApp, name: string, labelPart = ''): Promise<n
 
 function seqCounts(c: TestWsClient): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const e of c.events()) counts.set(String(e.seq), (counts.get(String(e.seq)) ?? 0) + 1);
+  for (const e of c.events()) counts.set(String(e.event_id), (counts.get(String(e.event_id)) ?? 0) + 1);
   return counts;
 }
 
@@ -71,7 +71,7 @@ describe('realtime across two nodes sharing PostgreSQL and Redis (e2e)', () => {
     const onB = await connect(nodeB, { api_key: app.api_key });
     const toA = await post(nodeA, app, fixtureFor('inbound-ringing.json', '8100000000000001'));
     const [eB] = await onB.waitForEvents(1);
-    expect(eB).toMatchObject({ seq: toA, event: 'call.ring', call_id: '8100000000000001', user_id: USER, status: 'ringing' });
+    expect(eB).toMatchObject({ event_id: toA, event: 'call.ring', call_id: '8100000000000001', user_id: USER, status: 'ringing' });
     const toB = await post(nodeB, app, fixtureFor('inbound-ringing.json', '8100000000000002'));
     await onA.waitForEvents(2);
     await onB.waitForEvents(2);
