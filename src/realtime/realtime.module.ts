@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { EventsModule } from '../events/events.module.js';
+import { AgentChannel } from './agent-channel.service.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { RealtimeFanout } from './realtime-fanout.service.js';
 import { RealtimeGateway } from './realtime.gateway.js';
@@ -8,7 +9,7 @@ import { WsAuthService } from './ws-auth.service.js';
 
 @Module({
   imports: [EventsModule],
-  providers: [RealtimeGateway, ConnectionRegistry, RealtimeFanout, ReplayRepository, WsAuthService],
-  exports: [WsAuthService, ConnectionRegistry, RealtimeFanout],
+  providers: [RealtimeGateway, ConnectionRegistry, RealtimeFanout, ReplayRepository, WsAuthService, AgentChannel],
+  exports: [WsAuthService, ConnectionRegistry, RealtimeFanout, AgentChannel],
 })
 export class RealtimeModule {}
