@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { Sql } from '../infra/database/sql.js';
+
+export type AttemptStatus = 'dialing' | 'ringing' | 'connected' | 'ended' | 'dispositioned' | 'failed';
+
+export interface AttemptRow {
+  id: string;
+  app_id: string;
+  session_id: string;
+  agent_email: string;
+  spreadsheet_id: string;
+  tab_id: string;
+  row_id: string;
+  number_index: number;
+  phone: string;
+  dialpad_call_id: string | null;
+  status: AttemptStatus;
+  disposition: string | null;
+  notes: string | null;
+  dialed_at: Date;
+  connected_at: Date | null;
+  ended_at: Date | null;
+  dispositioned_at: Date | null;
+  error: string | null;
+}
+
+const COLUMNS = `id, app_id, session_id, agent_email, spreadsheet_id, tab_id, row_id, number_index, phone, dialpad_call_id,
+  status, disposition, notes, dialed_at, connected_at, ended_at, dispositioned_at, error`;
+
+/** The durable history of dial attempts. Every method takes the tenant id. */
+@Injectable()
+export class AttemptsRepository {
+  constructor(private readonly db: Sql) {}
+
+  async create(a: Pick<AttemptRow, 'id' | 'app_id' | 'session_id' | 'agent_email' | 'spreadsheet_id' | 'tab_id' | 'row_id' | 'number_index' | 'phone'>): Promise<void> {
+    await this.db.execute(
+      `INSERT INTO dialer_attempts (id, app_id, session_id, agent_email, spreadsheet_id, tab_id, row_id, number_index, phone, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'dialing')`,
+      [a.id, a.app_id, a.session_id, a.agent_email, a.spreadsheet_id, a.tab_id, a.row_id, a.number_index, a.phone],
+    );
+  }
+
+  async find(appId: string, id: string): Promise<AttemptRow | null> {
+    const rows = await this.db.query<AttemptRow>(`SELECT ${COLUMNS} FROM dialer_attempts WHERE app_id = $1 AND id = $2`, [appId, id]);
+    return rows[0] ?? null;
+  }
+
+  async placed(appId: string, id: string, dialpadCallId: string): Promise<void> {
+    await this.db.execute(`UPDATE dialer_attempts SET dialpad_call_id = $3 WHERE app_id = $1 AND id = $2`, [appId, id, dialpadCallId]);
+  }
+
+  async failed(appId: string, id: string, error: string): Promise<void> {
+    await this.db.execute(`UPDATE dialer_attempts SET status = 'failed', error = $3 WHERE app_id = $1 AND id = $2`, [appId, id, error.slice(0, 500)]);
+  }
+
+  /**
+   * Records what the call did (from its webhooks). Status only moves forward and
+   * never past a disposition. Returns the row when something changed.
+   */
+  async callProgress(appId: string, id: string, status: 'ringing' | 'connected' | 'ended', at: { connectedAt: Date | null; endedAt: Date | null }): Promise<AttemptRow | null> {
+    const rows = await this.db.query<AttemptRow>(
+      `UPDATE dialer_attempts SET
+         status = CASE WHEN status IN ('dispositioned', 'failed') THEN status
+                       WHEN array_position(ARRAY['dialing','ringing','connected','ended'], $3) > array_position(ARRAY['dialing','ringing','connected','ended'], status) THEN $3
+                       ELSE status END,
+         connected_at = COALESCE(connected_at, $4), ended_at = COALESCE(ended_at, $5)
+       WHERE app_id = $1 AND id = $2
+       RETURNING ${COLUMNS}`,
+      [appId, id, status, at.connectedAt, at.endedAt],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Marks the attempt dispositioned, once: false when it already was. */
+  async disposition(appId: string, id: string, code: string, notes: string | null): Promise<boolean> {
+    return (
+      (await this.db.execute(
+        `UPDATE dialer_attempts SET status = 'dispositioned', disposition = $3, notes = $4, dispositioned_at = now()
+          WHERE app_id = $1 AND id = $2 AND status <> 'dispositioned'`,
+        [appId, id, code, notes],
+      )) > 0
+    );
+  }
+}

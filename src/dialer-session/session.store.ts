@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { RedisService } from '../infra/redis/redis.service.js';
+
+export type ReadyState = 'PLAY' | 'PAUSE' | 'STOPPED';
+
+export interface SessionStats {
+  dials: number;
+  connects: number;
+  dispositions: Record<string, number>;
+  talk_time_ms: number;
+}
+
+export interface DialerSession {
+  id: string;
+  app_id: string;
+  agent_email: string;
+  dialpad_user_id: string;
+  spreadsheet_id: string;
+  tab_id: string;
+  campaign_name: string;
+  state: ReadyState;
+  /** the attempt waiting for its disposition, if any */
+  current_attempt_id: string | null;
+  started_at: string;
+  updated_at: string;
+  stats: SessionStats;
+}
+
+/** A live session lives this long without activity (every request renews it). */
+export const SESSION_TTL_SECONDS = 8 * 3600;
+
+/**
+ * Sessions in Redis (the seed's keys, scoped by app): `dialer:session:{app}:{id}`
+ * holds the session, `dialer:agent:{app}:{email}` points at the agent's live one.
+ */
+@Injectable()
+export class SessionStore {
+  constructor(private readonly redis: RedisService) {}
+
+  private sessionKey(appId: string, id: string): string {
+    return this.redis.key(`dialer:session:${appId}:${id}`);
+  }
+
+  private agentKey(appId: string, email: string): string {
+    return this.redis.key(`dialer:agent:${appId}:${email.toLowerCase()}`);
+  }
+
+  async current(appId: string, email: string): Promise<DialerSession | null> {
+    const id = await this.redis.client.get(this.agentKey(appId, email));
+    if (!id) return null;
+    const session = await this.get(appId, id);
+    if (!session || session.state === 'STOPPED') return null;
+    return session;
+  }
+
+  async get(appId: string, id: string): Promise<DialerSession | null> {
+    const raw = await this.redis.client.get(this.sessionKey(appId, id));
+    return raw ? (JSON.parse(raw) as DialerSession) : null;
+  }
+
+  /**
+   * Creates the agent's session unless one is live: the agent key is claimed with
+   * SET NX, so two concurrent starts give one session. Returns it and whether it is new.
+   */
+  async create(fields: Omit<DialerSession, 'id' | 'state' | 'current_attempt_id' | 'started_at' | 'updated_at' | 'stats'>): Promise<{ session: DialerSession; created: boolean }> {
+    const now = new Date().toISOString();
+    const session: DialerSession = {
+      ...fields,
+      id: randomUUID(),
+      state: 'PLAY',
+      current_attempt_id: null,
+      started_at: now,
+      updated_at: now,
+      stats: { dials: 0, connects: 0, dispositions: {}, talk_time_ms: 0 },
+    };
+    const agentKey = this.agentKey(fields.app_id, fields.agent_email);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const claimed = await this.redis.client.set(agentKey, session.id, 'EX', SESSION_TTL_SECONDS, 'NX');
+      if (claimed === 'OK') {
+        await this.save(session);
+        return { session, created: true };
+      }
+      const existing = await this.current(fields.app_id, fields.agent_email);
+      if (existing) return { session: existing, created: false };
+      await this.redis.client.del(agentKey); // points at a stopped or expired session
+    }
+    throw new Error('could not claim the agent session key');
+  }
+
+  async save(session: DialerSession): Promise<DialerSession> {
+    session.updated_at = new Date().toISOString();
+    const multi = this.redis.client.multi();
+    multi.set(this.sessionKey(session.app_id, session.id), JSON.stringify(session), 'EX', SESSION_TTL_SECONDS);
+    if (session.state === 'STOPPED') multi.del(this.agentKey(session.app_id, session.agent_email));
+    else multi.expire(this.agentKey(session.app_id, session.agent_email), SESSION_TTL_SECONDS);
+    await multi.exec();
+    return session;
+  }
+}
