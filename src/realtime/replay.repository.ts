@@ -16,13 +16,14 @@ export class ReplayRepository {
    * joins the live stream without a hole.
    */
   async after(appId: string, since: number): Promise<{ seq: number; frame: string }[]> {
+    // ORDER BY newest.seq: the bigint (a bare `seq` would sort the text output column: 1000 before 151)
     const rows = await this.db.query<{ seq: string; frame: string }>(
       `SELECT seq::text, frame FROM (
          SELECT stream_seq AS seq, broadcast::text AS frame FROM webhook_events
           WHERE app_id = $1 AND stream_seq > $2
             AND processed_at > now() - interval '${REPLAY_MAX_AGE}'
           ORDER BY stream_seq DESC LIMIT ${REPLAY_MAX_EVENTS}
-       ) newest ORDER BY seq`,
+       ) newest ORDER BY newest.seq`,
       [appId, since],
     );
     return rows.map((r) => ({ seq: Number(r.seq), frame: r.frame }));

@@ -18,8 +18,10 @@ interface AppStream {
  * through Redis (and a node delivering locally while Redis is down skips others'
  * events). A position that arrives early waits; if the gap is not filled within
  * GAP_WAIT_MS the missing positions are read from PostgreSQL (they are committed:
- * a later one could not be otherwise). So every socket sees the stream in order,
- * and a client's last seq is always a safe `?since=`.
+ * a later one could not be otherwise). The first events a node sees of an app
+ * wait GAP_WAIT_MS as well (where the stream starts here is unknown until then).
+ * So every socket sees the stream in order, and a client's last seq is always a
+ * safe `?since=`.
  */
 export class StreamOrderer {
   private readonly streams = new Map<string, AppStream>();
@@ -45,12 +47,15 @@ export class StreamOrderer {
 
   private drain(appId: string, stream: AppStream): void {
     if (stream.pending.size === 0) return;
-    if (stream.next === null) stream.next = Math.min(...stream.pending.keys());
+    // the first events this node sees of the app (next === null) wait GAP_WAIT_MS too:
+    // an earlier position may have crossed them on the way, and could not follow them
     const ready: OutgoingEvent[] = [];
-    for (let e = stream.pending.get(stream.next); e; e = stream.pending.get(stream.next)) {
-      ready.push(e);
-      stream.pending.delete(stream.next);
-      stream.next++;
+    if (stream.next !== null) {
+      for (let e = stream.pending.get(stream.next); e; e = stream.pending.get(stream.next)) {
+        ready.push(e);
+        stream.pending.delete(stream.next);
+        stream.next++;
+      }
     }
     if (ready.length > 0) this.deliver(appId, ready);
     if (stream.pending.size > 0 && !stream.timer) {
@@ -60,20 +65,27 @@ export class StreamOrderer {
   }
 
   private async fillGap(appId: string, stream: AppStream): Promise<void> {
-    stream.timer = null;
-    if (stream.pending.size === 0 || stream.next === null) return;
-    const firstWaiting = Math.min(...stream.pending.keys());
+    if (stream.pending.size === 0 || stream.next === null) {
+      // the first events seen of the app: the stream starts here on this node
+      stream.timer = null;
+      if (stream.pending.size > 0) stream.next = Math.min(...stream.pending.keys());
+      this.drain(appId, stream);
+      return;
+    }
+    const from = stream.next;
+    const to = Math.min(...stream.pending.keys()) - 1;
+    // stream.timer stays set while fetching: no second fill starts meanwhile
     try {
       if (this.hasListeners(appId)) {
-        for (const e of await this.fetch(appId, stream.next, firstWaiting - 1)) {
-          if (e.seq >= stream.next) stream.pending.set(e.seq, e);
-        }
+        for (const e of await this.fetch(appId, from, to)) if (e.seq >= stream.next) stream.pending.set(e.seq, e);
       }
     } catch (err) {
       this.onError(err);
     }
-    // whatever is still missing cannot be recovered here: move on (clients resume with ?since)
-    if (!stream.pending.has(stream.next)) stream.next = Math.min(...stream.pending.keys());
+    stream.timer = null;
+    // what is still missing of this gap cannot be recovered here: move on (clients resume with
+    // ?since). Live events may have filled it during the fetch: then there is nothing to skip.
+    if (stream.next <= to && !stream.pending.has(stream.next)) stream.next = Math.min(...stream.pending.keys());
     this.drain(appId, stream);
   }
 }

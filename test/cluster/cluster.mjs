@@ -105,10 +105,13 @@ async function sendAll(items, concurrency = 32) {
 function client(node, app) {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${node.base.replace('http', 'ws')}/ws?api_key=${app.api_key}`);
-    const c = { ws, node: node.i, app: app.id, seqs: [], foreign: 0 };
+    const c = { ws, node: node.i, app: app.id, seqs: [], positions: [], foreign: 0 };
     ws.on('message', (d) => {
       const m = JSON.parse(d.toString());
-      if (m.event_id) c.seqs.push(m.event_id);
+      if (m.event_id) {
+        c.seqs.push(m.event_id);
+        c.positions.push(m.seq);
+      }
     });
     ws.once('open', () => resolve(c));
     ws.once('error', reject);
@@ -183,8 +186,11 @@ try {
     assert.equal(c.seqs.length, got.size, `client on node ${c.node} got a duplicate`);
     assert.equal(got.size, expected.size, `client on node ${c.node} of app ${c.app} got ${got.size}/${expected.size}`);
     for (const s of got) assert.ok(expected.has(s), `client of app ${c.app} got another app's event ${s}`);
+    // connected before the first webhook: the app's whole stream, positions 1..N in order
+    const wrong = c.positions.findIndex((p, k) => p !== k + 1);
+    assert.equal(wrong, -1, `client on node ${c.node} of app ${c.app}: position ${c.positions[wrong]} at index ${wrong}`);
   }
-  say(`every client got every event of its app exactly once, nothing from other apps`);
+  say(`every client got every event of its app exactly once, in stream order (seq 1..N), nothing from other apps`);
   const { rows: byNode } = await pool.query(`SELECT count(*)::int AS n FROM webhook_events`);
   assert.equal(byNode[0].n, distinct.length);
 
