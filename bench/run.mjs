@@ -6,6 +6,8 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { WebSocket } from 'ws';
 import { admin, dbUrl, freePort, freshEvent, machine, percentile, REDIS_URL, signJwt, sleep, startProcess, waitHttp } from './lib.mjs';
+import { measurePolicyDecision } from './policy.mjs';
+import { measureSheetsPerDisposition } from './sheets.mjs';
 
 const MAIN = new URL('../dist/src/main.js', import.meta.url).pathname;
 const MIGRATE = new URL('../dist/src/cli/migrate.js', import.meta.url).pathname;
@@ -219,7 +221,15 @@ try {
   await svc.child.stop();
   await pool.end();
 
-  rows.push({ figure: 'policy decision over 10,000 rows', value: null, unit: 'ms', baseline: null, baseline_label: 'not built yet (issue 6)', ratio: null, target: '< 5 ms' });
+  // 5. policy engine and Sheets writes (issue 6): bench/policy.mjs, bench/sheets.mjs
+  const policy = await measurePolicyDecision();
+  add('policy decision over 10,000 rows p50', policy.p50_ms, 'ms', null, 'every row scanned, all reasons listed', false, '< 5 ms');
+  add('policy decision over 10,000 rows p99', policy.p99_ms, 'ms', null, 'every row scanned, all reasons listed', false, '< 5 ms');
+  add('policy decision over 10,000 rows, counts only p50', policy.no_explain_p50_ms, 'ms', null, 'explain: false (the dial path)', false, '< 5 ms');
+  add('policy first decision (parses every number)', policy.cold_ms, 'ms', null, 'once per sheet read', false);
+  const sheetsCalls = await measureSheetsPerDisposition();
+  add('Sheets values writes per disposition (max)', sheetsCalls.value_writes_max, 'calls', null, 'fake Sheets server', false, '1');
+  add('Sheets format writes per disposition (max)', sheetsCalls.format_writes_max, 'calls', null, 'fake Sheets server', false, '≤ 1');
   rows.push({ figure: 'disposition → next dial', value: null, unit: 'ms', baseline: null, baseline_label: 'not built yet (issue 7)', ratio: null, target: '' });
 } finally {
   await Promise.all(children.map((c) => c.stop()));

@@ -4,6 +4,7 @@ import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AppsModule } from './apps/apps.module.js';
 import { CallsModule } from './calls/calls.module.js';
 import { DialerSessionModule } from './dialer-session/dialer-session.module.js';
+import { DialpadConnectModule } from './dialpad-connect/dialpad-connect.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { AppConfig } from './infra/config/app-config.js';
@@ -11,6 +12,7 @@ import { ConfigModule } from './infra/config/config.module.js';
 import { CryptoModule } from './infra/crypto/crypto.module.js';
 import { DatabaseModule } from './infra/database/database.module.js';
 import { loggerOptions } from './infra/logging/logger.options.js';
+import { SheetsModule } from './integrations/sheets/sheets.module.js';
 import { MetricsModule } from './infra/metrics/metrics.module.js';
 import { RedisModule } from './infra/redis/redis.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
@@ -39,7 +41,9 @@ export class AppModule {
         RealtimeModule,
         UserMappingModule,
         VoicemailsModule,
+        SheetsModule,
         DialerSessionModule,
+        DialpadConnectModule,
       ],
     };
   }

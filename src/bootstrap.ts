@@ -3,11 +3,13 @@ import helmet from '@fastify/helmet';
 import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { AppConfig } from './infra/config/app-config.js';
-import { AllExceptionsFilter } from './infra/http/all-exceptions.filter.js';
+import { AllExceptionsFilter, toErrorBody } from './infra/http/all-exceptions.filter.js';
 import { registerBodyParsers } from './infra/http/body-parsers.js';
+import { answerClientError } from './infra/http/client-error.js';
 import { registerHttpHooks } from './infra/http/http-hooks.js';
 import { setupSwagger } from './infra/http/swagger.js';
 import { requestIdFor } from './infra/logging/logger.options.js';
@@ -28,6 +30,14 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       const id = requestIdFor(req);
       (req as IncomingMessage & { id?: string }).id = id; // pino-http reads it from the raw request
       return id;
+    },
+    // a request Node's HTTP parser refuses never reaches fastify: answered by client-error.ts
+    clientErrorHandler: answerClientError,
+    // the router refuses a malformed URL (400) or an over-long parameter (414) before any hook or
+    // filter runs: answer those in the documented error shape too, with the request id
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const body = toErrorBody(error, String(request.id));
+      void reply.status(body.statusCode).header('x-request-id', String(request.id)).header('content-type', 'application/json; charset=utf-8').send(body);
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {

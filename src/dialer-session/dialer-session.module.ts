@@ -1,6 +1,35 @@
 import { Module } from '@nestjs/common';
+import { DialpadConnectModule } from '../dialpad-connect/dialpad-connect.module.js';
+import { EventsModule } from '../events/events.module.js';
+import { SheetsModule } from '../integrations/sheets/sheets.module.js';
+import { RealtimeModule } from '../realtime/realtime.module.js';
 import { AgentTokenController } from './agent-token.controller.js';
+import { AttemptsRepository } from './attempts.repository.js';
+import { CallWatcher } from './call-watcher.service.js';
+import { DialerConfigController } from './dialer-config.controller.js';
+import { DialerConfigRepository } from './dialer-config.repository.js';
+import { DialerConfigService } from './dialer-config.service.js';
+import { DialerMetrics } from './dialer-metrics.js';
+import { DialerController } from './dialer.controller.js';
+import { DialerService } from './dialer.service.js';
+import { ReservationStore } from './reservation.store.js';
+import { SessionStatsStore } from './session-stats.store.js';
+import { SessionStore } from './session.store.js';
 
 /** The preview dialer: agent tokens, sessions, dial and disposition (SPEC §9). */
-@Module({ controllers: [AgentTokenController] })
+@Module({
+  imports: [EventsModule, SheetsModule, DialpadConnectModule, RealtimeModule],
+  controllers: [AgentTokenController, DialerController, DialerConfigController],
+  providers: [
+    DialerService,
+    DialerConfigService,
+    DialerConfigRepository,
+    AttemptsRepository,
+    SessionStore,
+    SessionStatsStore,
+    ReservationStore,
+    CallWatcher,
+    DialerMetrics,
+  ],
+})
 export class DialerSessionModule {}

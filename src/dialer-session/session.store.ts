@@ -4,13 +4,6 @@ import { RedisService } from '../infra/redis/redis.service.js';
 
 export type ReadyState = 'PLAY' | 'PAUSE' | 'STOPPED';
 
-export interface SessionStats {
-  dials: number;
-  connects: number;
-  dispositions: Record<string, number>;
-  talk_time_ms: number;
-}
-
 export interface DialerSession {
   id: string;
   app_id: string;
@@ -24,7 +17,6 @@ export interface DialerSession {
   current_attempt_id: string | null;
   started_at: string;
   updated_at: string;
-  stats: SessionStats;
 }
 
 /** A live session lives this long without activity (every request renews it). */
@@ -63,7 +55,7 @@ export class SessionStore {
    * Creates the agent's session unless one is live: the agent key is claimed with
    * SET NX, so two concurrent starts give one session. Returns it and whether it is new.
    */
-  async create(fields: Omit<DialerSession, 'id' | 'state' | 'current_attempt_id' | 'started_at' | 'updated_at' | 'stats'>): Promise<{ session: DialerSession; created: boolean }> {
+  async create(fields: Omit<DialerSession, 'id' | 'state' | 'current_attempt_id' | 'started_at' | 'updated_at'>): Promise<{ session: DialerSession; created: boolean }> {
     const now = new Date().toISOString();
     const session: DialerSession = {
       ...fields,
@@ -72,7 +64,6 @@ export class SessionStore {
       current_attempt_id: null,
       started_at: now,
       updated_at: now,
-      stats: { dials: 0, connects: 0, dispositions: {}, talk_time_ms: 0 },
     };
     const agentKey = this.agentKey(fields.app_id, fields.agent_email);
     for (let attempt = 0; attempt < 3; attempt++) {

@@ -67,14 +67,19 @@ export class EventIngestService {
   }
 }
 
-/** SQLSTATE class 22 (data exception), e.g. a JSON text jsonb refuses. */
+/**
+ * SQLSTATE class 22 (data exception), e.g. a JSON text jsonb refuses, or class 54
+ * (program limit exceeded), e.g. an index key over btree's 2.7 kB or JSON nested
+ * too deep. Both are the payload's fault, not the database's: a 503 would only
+ * make Dialpad retry a poison event.
+ */
 function isDataError(err: unknown): boolean {
   const code = (err as { code?: unknown; driverError?: { code?: unknown } })?.driverError?.code ?? (err as { code?: unknown })?.code;
-  return typeof code === 'string' && code.startsWith('22');
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
 }
 
 function toIngestError(err: unknown): DomainError {
-  if (isDataError(err)) return new DomainError('INVALID_INPUT', 'payload could not be stored as JSON (e.g. a \\u0000 escape or a lone surrogate)');
+  if (isDataError(err)) return new DomainError('INVALID_INPUT', 'payload could not be stored (e.g. a \\u0000 escape, a lone surrogate, or a value too large to index)');
   // the database is down or unreachable: 503 makes Dialpad retry (2, 4, 8 s)
   return new DomainError('UNAVAILABLE', 'event store unavailable, retry later');
 }

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AppsService } from '../apps/apps.service.js';
 import { AdminGuard } from '../auth/admin.guard.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { DialpadUserResolver } from './dialpad-user-resolver.js';
 import { BatchMapDto, BatchMapResultDto, ListMappingsQueryDto, UserMappingDto, UserMappingInputDto } from './dto/user-mapping.dto.js';
 import { UserMappingRepository } from './user-mapping.repository.js';
 
@@ -14,31 +15,41 @@ export class UserMappingController {
   constructor(
     private readonly mappings: UserMappingRepository,
     private readonly apps: AppsService,
+    private readonly dialpadUsers: DialpadUserResolver,
   ) {}
 
-  /** Map one Dialpad user to a CRM user (creates or updates). Calls processed from now on carry `crm_user_id`. */
+  /**
+   * Map one Dialpad user to a CRM user (creates or updates). Calls processed from now on carry `crm_user_id`.
+   * The Dialpad user is given by `dialpad_user_id` or by `dialpad_user_email` (a synced Dialpad user of the app).
+   */
   @Post('map')
   @HttpCode(200)
   async map(@Param('app_id', new ParseUUIDPipe()) appId: string, @Body() body: UserMappingInputDto): Promise<UserMappingDto> {
     await this.apps.require(appId);
-    const [row] = await this.mappings.upsertMany(appId, [body]);
+    const resolved = await this.dialpadUsers.resolve(appId, [body], () => '');
+    const [row] = await this.mappings.upsertMany(appId, resolved);
     return row!;
   }
 
-  /** Up to 1000 mappings at once: every row is validated (errors name the row), then all are applied or none. */
+  /**
+   * Up to 1000 mappings at once: every row is validated (errors name the row), then all are applied or none.
+   * A row gives `dialpad_user_id` or `dialpad_user_email` (exactly one).
+   */
   @Post('batch-map')
   @HttpCode(200)
   async batchMap(@Param('app_id', new ParseUUIDPipe()) appId: string, @Body() body: BatchMapDto): Promise<BatchMapResultDto> {
     await this.apps.require(appId);
+    const resolved = await this.dialpadUsers.resolve(appId, body.mappings, (i) => `mappings.${i}.`);
     const seen = new Map<string, number>();
     const duplicates: string[] = [];
-    body.mappings.forEach((m, i) => {
+    resolved.forEach((m, i) => {
       const first = seen.get(m.dialpad_user_id);
-      if (first !== undefined) duplicates.push(`mappings.${i}.dialpad_user_id: ${m.dialpad_user_id} already given in mappings.${first}`);
+      const field = body.mappings[i]!.dialpad_user_email === undefined ? 'dialpad_user_id' : 'dialpad_user_email';
+      if (first !== undefined) duplicates.push(`mappings.${i}.${field}: Dialpad user ${m.dialpad_user_id} already given in mappings.${first}`);
       else seen.set(m.dialpad_user_id, i);
     });
     if (duplicates.length > 0) throw new DomainError('INVALID_INPUT', duplicates.join('; '));
-    const rows = await this.mappings.upsertMany(appId, body.mappings);
+    const rows = await this.mappings.upsertMany(appId, resolved);
     return { count: rows.length, mappings: rows };
   }
 

@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { Sql } from '../infra/database/sql.js';
-import type { UserMappingDto, UserMappingInputDto } from './dto/user-mapping.dto.js';
+import type { UserMappingDto } from './dto/user-mapping.dto.js';
+
+/** One mapping to write, its Dialpad user id resolved (a row given by e-mail has been looked up). */
+export interface MappingRow {
+  dialpad_user_id: string;
+  crm_user_id: string;
+  display_name?: string;
+  email?: string;
+}
 
 const COLUMNS = 'id, dialpad_user_id, crm_user_id, display_name, email, created_at, updated_at';
 
@@ -10,7 +18,7 @@ export class UserMappingRepository {
   constructor(private readonly db: Sql) {}
 
   /** Upserts many rows in one statement: all or nothing. */
-  async upsertMany(appId: string, rows: UserMappingInputDto[]): Promise<UserMappingDto[]> {
+  async upsertMany(appId: string, rows: MappingRow[]): Promise<UserMappingDto[]> {
     return this.db.query<UserMappingDto>(
       `INSERT INTO dialpad_user_mappings (app_id, dialpad_user_id, crm_user_id, display_name, email)
        SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])

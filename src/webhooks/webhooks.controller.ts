@@ -79,7 +79,7 @@ export class WebhooksController {
 }
 
 /** The webhook routes get the body unparsed, whatever its Content-Type (see raw-body.ts). */
-function rawBodyOf(req: FastifyRequest): Buffer {
+export function rawBodyOf(req: FastifyRequest): Buffer {
   const body: unknown = req.body;
   if (Buffer.isBuffer(body)) return body;
   if (typeof body === 'string') return Buffer.from(body, 'utf8');

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { EventsModule } from '../events/events.module.js';
 import { WebhookTenantResolver } from './webhook-tenant.resolver.js';
+import { ForwarderController } from './forwarder.controller.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { WebhooksService } from './webhooks.service.js';
 
 @Module({
   imports: [EventsModule],
-  controllers: [WebhooksController],
+  controllers: [WebhooksController, ForwarderController],
   providers: [WebhooksService, WebhookTenantResolver],
   exports: [WebhooksService, WebhookTenantResolver],
 })

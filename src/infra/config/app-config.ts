@@ -2,6 +2,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const blankToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 const toBool = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
 
@@ -134,6 +135,11 @@ export class AppConfig {
   @IsBoolean()
   TRUST_PROXY = false;
 
+  /** Default router spreadsheet of the preview dialer (an app's dialer-config overrides it). */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{10,200}$/, { message: 'ROUTER_SPREADSHEET_ID must be a Google spreadsheet id' })
+  ROUTER_SPREADSHEET_ID?: string;
+
   /** Lifetime of agent tokens minted by POST /api/agents/token, in seconds. */
   @Transform(toInt)
   @IsInt()
@@ -159,18 +165,21 @@ export class AppConfig {
   DIALPAD_BASE_URL = 'https://dialpad.com';
 
   /** Client id of this service's Dialpad OAuth app. Unset: /auth/dialpad/connect answers 503. */
+  @Transform(blankToUndefined)
   @IsOptional()
   @IsString()
   @MinLength(1)
   DIALPAD_CLIENT_ID?: string;
 
   /** Client secret of this service's Dialpad OAuth app. */
+  @Transform(blankToUndefined)
   @IsOptional()
   @IsString()
   @MinLength(1)
   DIALPAD_CLIENT_SECRET?: string;
 
   /** OAuth redirect URI registered with Dialpad. Unset: PUBLIC_BASE_URL + /auth/dialpad/callback. */
+  @Transform(blankToUndefined)
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true }, { message: 'DIALPAD_REDIRECT_URI must be an absolute URL' })
   DIALPAD_REDIRECT_URI?: string;
@@ -181,6 +190,7 @@ export class AppConfig {
   DIALPAD_SCOPES = 'calls:list recordings_export message_content_export screen_pop offline_access';
 
   /** Where the browser goes after a successful connect (with ?app_id=&status=connected). Unset: a plain success page. */
+  @Transform(blankToUndefined)
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true }, { message: 'DIALPAD_CONNECT_SUCCESS_URL must be an absolute URL' })
   DIALPAD_CONNECT_SUCCESS_URL?: string;
@@ -247,6 +257,85 @@ export class AppConfig {
   @Min(0)
   @Max(3600)
   DIALPAD_TOKEN_REFRESH_SKEW_SECONDS = 60;
+
+  // --- Google Sheets (SPEC §9) ---
+
+  /** Path to a Google service-account JSON key with access to the router and agent sheets. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  GOOGLE_APPLICATION_CREDENTIALS?: string;
+
+  /** Sheets API root URL override (a local fake or emulator); without credentials requests then go unauthenticated. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'SHEETS_API_ROOT_URL must be an http(s) URL' })
+  SHEETS_API_ROOT_URL?: string;
+
+  /** Timeout of one Sheets API request. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  SHEETS_REQUEST_TIMEOUT_MS = 15_000;
+
+  /** Retries of a Sheets read on 429/5xx/network errors (truncated exponential backoff with jitter). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  SHEETS_RETRY_MAX_ATTEMPTS = 6;
+
+  /** Retries of a Sheets write before it goes to the durable outbox (retried there by the worker). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  SHEETS_WRITE_INLINE_RETRIES = 2;
+
+  /** First delay of the Sheets backoff, in ms. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SHEETS_RETRY_BASE_DELAY_MS = 500;
+
+  /** Longest single delay of the Sheets backoff, in ms (quotas refill per minute). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SHEETS_RETRY_MAX_DELAY_MS = 60_000;
+
+  /** Consecutive failed Sheets requests (429/5xx/network) that open the circuit breaker. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  SHEETS_BREAKER_THRESHOLD = 5;
+
+  /** Ms an open Sheets circuit waits before letting a trial request through. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SHEETS_BREAKER_HALF_OPEN_MS = 30_000;
+
+  /** Seconds a sheet read stays in the per-spreadsheet cache (0: until an explicit refresh). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  SHEETS_CACHE_TTL_SECONDS = 60;
+
+  /** Run the Sheets outbox worker on this node (every node may; they share the work). */
+  @Transform(toBool)
+  @IsBoolean()
+  SHEETS_OUTBOX_ENABLED = true;
+
+  /** How often the outbox worker looks for queued Sheets writes that are due. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(20)
+  @Max(600_000)
+  SHEETS_OUTBOX_POLL_INTERVAL_MS = 2000;
 
   get encryptionKey(): Buffer {
     return /^[0-9a-fA-F]{64}$/.test(this.ENCRYPTION_KEY)

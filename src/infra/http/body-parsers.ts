@@ -8,6 +8,32 @@ function wantsRawBody(req: FastifyRequest): boolean {
 }
 
 /**
+ * Far deeper than any DTO. class-transformer (the ValidationPipe) recurses once per
+ * level and overflows the stack near a thousand levels: a 500 for a 3 KB body.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether JSON text nests arrays/objects deeper than `max` (brackets inside strings do not count). */
+export function nestingExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/**
  * Body parsing: JSON as usual (fastify's own parser, prototype-poisoning safe)
  * except on raw-body routes, which get a Buffer whatever the Content-Type —
  * Dialpad's Content-Type is undocumented and its JWT bodies are not JSON.
@@ -18,7 +44,17 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser(['application/json', 'text/plain']);
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     if (wantsRawBody(req)) return done(null, body);
-    parseJson(req, (body as Buffer).toString('utf8'), done);
+    const text = (body as Buffer).toString('utf8');
+    if (nestingExceeds(text, MAX_JSON_DEPTH)) {
+      return done(Object.assign(new Error(`JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`), { statusCode: 400 }), undefined);
+    }
+    parseJson(req, text, done);
   });
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  // fastify refuses a malformed Content-Type (415) before any parser runs; a raw-body route reads
+  // the bytes whatever the header says, so a signed event is never lost to its Content-Type
+  fastify.addHook('onRequest', (req, _reply, done) => {
+    if (req.headers['content-type'] !== undefined && wantsRawBody(req)) req.headers['content-type'] = 'application/octet-stream';
+    done();
+  });
 }

@@ -1,12 +1,53 @@
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsEmail,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  Validate,
+  ValidateIf,
+  ValidateNested,
+  ValidationArguments,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
+/** The decorated property may not be given together with the named one. */
+@ValidatorConstraint({ name: 'notTogetherWith' })
+class NotTogetherWith implements ValidatorConstraintInterface {
+  validate(_value: unknown, args: ValidationArguments): boolean {
+    return (args.object as Record<string, unknown>)[args.constraints[0] as string] === undefined;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    return `give either ${String(args.constraints[0])} or ${args.property}, not both`;
+  }
+}
+
 export class UserMappingInputDto {
-  /** Dialpad user id (digits; Dialpad ids exceed JavaScript's safe integers, send a string). */
-  @Matches(/^\d{1,32}$/, { message: 'dialpad_user_id must be a string of digits' })
-  dialpad_user_id!: string;
+  /** Dialpad user id (digits; Dialpad ids exceed JavaScript's safe integers, send a string). Give this or `dialpad_user_email`. */
+  @ValidateIf((o: UserMappingInputDto) => o.dialpad_user_email === undefined || o.dialpad_user_id !== undefined)
+  @Matches(/^\d{1,32}$/, { message: 'dialpad_user_id must be a string of digits (or give dialpad_user_email instead)' })
+  dialpad_user_id?: string;
+
+  /**
+   * The Dialpad user's e-mail, in place of `dialpad_user_id`: resolved through the app's synced Dialpad
+   * users (POST /internal/apps/:app_id/dialpad/sync-users). Also stored as the mapping's `email` unless one is given.
+   */
+  @ValidateIf((o: UserMappingInputDto) => o.dialpad_user_email !== undefined)
+  @IsEmail({}, { message: 'dialpad_user_email must be an e-mail address' })
+  @Length(3, 320)
+  @Validate(NotTogetherWith, ['dialpad_user_id'])
+  dialpad_user_email?: string;
 
   /** The user's id in the CRM. */
   @Transform(trim)

@@ -1,0 +1,47 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ProcessedEvent, ProcessedEventsBus } from '../events/processed-events.bus.js';
+import { DialerService } from './dialer.service.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Follows the dialer's calls through the event pipeline: a processed call event
+ * whose custom_data is an attempt id moves that attempt on, and its end asks the
+ * agent for a disposition (SHOW_DISPO). Webhooks and the forwarder's
+ * POST /events/dialpad both arrive here, deduplicated by the event log.
+ */
+@Injectable()
+export class CallWatcher implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(CallWatcher.name);
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly bus: ProcessedEventsBus,
+    private readonly dialer: DialerService,
+  ) {}
+
+  onModuleInit(): void {
+    this.unsubscribe = this.bus.subscribe((events) => void this.handle(events));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  private async handle(events: ProcessedEvent[]): Promise<void> {
+    for (const e of events) {
+      const call = e.call;
+      if (!call?.custom_data || !UUID.test(call.custom_data)) continue;
+      const status = call.status === 'connected' ? 'connected' : ['ended', 'missed', 'voicemail'].includes(call.status) ? 'ended' : 'ringing';
+      try {
+        await this.dialer.onCallProgress(e.appId, call.custom_data, status, {
+          connectedAt: call.connected_at,
+          endedAt: status === 'ended' ? (call.ended_at ?? new Date()) : null,
+          durationMs: call.duration_ms,
+        });
+      } catch (err) {
+        this.logger.error({ attempt_id: call.custom_data }, `could not record call progress: ${(err as Error).message}`);
+      }
+    }
+  }
+}

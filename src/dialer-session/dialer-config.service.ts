@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error.js';
+import { AppConfig } from '../infra/config/app-config.js';
+import { type CampaignPolicy, resolvePolicy, validatePolicyOverrides } from '../policy/index.js';
+import { DialerConfigRepository } from './dialer-config.repository.js';
+import type { DialerConfigDto, DialerConfigInputDto } from './dto/dialer.dto.js';
+
+export interface EffectiveDialerConfig {
+  routerSpreadsheetId: string;
+  routerTab: string | number;
+  policy: CampaignPolicy;
+}
+
+/** The dialer configuration of an app: its own, else ROUTER_SPREADSHEET_ID with the default policy. */
+@Injectable()
+export class DialerConfigService {
+  constructor(
+    private readonly configs: DialerConfigRepository,
+    private readonly env: AppConfig,
+  ) {}
+
+  async get(appId: string): Promise<DialerConfigDto> {
+    const row = await this.configs.get(appId);
+    if (row) return { ...row, effective_policy: { ...resolvePolicy(row.policy) }, source: 'app' };
+    if (!this.env.ROUTER_SPREADSHEET_ID) throw new DomainError('NOT_FOUND', 'The dialer is not configured for this app (PUT dialer-config, or set ROUTER_SPREADSHEET_ID)');
+    return { router_spreadsheet_id: this.env.ROUTER_SPREADSHEET_ID, router_tab: 'Router', policy: {}, effective_policy: { ...resolvePolicy({}) }, source: 'env' };
+  }
+
+  async put(appId: string, input: DialerConfigInputDto): Promise<DialerConfigDto> {
+    const policy = validatePolicyOverrides(input.policy);
+    if (!policy.ok) throw new DomainError('INVALID_INPUT', `policy: ${policy.errors.join('; ')}`);
+    const row = await this.configs.put(appId, {
+      routerSpreadsheetId: input.router_spreadsheet_id,
+      routerTab: input.router_tab ?? 'Router',
+      policy: { ...policy.value } as Record<string, unknown>,
+    });
+    return { ...row, effective_policy: { ...resolvePolicy(policy.value) }, source: 'app' };
+  }
+
+  /** What the dialer runs with; a clear 409 when nothing is configured. */
+  async effective(appId: string): Promise<EffectiveDialerConfig> {
+    const row = await this.configs.get(appId);
+    if (row) return { routerSpreadsheetId: row.router_spreadsheet_id, routerTab: tabRef(row.router_tab), policy: resolvePolicy(row.policy) };
+    if (this.env.ROUTER_SPREADSHEET_ID) return { routerSpreadsheetId: this.env.ROUTER_SPREADSHEET_ID, routerTab: 'Router', policy: resolvePolicy({}) };
+    throw new DomainError('CONFLICT', 'The dialer is not configured for this app: an admin must PUT /internal/apps/:app_id/dialer-config');
+  }
+}
+
+/** A tab given as digits is a numeric sheetId (the gid); anything else a title. */
+export function tabRef(tab: string): string | number {
+  return /^\d+$/.test(tab) ? Number(tab) : tab;
+}

@@ -1,0 +1,164 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DomainError } from '../../common/errors/domain-error.js';
+import type { AgentRow } from '../../policy/policy.types.js';
+import { cellA1, tabA1 } from './a1.js';
+import {
+  AGENT_OPTIONAL_COLUMNS,
+  AGENT_REQUIRED_COLUMNS,
+  cellString,
+  describeProblems,
+  type Layout,
+  mapHeader,
+  ROUTER_COLUMNS,
+  type RouterEntry,
+  toAgentRow,
+  toRouterEntry,
+} from './sheet-layout.js';
+import { type CallPurpose, SheetsApi, type TabInfo } from './sheets-api.js';
+import { type AgentSheet, SheetsCache } from './sheets-cache.js';
+import { SheetsApiError, toDomainError } from './sheets-errors.js';
+
+/** A tab of a spreadsheet: its numeric sheetId (the URL's gid) or its title. */
+export interface SheetRef {
+  spreadsheetId: string;
+  tab: string | number;
+}
+
+export const AGENT_COLUMNS_HELP =
+  'expected columns (any order): RowID, Name, Num1..Num10, Status1..Status10, Notes, LastOutcome, AttemptCount, NextIndex; optional LastCalledAt, Timezone';
+
+/**
+ * Reads tabs through the cache: one spreadsheets.get per spreadsheet for tab
+ * ids and titles, one values.batchGet per tab read. Validates headers (by
+ * name, any order) and adds LastCalledAt to an agent tab's header when absent.
+ */
+@Injectable()
+export class SheetReader {
+  private readonly logger = new Logger('Sheets');
+
+  constructor(
+    private readonly api: SheetsApi,
+    readonly cache: SheetsCache,
+  ) {}
+
+  /** The tab a router's TabId names: its numeric sheetId first, else its title. */
+  async resolveTab(spreadsheetId: string, tab: string | number, purpose: CallPurpose = 'read'): Promise<TabInfo> {
+    const cached = this.cache.tabs(spreadsheetId);
+    const found = cached && findTab(cached, tab);
+    if (found) return found;
+    const tabs = await this.api.tabs(spreadsheetId, purpose).catch((err: unknown) => {
+      throw toDomainError(err, `spreadsheet ${spreadsheetId}`);
+    });
+    this.cache.setTabs(spreadsheetId, tabs);
+    const fresh = findTab(tabs, tab);
+    if (!fresh) {
+      throw new DomainError('NOT_FOUND', `Tab "${tab}" is not in spreadsheet ${spreadsheetId} (tabs: ${tabs.map((t) => `${t.title} [${t.sheetId}]`).join(', ')})`);
+    }
+    return fresh;
+  }
+
+  /** An agent tab, from the cache unless `refresh` (or too old). Refuses a header without the SPEC's columns. */
+  async readAgentSheet(ref: SheetRef, options: { refresh?: boolean; purpose?: CallPurpose } = {}): Promise<AgentSheet> {
+    const purpose = options.purpose ?? 'read';
+    let tab = await this.resolveTab(ref.spreadsheetId, ref.tab, purpose);
+    if (!options.refresh) {
+      const cached = this.cache.agentSheet(ref.spreadsheetId, tab.sheetId);
+      if (cached) return cached;
+    }
+    const read = await this.readTab(ref.spreadsheetId, tab, ref.tab, purpose);
+    tab = read.tab;
+    const values = read.values;
+    const header = (values[0] ?? []).map(cellString);
+    const { layout: found, problems } = mapHeader(header, AGENT_REQUIRED_COLUMNS, AGENT_OPTIONAL_COLUMNS);
+    if (problems) {
+      throw new DomainError('INVALID_INPUT', `Agent sheet "${tab.title}" (spreadsheet ${ref.spreadsheetId}) ${describeProblems(problems)}; ${AGENT_COLUMNS_HELP}`, {
+        missing: problems.missing,
+        duplicates: problems.duplicates,
+      });
+    }
+    const layout = found.columns.has('LastCalledAt') ? found : await this.addLastCalledAt(ref.spreadsheetId, tab, found, purpose);
+    const rows: AgentRow[] = [];
+    for (let i = 1; i < values.length; i++) {
+      const row = toAgentRow(layout, values[i] ?? [], i + 1);
+      if (row) rows.push(row);
+    }
+    const sheet: AgentSheet = { spreadsheetId: ref.spreadsheetId, sheetId: tab.sheetId, title: tab.title, layout, rows, readAt: Date.now() };
+    this.cache.setAgentSheet(sheet);
+    return sheet;
+  }
+
+  /** The router tab's rows (AgentEmail | DialpadUserID | SpreadsheetId | TabId | CampaignName | Active). */
+  async readRouter(spreadsheetId: string, tabName: string | number = 'Router', options: { refresh?: boolean } = {}): Promise<RouterEntry[]> {
+    let tab = await this.resolveTab(spreadsheetId, tabName);
+    if (!options.refresh) {
+      const cached = this.cache.router(spreadsheetId, tab.sheetId);
+      if (cached) return cached;
+    }
+    const read = await this.readTab(spreadsheetId, tab, tabName, 'read');
+    tab = read.tab;
+    const values = read.values;
+    const { layout, problems } = mapHeader((values[0] ?? []).map(cellString), ROUTER_COLUMNS);
+    if (problems) {
+      throw new DomainError('INVALID_INPUT', `Router sheet "${tab.title}" (spreadsheet ${spreadsheetId}) ${describeProblems(problems)}; expected columns: ${ROUTER_COLUMNS.join(' | ')}`, {
+        missing: problems.missing,
+        duplicates: problems.duplicates,
+      });
+    }
+    const entries: RouterEntry[] = [];
+    for (let i = 1; i < values.length; i++) {
+      const entry = toRouterEntry(layout, values[i] ?? [], i + 1);
+      if (entry) entries.push(entry);
+    }
+    this.cache.setRouter(spreadsheetId, tab.sheetId, entries);
+    return entries;
+  }
+
+  /** One values.batchGet of the whole tab; a tab renamed since we cached its title is looked up again once. */
+  private async readTab(spreadsheetId: string, tab: TabInfo, ref: string | number, purpose: CallPurpose): Promise<{ tab: TabInfo; values: unknown[][] }> {
+    try {
+      const [values] = await this.api.batchGet(spreadsheetId, [tabA1(tab.title)], purpose);
+      return { tab, values: values ?? [] };
+    } catch (err) {
+      if (!(err instanceof SheetsApiError) || err.status !== 400) throw toDomainError(err, `spreadsheet ${spreadsheetId}`);
+      this.cache.refresh(spreadsheetId);
+      const again = await this.resolveTab(spreadsheetId, ref, purpose);
+      try {
+        const [values] = await this.api.batchGet(spreadsheetId, [tabA1(again.title)], purpose);
+        return { tab: again, values: values ?? [] };
+      } catch (retryErr) {
+        throw toDomainError(retryErr, `spreadsheet ${spreadsheetId}`);
+      }
+    }
+  }
+
+  /** Writes the LastCalledAt header after the last header cell (growing the grid if needed). Best effort: a write adds it later. */
+  private async addLastCalledAt(spreadsheetId: string, tab: TabInfo, layout: Layout, purpose: CallPurpose): Promise<Layout> {
+    const column = layout.width;
+    const extended: Layout = { ...layout, columns: new Map([...layout.columns, ['LastCalledAt', column]]), width: column + 1 };
+    try {
+      await this.ensureColumns(spreadsheetId, tab, column + 1, purpose);
+      await this.api.updateValues(spreadsheetId, [{ range: cellA1(tab.title, column, 1), values: [['LastCalledAt']] }], purpose);
+      this.logger.log(`added the LastCalledAt column to "${tab.title}" (spreadsheet ${spreadsheetId})`);
+      return extended;
+    } catch (err) {
+      this.logger.warn(`could not add LastCalledAt to "${tab.title}" yet: ${(err as Error).message}`);
+      return layout;
+    }
+  }
+
+  /** Grows the tab's grid to `columns` columns when it is narrower (writes past the grid are refused). */
+  async ensureColumns(spreadsheetId: string, tab: TabInfo, columns: number, purpose: CallPurpose): Promise<void> {
+    if (columns <= tab.columnCount) return;
+    await this.api.batchUpdate(spreadsheetId, [{ appendDimension: { sheetId: tab.sheetId, dimension: 'COLUMNS', length: columns - tab.columnCount } }], purpose);
+    tab.columnCount = columns;
+  }
+}
+
+function findTab(tabs: TabInfo[], tab: string | number): TabInfo | null {
+  const text = String(tab).trim();
+  if (/^\d+$/.test(text)) {
+    const byId = tabs.find((t) => t.sheetId === Number(text));
+    if (byId) return byId;
+  }
+  return tabs.find((t) => t.title === text) ?? tabs.find((t) => t.title.toLowerCase() === text.toLowerCase()) ?? null;
+}

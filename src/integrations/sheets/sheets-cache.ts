@@ -1,0 +1,115 @@
+import type { AgentRow } from '../../policy/policy.types.js';
+import type { Layout, RouterEntry } from './sheet-layout.js';
+import type { TabInfo } from './sheets-api.js';
+
+/** An agent tab as read: where its columns are and its leads, top to bottom. */
+export interface AgentSheet {
+  readonly spreadsheetId: string;
+  readonly sheetId: number;
+  readonly title: string;
+  readonly layout: Layout;
+  readonly rows: readonly AgentRow[];
+  /** epoch ms of the read */
+  readonly readAt: number;
+}
+
+interface Entry<T> {
+  value: T;
+  at: number;
+}
+
+interface Book {
+  tabs?: Entry<TabInfo[]>;
+  agents: Map<number, Entry<AgentSheet> & { byRowId?: Map<string, number> }>;
+  routers: Map<number, Entry<RouterEntry[]>>;
+}
+
+/**
+ * What this node last read of each spreadsheet (tab list, agent tabs, router
+ * tabs), kept `ttlMs` (0: until refreshed). Writes patch the rows they changed,
+ * so the next decision needs no read.
+ */
+export class SheetsCache {
+  private readonly books = new Map<string, Book>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  tabs(spreadsheetId: string): TabInfo[] | null {
+    return this.fresh(this.books.get(spreadsheetId)?.tabs);
+  }
+
+  setTabs(spreadsheetId: string, tabs: TabInfo[]): void {
+    this.book(spreadsheetId).tabs = { value: tabs, at: this.clock() };
+  }
+
+  agentSheet(spreadsheetId: string, sheetId: number): AgentSheet | null {
+    return this.fresh(this.books.get(spreadsheetId)?.agents.get(sheetId));
+  }
+
+  setAgentSheet(sheet: AgentSheet): void {
+    this.book(sheet.spreadsheetId).agents.set(sheet.sheetId, { value: sheet, at: sheet.readAt });
+  }
+
+  /** Row position of a RowID in the cached tab (1-based), if cached and unique. */
+  rowIndexOf(spreadsheetId: string, sheetId: number, rowId: string): number | null {
+    const entry = this.books.get(spreadsheetId)?.agents.get(sheetId);
+    if (!entry || this.fresh(entry) === null) return null;
+    if (!entry.byRowId) {
+      const counts = new Map<string, number>();
+      entry.byRowId = new Map();
+      for (const row of entry.value.rows) {
+        counts.set(row.rowId, (counts.get(row.rowId) ?? 0) + 1);
+        entry.byRowId.set(row.rowId, row.rowIndex);
+      }
+      for (const [id, n] of counts) if (n > 1) entry.byRowId.delete(id);
+    }
+    return entry.byRowId.get(rowId) ?? null;
+  }
+
+  /** Replaces rows (matched by position) in a cached tab, keeping its age. */
+  patchRows(spreadsheetId: string, sheetId: number, updated: readonly AgentRow[]): void {
+    const entry = this.books.get(spreadsheetId)?.agents.get(sheetId);
+    if (!entry || updated.length === 0) return;
+    const key = (r: AgentRow) => `${r.rowIndex}\u0000${r.rowId}`;
+    const byPosition = new Map(updated.map((r) => [key(r), r]));
+    const rows = entry.value.rows.map((r) => byPosition.get(key(r)) ?? r);
+    entry.value = { ...entry.value, rows };
+  }
+
+  router(spreadsheetId: string, sheetId: number): RouterEntry[] | null {
+    return this.fresh(this.books.get(spreadsheetId)?.routers.get(sheetId));
+  }
+
+  setRouter(spreadsheetId: string, sheetId: number, entries: RouterEntry[]): void {
+    this.book(spreadsheetId).routers.set(sheetId, { value: entries, at: this.clock() });
+  }
+
+  /** Forgets one spreadsheet, or everything. */
+  refresh(spreadsheetId?: string): void {
+    if (spreadsheetId === undefined) this.books.clear();
+    else this.books.delete(spreadsheetId);
+  }
+
+  /** Forgets one tab's rows (its layout or positions are known to be stale). */
+  forgetTab(spreadsheetId: string, sheetId: number): void {
+    this.books.get(spreadsheetId)?.agents.delete(sheetId);
+  }
+
+  private fresh<T>(entry: Entry<T> | undefined): T | null {
+    if (!entry) return null;
+    if (this.ttlMs > 0 && this.clock() - entry.at > this.ttlMs) return null;
+    return entry.value;
+  }
+
+  private book(spreadsheetId: string): Book {
+    let book = this.books.get(spreadsheetId);
+    if (!book) {
+      book = { agents: new Map(), routers: new Map() };
+      this.books.set(spreadsheetId, book);
+    }
+    return book;
+  }
+}

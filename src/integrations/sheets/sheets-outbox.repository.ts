@@ -1,0 +1,175 @@
+import { Injectable } from '@nestjs/common';
+import type { RowChanges } from '../../policy/policy.types.js';
+import { Sql } from '../../infra/database/sql.js';
+
+export interface NewOutboxEntry {
+  spreadsheetId: string;
+  tab: string;
+  rowId: string;
+  rowIndexHint: number | null;
+  changes: RowChanges;
+  /** why it was queued */
+  reason: string;
+  /** first try after this many ms */
+  delayMs: number;
+}
+
+export interface OutboxEntry {
+  id: string;
+  appId: string;
+  spreadsheetId: string;
+  tab: string;
+  rowId: string;
+  rowIndexHint: number | null;
+  changes: RowChanges;
+  /** attempts so far, this one included */
+  attempts: number;
+}
+
+export type OutboxStatus = 'pending' | 'done' | 'dead';
+
+export interface OutboxRow extends OutboxEntry {
+  status: OutboxStatus;
+  lastError: string | null;
+  createdAt: Date;
+  doneAt: Date | null;
+}
+
+interface DbRow {
+  id: string;
+  app_id: string;
+  spreadsheet_id: string;
+  tab: string;
+  row_id: string;
+  row_index_hint: number | null;
+  changes: RowChanges;
+  attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  done_at: Date | null;
+  dead_at: Date | null;
+}
+
+const PENDING = 'done_at IS NULL AND dead_at IS NULL';
+
+/**
+ * The only place SQL on `sheets_outbox` lives. Writes of one spreadsheet are
+ * applied in id order: only the oldest pending entry of a spreadsheet is ever
+ * claimed, under a lease (a node that dies mid-write lets it go when the lease
+ * ends; the write is absolute values, so applying it twice is harmless).
+ */
+@Injectable()
+export class SheetsOutboxRepository {
+  constructor(private readonly db: Sql) {}
+
+  /** Queues writes for one app, in order, in one statement. Returns their ids. */
+  async enqueue(appId: string, entries: NewOutboxEntry[]): Promise<string[]> {
+    if (entries.length === 0) return [];
+    const rows = await this.db.query<{ id: string }>(
+      `INSERT INTO sheets_outbox (app_id, spreadsheet_id, tab, row_id, row_index_hint, changes, last_error, next_attempt_at)
+       SELECT $1, s, t, r, h, c, e, now() + make_interval(secs => d::double precision / 1000)
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::jsonb[], $7::text[], $8::int[]) WITH ORDINALITY AS u(s, t, r, h, c, e, d, n)
+       ORDER BY n
+       RETURNING id::text`,
+      [
+        appId,
+        entries.map((e) => e.spreadsheetId),
+        entries.map((e) => e.tab),
+        entries.map((e) => e.rowId),
+        entries.map((e) => e.rowIndexHint),
+        entries.map((e) => JSON.stringify(e.changes)),
+        entries.map((e) => e.reason),
+        entries.map((e) => Math.max(0, Math.round(e.delayMs))),
+      ],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Is any write to this spreadsheet still waiting? (a new write must queue behind it, or it would be overtaken) */
+  async hasPending(spreadsheetId: string): Promise<boolean> {
+    const rows = await this.db.query(`SELECT 1 FROM sheets_outbox WHERE spreadsheet_id = $1 AND ${PENDING} LIMIT 1`, [spreadsheetId]);
+    return rows.length > 0;
+  }
+
+  /** Leases up to `limit` due entries, the oldest pending one of each spreadsheet only. */
+  async claimDue(limit: number, leaseMs: number): Promise<OutboxEntry[]> {
+    const rows = await this.db.query<DbRow>(
+      `WITH heads AS (
+         SELECT DISTINCT ON (spreadsheet_id) id, next_attempt_at, locked_until
+         FROM sheets_outbox WHERE ${PENDING}
+         ORDER BY spreadsheet_id, id
+       ), due AS (
+         SELECT id FROM heads
+         WHERE next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
+         ORDER BY id LIMIT $1
+       )
+       UPDATE sheets_outbox o
+       SET locked_until = now() + make_interval(secs => $2::double precision / 1000), attempts = o.attempts + 1
+       FROM due
+       WHERE o.id = due.id AND o.done_at IS NULL AND o.dead_at IS NULL AND (o.locked_until IS NULL OR o.locked_until < now())
+       RETURNING o.id::text, o.app_id, o.spreadsheet_id, o.tab, o.row_id, o.row_index_hint, o.changes, o.attempts`,
+      [limit, leaseMs],
+    );
+    return rows.map(toEntry).sort((a, b) => compareIds(a.id, b.id));
+  }
+
+  async markDone(id: string): Promise<void> {
+    await this.db.execute(`UPDATE sheets_outbox SET done_at = now(), locked_until = NULL, last_error = NULL WHERE id = $1`, [id]);
+  }
+
+  async markRetry(id: string, delayMs: number, error: string): Promise<void> {
+    await this.db.execute(
+      `UPDATE sheets_outbox SET locked_until = NULL, last_error = $2, next_attempt_at = now() + make_interval(secs => $3::double precision / 1000) WHERE id = $1`,
+      [id, error.slice(0, 2000), Math.max(0, Math.round(delayMs))],
+    );
+  }
+
+  /** Cannot ever be applied (the lead is gone, the sheet refuses it): kept, with the reason, never retried. */
+  async markDead(id: string, error: string): Promise<void> {
+    await this.db.execute(`UPDATE sheets_outbox SET dead_at = now(), locked_until = NULL, last_error = $2 WHERE id = $1`, [id, error.slice(0, 2000)]);
+  }
+
+  async depth(): Promise<number> {
+    const rows = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sheets_outbox WHERE ${PENDING}`);
+    return rows[0]?.n ?? 0;
+  }
+
+  /** An app's queued writes, newest first (ops). */
+  async listForApp(appId: string, options: { status?: OutboxStatus; limit?: number } = {}): Promise<OutboxRow[]> {
+    const filter = { pending: PENDING, done: 'done_at IS NOT NULL', dead: 'dead_at IS NOT NULL' }[options.status ?? 'pending'];
+    const rows = await this.db.query<DbRow>(
+      `SELECT id::text, app_id, spreadsheet_id, tab, row_id, row_index_hint, changes, attempts, last_error, created_at, done_at, dead_at
+       FROM sheets_outbox WHERE app_id = $1 AND ${filter} ORDER BY id DESC LIMIT $2`,
+      [appId, Math.min(options.limit ?? 100, 1000)],
+    );
+    return rows.map((r) => ({
+      ...toEntry(r),
+      status: r.dead_at ? 'dead' : r.done_at ? 'done' : 'pending',
+      lastError: r.last_error,
+      createdAt: r.created_at,
+      doneAt: r.done_at,
+    }));
+  }
+
+  /** Forgets applied writes older than `days`. */
+  async purgeDone(days: number): Promise<number> {
+    return this.db.execute(`DELETE FROM sheets_outbox WHERE done_at < now() - make_interval(days => $1::int)`, [days]);
+  }
+}
+
+function toEntry(r: DbRow): OutboxEntry {
+  return {
+    id: r.id,
+    appId: r.app_id,
+    spreadsheetId: r.spreadsheet_id,
+    tab: r.tab,
+    rowId: r.row_id,
+    rowIndexHint: r.row_index_hint,
+    changes: r.changes,
+    attempts: r.attempts,
+  };
+}
+
+function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { AppConfig } from '../../infra/config/app-config.js';
+import { LeadWriter } from './lead-writer.js';
+import { SheetReader } from './sheet-reader.js';
+import { SheetsApi } from './sheets-api.js';
+import { SheetsCache } from './sheets-cache.js';
+import { SheetsMetrics } from './sheets-metrics.js';
+import { SheetsOutboxRepository } from './sheets-outbox.repository.js';
+import { SheetsOutboxWorker } from './sheets-outbox.worker.js';
+import { SheetsGateway } from './sheets.gateway.js';
+
+/** Google Sheets for the preview dialer: SheetsGateway, its cache, retry policy and durable outbox. */
+@Module({
+  providers: [
+    SheetsApi,
+    SheetsMetrics,
+    { provide: SheetsCache, inject: [AppConfig], useFactory: (config: AppConfig) => new SheetsCache(config.SHEETS_CACHE_TTL_SECONDS * 1000) },
+    SheetReader,
+    LeadWriter,
+    SheetsOutboxRepository,
+    SheetsOutboxWorker,
+    SheetsGateway,
+  ],
+  exports: [SheetsGateway],
+})
+export class SheetsModule {}

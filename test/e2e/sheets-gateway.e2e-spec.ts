@@ -1,0 +1,300 @@
+import { DomainError, httpStatusOf } from '../../src/common/errors/domain-error.js';
+import { SheetsGateway } from '../../src/integrations/sheets/sheets.gateway.js';
+import { applyDisposition, markInProgress, pickNext, resolvePolicy } from '../../src/policy/index.js';
+import { FakeSheets } from '../support/fake-sheets.js';
+import { AGENT_HEADER, agentTab, columnOf, leadCells, PHONES, ROUTER_HEADER } from '../support/sheets-fixtures.js';
+import { MetricsService } from '../../src/infra/metrics/metrics.service.js';
+import { type SheetsHarness, startSheetsHarness } from '../support/sheets-harness.js';
+
+const ROUTER_BOOK = 'router-book-1';
+const AGENT_BOOK = 'agent-book-1';
+const LEADS_GID = 770001;
+const NOW = new Date('2024-11-20T17:00:00.000Z'); // noon in New York
+const policy = resolvePolicy();
+
+/** Ada's lead: Num1 is dialed; Num2 new; Num3 left a voicemail before; Num4 known wrong. */
+const ADA = {
+  RowID: 'L-1',
+  Name: 'Ada',
+  Company: 'Analytical Engines',
+  Num1: PHONES.ny1,
+  Num2: PHONES.ny2,
+  Num3: PHONES.chi,
+  Num4: PHONES.ny4,
+  Status1: 'NEW',
+  Status2: 'NEW',
+  Status3: 'VOICEMAIL',
+  Status4: 'WRONG',
+  AttemptCount: 2,
+  NextIndex: 1,
+  LastOutcome: 'VM_SAME_NAME',
+  Notes: 'met at the expo',
+};
+const GRACE = { RowID: 'L-2', Name: 'Grace', Num1: '(212) 555-0199', Status1: 'NEW', AttemptCount: 0 };
+
+describe('SheetsGateway against a fake Sheets v4 server (medium: real client, real PostgreSQL)', () => {
+  let fake: FakeSheets;
+  let h: SheetsHarness;
+  let gateway: SheetsGateway;
+  let appId: string;
+  const ref = { spreadsheetId: AGENT_BOOK, tab: String(LEADS_GID) };
+
+  beforeAll(async () => {
+    fake = await FakeSheets.start();
+    h = await startSheetsHarness({
+      SHEETS_API_ROOT_URL: fake.url,
+      SHEETS_RETRY_BASE_DELAY_MS: '5',
+      SHEETS_RETRY_MAX_DELAY_MS: '40',
+      SHEETS_BREAKER_HALF_OPEN_MS: '50',
+      SHEETS_OUTBOX_POLL_INTERVAL_MS: '25',
+    });
+    gateway = h.gateway;
+    appId = h.appId;
+  });
+  afterAll(async () => {
+    await h?.close();
+    await fake?.close();
+  });
+  beforeEach(() => {
+    fake.reset();
+    fake.setSheet(ROUTER_BOOK, 'Router', [
+      ROUTER_HEADER,
+      ['ada@example.com', '5001', AGENT_BOOK, String(LEADS_GID), 'Q4 renewals', true],
+      ['bob@example.com', '5002', AGENT_BOOK, 'Leads', 'Q4 renewals', 'no'],
+    ]);
+    fake.setSheet(AGENT_BOOK, 'Leads', agentTab([ADA, GRACE]), { sheetId: LEADS_GID, columnCount: 40 });
+    gateway.refresh();
+    fake.clearRequests();
+  });
+
+  it('reads the router and an agent tab with one values.batchGet each, by header name, extra columns kept', async () => {
+    const route = await gateway.findRoute(ROUTER_BOOK, 'Router', ' ADA@example.com ');
+    expect(route).toEqual({
+      rowIndex: 2,
+      agentEmail: 'ada@example.com',
+      dialpadUserId: '5001',
+      spreadsheetId: AGENT_BOOK,
+      tabId: String(LEADS_GID),
+      campaignName: 'Q4 renewals',
+      active: true,
+      extra: {},
+    });
+    expect((await gateway.findRoute(ROUTER_BOOK, 'Router', 'bob@example.com'))?.active).toBe(false);
+    expect(await gateway.findRoute(ROUTER_BOOK, 'Router', 'nobody@example.com')).toBeNull();
+    expect(fake.calls('values.batchGet')).toHaveLength(1);
+
+    const sheet = await gateway.readAgentSheet({ spreadsheetId: AGENT_BOOK, tab: route!.tabId });
+    expect(sheet).toMatchObject({ spreadsheetId: AGENT_BOOK, sheetId: LEADS_GID, title: 'Leads' });
+    expect(sheet.rows).toHaveLength(2);
+    expect(sheet.rows[0]).toEqual({
+      rowIndex: 2,
+      rowId: 'L-1',
+      name: 'Ada',
+      numbers: [PHONES.ny1, PHONES.ny2, PHONES.chi, PHONES.ny4, '', '', '', '', '', ''],
+      statuses: ['NEW', 'NEW', 'VOICEMAIL', 'WRONG', '', '', '', '', '', ''],
+      notes: 'met at the expo',
+      lastOutcome: 'VM_SAME_NAME',
+      attemptCount: '2',
+      nextIndex: '1',
+      lastCalledAt: '',
+      timezone: '',
+      extra: { Company: 'Analytical Engines' },
+    });
+    // the agent tab: tab ids from one spreadsheets.get, values from one batchGet
+    expect(fake.calls('spreadsheets.get').map((r) => r.spreadsheetId)).toEqual([ROUTER_BOOK, AGENT_BOOK]);
+    expect(fake.calls('values.batchGet')).toHaveLength(2);
+    expect(fake.calls('values.batchGet')[1]!.query.ranges).toEqual(["'Leads'"]);
+    // emulator mode: a root URL and no credentials → no Authorization header
+    expect(fake.requests.every((r) => r.authorization === null)).toBe(true);
+  });
+
+  it('adds LastCalledAt to a header that lacks it, right after the last header cell', async () => {
+    await gateway.readAgentSheet(ref);
+    const header = fake.cells(AGENT_BOOK, 'Leads')[0]!;
+    expect(header).toEqual([...AGENT_HEADER, 'LastCalledAt']);
+    const writes = fake.calls('values.batchUpdate');
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.body).toEqual({ valueInputOption: 'RAW', data: [{ range: `'Leads'!${columnOf([...AGENT_HEADER, 'LastCalledAt'], 'LastCalledAt')}1`, values: [['LastCalledAt']] }] });
+    // present already: nothing written
+    gateway.refresh();
+    fake.clearRequests();
+    await gateway.readAgentSheet(ref);
+    expect(fake.calls('values.batchUpdate')).toHaveLength(0);
+  });
+
+  it('grows a tab that is full to the last column before adding LastCalledAt', async () => {
+    fake.setSheet(AGENT_BOOK, 'Leads', agentTab([ADA]), { sheetId: LEADS_GID, columnCount: AGENT_HEADER.length });
+    await gateway.readAgentSheet(ref);
+    expect(fake.calls('spreadsheets.batchUpdate')[0]!.body).toEqual({ requests: [{ appendDimension: { sheetId: LEADS_GID, dimension: 'COLUMNS', length: 1 } }] });
+    expect(fake.cells(AGENT_BOOK, 'Leads')[0]!.at(-1)).toBe('LastCalledAt');
+  });
+
+  it('TabId is the numeric sheetId, a title is accepted too, and the cache answers until refreshed', async () => {
+    const byId = await gateway.readAgentSheet(ref);
+    fake.clearRequests();
+    const byTitle = await gateway.readAgentSheet({ spreadsheetId: AGENT_BOOK, tab: 'leads' });
+    expect(byTitle).toBe(byId);
+    expect(fake.requests).toHaveLength(0);
+    const fresh = await gateway.readAgentSheet(ref, { refresh: true });
+    expect(fresh).not.toBe(byId);
+    expect(fake.calls('values.batchGet')).toHaveLength(1);
+  });
+
+  it('finds a tab renamed since it was cached by its sheetId', async () => {
+    await gateway.readAgentSheet(ref);
+    fake.renameSheet(AGENT_BOOK, 'Leads', 'Leads (old)');
+    const sheet = await gateway.readAgentSheet(ref, { refresh: true });
+    expect(sheet.title).toBe('Leads (old)');
+    expect(sheet.rows.map((r) => r.rowId)).toEqual(['L-1', 'L-2']);
+  });
+
+  it('refuses a header missing Num1 with a 400 naming it', async () => {
+    fake.setSheet(AGENT_BOOK, 'Leads', agentTab([ADA], AGENT_HEADER.filter((h) => h !== 'Num1' && h !== 'Status7')), { sheetId: LEADS_GID });
+    const err = await gateway.readAgentSheet(ref).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DomainError);
+    expect((err as DomainError).message).toMatch(/^Agent sheet "Leads" \(spreadsheet agent-book-1\) is missing columns Num1, Status7; expected columns/);
+    expect(httpStatusOf((err as DomainError).code)).toBe(400);
+    expect((err as DomainError).details).toEqual({ missing: ['Num1', 'Status7'], duplicates: [] });
+  });
+
+  it('refuses a router tab without Active, and answers 404 for a tab or spreadsheet that is not there', async () => {
+    fake.setSheet(ROUTER_BOOK, 'Router', [ROUTER_HEADER.slice(0, 5), ['ada@example.com', '1', 'x', '1', 'c']]);
+    await expect(gateway.readRouter(ROUTER_BOOK)).rejects.toThrow(/Router sheet "Router" \(spreadsheet router-book-1\) is missing column Active/);
+    await expect(gateway.readAgentSheet({ spreadsheetId: AGENT_BOOK, tab: 'Nope' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('Tab "Nope" is not in spreadsheet agent-book-1 (tabs: Leads [770001])') });
+    await expect(gateway.readAgentSheet({ spreadsheetId: 'missing-book', tab: 0 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  describe('the six dispositions write exactly what SPEC §9 says', () => {
+    const header = [...AGENT_HEADER, 'LastCalledAt'];
+    const cellOf = (name: string) => `${columnOf(header, name)}2`;
+    const iso = NOW.toISOString();
+
+    it.each([
+      ['CORRECT', { Status1: 'CORRECT', Status2: 'SKIPPED', Status3: 'SKIPPED', LastOutcome: 'CORRECT', AttemptCount: '3', LastCalledAt: iso }, ['Status2', 'Status3']],
+      ['WRONG', { Status1: 'WRONG', LastOutcome: 'WRONG', AttemptCount: '3', NextIndex: '2', LastCalledAt: iso }, []],
+      ['VM_SAME_NAME', { Status1: 'VOICEMAIL', AttemptCount: '3', NextIndex: '2', LastCalledAt: iso }, []],
+      ['VM_OR_NA_UNKNOWN', { Status1: 'VOICEMAIL', LastOutcome: 'VM_OR_NA_UNKNOWN', AttemptCount: '3', NextIndex: '2', LastCalledAt: iso }, []],
+      ['NO_ANSWER', { Status1: 'NO_ANSWER', LastOutcome: 'NO_ANSWER', AttemptCount: '3', NextIndex: '2', LastCalledAt: iso }, []],
+      ['SKIP', { Status1: 'SKIPPED', LastOutcome: 'SKIP', AttemptCount: '3', NextIndex: '2', LastCalledAt: iso }, []],
+    ])('%s', async (code, changed, coloured) => {
+      // read, pick, mark in progress: the flow of a dial
+      const sheet = await gateway.readAgentSheet(ref);
+      const { pick } = pickNext({ readyState: 'PLAY', rows: sheet.rows, policy, now: NOW });
+      expect(pick).toMatchObject({ rowId: 'L-1', numberIndex: 1, phone: '+12125550101' });
+      const row = sheet.rows.find((r) => r.rowId === pick!.rowId)!;
+      await gateway.writeLead(appId, ref, { rowId: row.rowId, rowIndex: row.rowIndex, changes: markInProgress(row, 1).changes });
+      expect(fake.cell(AGENT_BOOK, 'Leads', cellOf('Status1'))).toBe('IN_PROGRESS');
+      const before = leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-1');
+      const graceBefore = leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-2');
+      fake.clearRequests();
+
+      // the disposition, computed on the row as it is in the sheet now
+      const result = await gateway.writeLead(appId, ref, {
+        rowId: 'L-1',
+        rowIndex: 2,
+        changes: (current) => applyDisposition({ row: current, numberIndex: 1, code, now: NOW, policy }).changes,
+      });
+      expect(result.status).toBe('written');
+
+      const after = leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-1');
+      expect(after).toEqual({ ...before, ...changed });
+      expect(leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-2')).toEqual(graceBefore);
+      expect(fake.colours(AGENT_BOOK, 'Leads')).toEqual(Object.fromEntries(coloured.map((c) => [cellOf(c), '#8E7CC3'])));
+
+      // one verify read, ONE values write of exactly the changed cells (RAW), at most ONE format write
+      expect(fake.requests.map((r) => r.call)).toEqual(['values.batchGet', 'values.batchUpdate', ...(coloured.length ? ['spreadsheets.batchUpdate'] : [])]);
+      const write = fake.calls('values.batchUpdate')[0]!.body as { valueInputOption: string; data: { range: string; values: unknown[][] }[] };
+      expect(write.valueInputOption).toBe('RAW');
+      expect(write.data.map((d) => d.range).sort()).toEqual(Object.keys(changed).map((c) => `'Leads'!${cellOf(c)}`).sort());
+      if (coloured.length) {
+        const format = fake.calls('spreadsheets.batchUpdate')[0]!.body as { requests: { repeatCell: { range: { sheetId: number }; fields: string } }[] };
+        expect(format.requests).toHaveLength(coloured.length);
+        for (const r of format.requests) {
+          expect(r.repeatCell.range.sheetId).toBe(LEADS_GID);
+          expect(r.repeatCell.fields).toBe('userEnteredFormat.backgroundColor');
+        }
+      }
+      expect(result.requests).toEqual({ reads: 1, valueWrites: 1, formatWrites: coloured.length ? 1 : 0 });
+
+      // the cache already shows the disposition: the next decision needs no read
+      fake.clearRequests();
+      const cached = await gateway.readAgentSheet(ref);
+      expect(fake.requests).toHaveLength(0);
+      expect(cached.rows[0]!.statuses[0]).toBe(changed.Status1);
+    });
+  });
+
+  it('notes are appended to what the sheet holds now, not to a stale copy', async () => {
+    await gateway.readAgentSheet(ref);
+    fake.editRows(AGENT_BOOK, 'Leads', (rows) => {
+      rows[1]![AGENT_HEADER.indexOf('Notes')] = 'met at the expo; prefers mornings';
+      return rows;
+    });
+    await gateway.writeLead(appId, ref, {
+      rowId: 'L-1',
+      changes: (current) => applyDisposition({ row: current, numberIndex: 2, code: 'NO_ANSWER', notes: 'no pickup', now: NOW, policy }).changes,
+    });
+    expect(leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-1').Notes).toBe('met at the expo; prefers mornings\n[2024-11-20 17:00 UTC] Num2 NO_ANSWER: no pickup');
+  });
+
+  it('rows sorted between read and write: the write lands on the right RowID', async () => {
+    const sheet = await gateway.readAgentSheet(ref);
+    const ada = sheet.rows.find((r) => r.rowId === 'L-1')!;
+    expect(ada.rowIndex).toBe(2);
+    // someone sorts by name descending and inserts a row at the top
+    fake.editRows(AGENT_BOOK, 'Leads', (rows) => [rows[0]!, AGENT_HEADER.map((h) => (h === 'RowID' ? 'L-9' : h === 'Name' ? 'Zed' : '')), rows[2]!, rows[1]!]);
+    fake.clearRequests();
+    const result = await gateway.writeLead(appId, ref, { rowId: 'L-1', rowIndex: ada.rowIndex, changes: applyDisposition({ row: ada, numberIndex: 1, code: 'WRONG', now: NOW, policy }).changes });
+    expect(result.leads[0]!.rowIndex).toBe(4);
+    const grid = fake.cells(AGENT_BOOK, 'Leads');
+    expect(leadCells(grid, 'L-1')).toMatchObject({ Status1: 'WRONG', LastOutcome: 'WRONG', AttemptCount: '3', Name: 'Ada' });
+    expect(leadCells(grid, 'L-2')).toMatchObject({ Status1: 'NEW', LastOutcome: '', AttemptCount: '0', Name: 'Grace' });
+    expect(leadCells(grid, 'L-9')).toMatchObject({ Status1: '', LastOutcome: '' });
+    // verify read (row 2 holds L-9 now), a re-read of the tab, one write
+    expect(fake.requests.map((r) => r.call)).toEqual(['values.batchGet', 'values.batchGet', 'values.batchUpdate']);
+    // and the cache learnt the new positions
+    expect((await gateway.readAgentSheet(ref)).rows.map((r) => `${r.rowId}@${r.rowIndex}`)).toEqual(['L-9@2', 'L-2@3', 'L-1@4']);
+  });
+
+  it('a lead deleted meanwhile is NOT_FOUND and nothing is written; a RowID present twice is a CONFLICT', async () => {
+    await gateway.readAgentSheet(ref);
+    fake.editRows(AGENT_BOOK, 'Leads', (rows) => [rows[0]!, rows[2]!]);
+    fake.clearRequests();
+    await expect(gateway.writeLead(appId, ref, { rowId: 'L-1', rowIndex: 2, changes: { values: [{ column: 'Status1', value: 'WRONG' }], formats: [] } })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'Lead L-1 is no longer in agent sheet "Leads" (spreadsheet agent-book-1)',
+    });
+    expect(fake.calls('values.batchUpdate')).toHaveLength(0);
+
+    fake.editRows(AGENT_BOOK, 'Leads', (rows) => [...rows, [...rows[1]!]]);
+    await expect(gateway.writeLead(appId, ref, { rowId: 'L-2', rowIndex: 5, changes: { values: [{ column: 'Status1', value: 'WRONG' }], formats: [] } })).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(fake.calls('values.batchUpdate')).toHaveLength(0);
+  });
+
+  it('writes only cells that change; nothing to change means no write at all', async () => {
+    const sheet = await gateway.readAgentSheet(ref);
+    fake.clearRequests();
+    const same = { values: [{ column: 'Status1' as const, value: 'NEW' }, { column: 'AttemptCount' as const, value: 2 }], formats: [] };
+    const result = await gateway.writeLead(appId, ref, { rowId: 'L-1', rowIndex: sheet.rows[0]!.rowIndex, changes: same });
+    expect(result.leads[0]!.changes.values).toEqual([]);
+    expect(fake.requests.map((r) => r.call)).toEqual(['values.batchGet']);
+  });
+
+  it('several leads in one batch: one read, one write', async () => {
+    await gateway.readAgentSheet(ref);
+    fake.clearRequests();
+    const result = await gateway.writeLeads(appId, ref, [
+      { rowId: 'L-1', changes: { values: [{ column: 'Status1', value: 'WRONG' }], formats: [] } },
+      { rowId: 'L-2', changes: { values: [{ column: 'Status1', value: 'SKIPPED' }], formats: [{ column: 'Status1', backgroundColor: '#8E7CC3' }] } },
+    ]);
+    expect(result.leads.map((l) => l.rowIndex)).toEqual([2, 3]);
+    expect(fake.requests.map((r) => r.call)).toEqual(['values.batchGet', 'values.batchUpdate', 'spreadsheets.batchUpdate']);
+    expect(fake.colours(AGENT_BOOK, 'Leads')).toEqual({ [`${columnOf(AGENT_HEADER, 'Status1')}3`]: '#8E7CC3' });
+  });
+
+  it('counts Sheets calls in /metrics', async () => {
+    await gateway.readAgentSheet(ref);
+    const text = await h.module.get(MetricsService).registry.metrics();
+    expect(text).toMatch(/cti_sheets_requests_total\{[^}]*method="values.batchGet"[^}]*status="200"[^}]*\} \d+/);
+  });
+});
