@@ -55,20 +55,35 @@ export class AttemptsRepository {
 
   /**
    * Records what the call did (from its webhooks). Status only moves forward and
-   * never past a disposition. Returns the row when something changed.
+   * never past a disposition. Answers the row and whether it was connected /
+   * ended before this update, read under the row's lock: of two concurrent
+   * updates, exactly one sees the end happen.
    */
-  async callProgress(appId: string, id: string, status: 'ringing' | 'connected' | 'ended', at: { connectedAt: Date | null; endedAt: Date | null }): Promise<AttemptRow | null> {
-    const rows = await this.db.query<AttemptRow>(
-      `UPDATE dialer_attempts SET
-         status = CASE WHEN status IN ('dispositioned', 'failed') THEN status
-                       WHEN array_position(ARRAY['dialing','ringing','connected','ended'], $3) > array_position(ARRAY['dialing','ringing','connected','ended'], status) THEN $3
-                       ELSE status END,
-         connected_at = COALESCE(connected_at, $4), ended_at = COALESCE(ended_at, $5)
-       WHERE app_id = $1 AND id = $2
-       RETURNING ${COLUMNS}`,
+  async callProgress(
+    appId: string,
+    id: string,
+    status: 'ringing' | 'connected' | 'ended',
+    at: { connectedAt: Date | null; endedAt: Date | null },
+  ): Promise<{ row: AttemptRow; wasConnected: boolean; wasEnded: boolean } | null> {
+    const rows = await this.db.query<AttemptRow & { was_connected: boolean; was_ended: boolean }>(
+      `WITH before AS (
+         SELECT id, connected_at IS NOT NULL AS was_connected, ended_at IS NOT NULL AS was_ended
+           FROM dialer_attempts WHERE app_id = $1 AND id = $2 FOR UPDATE
+       )
+       UPDATE dialer_attempts a SET
+         status = CASE WHEN a.status IN ('dispositioned', 'failed') THEN a.status
+                       WHEN array_position(ARRAY['dialing','ringing','connected','ended'], $3::text) > array_position(ARRAY['dialing','ringing','connected','ended'], a.status) THEN $3::text
+                       ELSE a.status END,
+         connected_at = COALESCE(a.connected_at, $4), ended_at = COALESCE(a.ended_at, $5)
+       FROM before
+       WHERE a.app_id = $1 AND a.id = before.id
+       RETURNING ${COLUMNS.split(',').map((c) => `a.${c.trim()}`).join(', ')}, before.was_connected, before.was_ended`,
       [appId, id, status, at.connectedAt, at.endedAt],
     );
-    return rows[0] ?? null;
+    const found = rows[0];
+    if (!found) return null;
+    const { was_connected: wasConnected, was_ended: wasEnded, ...row } = found;
+    return { row, wasConnected, wasEnded };
   }
 
   /** Marks the attempt dispositioned, once: false when it already was. */

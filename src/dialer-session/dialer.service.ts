@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { AgentPrincipal } from '../auth/request-context.js';
-import { DomainError } from '../common/errors/domain-error.js';
+import { DomainError, httpStatusOf } from '../common/errors/domain-error.js';
 import { DialpadClient } from '../integrations/dialpad/dialpad.client.js';
 import type { SheetRef } from '../integrations/sheets/sheet-reader.js';
+import { LEAD_GONE } from '../integrations/sheets/lead-writer.js';
 import { SheetsGateway } from '../integrations/sheets/sheets.gateway.js';
 import { RedisLock } from '../infra/redis/redis-lock.js';
 import { maskPhoneNumbers } from '../infra/logging/mask.js';
-import { applyDisposition, markInProgress, parseDispositionCode, pickNext, statusColumn } from '../policy/index.js';
+import { applyDisposition, type CampaignPolicy, markInProgress, parseDispositionCode, pickNext, statusColumn, warmLeads } from '../policy/index.js';
+import type { AgentRow } from '../policy/policy.types.js';
 import { AgentChannel } from '../realtime/agent-channel.service.js';
 import { AttemptRow, AttemptsRepository } from './attempts.repository.js';
 import { DialerConfigService, tabRef } from './dialer-config.service.js';
@@ -27,10 +29,22 @@ export type DialResult =
 export interface DispositionResult {
   attempt_id: string;
   code: string;
-  /** `written` now, or `queued` in the durable outbox while Google Sheets is unavailable */
-  sheet: 'written' | 'queued';
-  /** the next dial, chained when the session is PLAY (null when paused) */
+  /**
+   * `written` now, `queued` in the durable outbox while Google Sheets is unavailable,
+   * or `lead_gone` when the lead's row was deleted from the sheet (nothing left to write)
+   */
+  sheet: 'written' | 'queued' | 'lead_gone';
+  /** the next dial, chained when the session is PLAY (null when paused, or when it failed: see `next_error`) */
   next: DialResult | null;
+  /** why the chained dial failed (e.g. 429 with retry_after_ms); the disposition itself is recorded */
+  next_error?: ChainedDialError;
+}
+
+export interface ChainedDialError {
+  statusCode: number;
+  code: string;
+  message: string;
+  retry_after_ms?: number;
 }
 
 /** Picks this many times when another agent reserves the picked lead first. */
@@ -68,7 +82,8 @@ export class DialerService {
     if (!route.active) throw new DomainError('FORBIDDEN', `${agent.email} is not Active in the router sheet`);
     if (!/^\d{1,32}$/.test(route.dialpadUserId)) throw new DomainError('INVALID_INPUT', `the router's DialpadUserID for ${agent.email} is not a Dialpad user id`);
     // validates the agent tab's header (a missing column is named in the 400)
-    await this.sheets.readAgentSheet({ spreadsheetId: route.spreadsheetId, tab: tabRef(route.tabId) }, { refresh: true });
+    const sheet = await this.sheets.readAgentSheet({ spreadsheetId: route.spreadsheetId, tab: tabRef(route.tabId) }, { refresh: true });
+    warmInBackground(sheet.rows, config.policy.defaultRegion);
     const { session, created } = await this.sessions.create({
       app_id: agent.appId,
       agent_email: agent.email.toLowerCase(),
@@ -90,6 +105,8 @@ export class DialerService {
     const session = await this.requireSession(agent);
     const result = await this.lock.withLock(`session:${session.id}`, async () => {
       const fresh = (await this.sessions.get(agent.appId, session.id)) ?? session;
+      // a stopped session can no longer disposition: its number would stay IN_PROGRESS in the sheet for good
+      if (state === 'STOPPED') await this.requireNoOpenAttempt(fresh, 'stopping');
       fresh.state = state;
       return this.sessions.save(fresh);
     });
@@ -102,37 +119,54 @@ export class DialerService {
   /** Places the next call of the session. */
   async dial(agent: AgentPrincipal): Promise<DialResult> {
     const session = await this.requireSession(agent);
-    return this.underLock(session, () => this.dialLocked(session));
+    return this.underLock(session, (fresh) => this.dialLocked(fresh));
   }
 
   async disposition(agent: AgentPrincipal, input: { attemptId: string; code: string; notes?: string }): Promise<DispositionResult> {
     const code = parseDispositionCode(/^\d$/.test(input.code) ? Number(input.code) : input.code);
     if (!code) throw new DomainError('INVALID_INPUT', 'code must be 1-6 or CORRECT, WRONG, VM_SAME_NAME, VM_OR_NA_UNKNOWN, NO_ANSWER, SKIP');
     const session = await this.requireSession(agent);
-    return this.underLock(session, async () => {
+    return this.underLock(session, async (fresh) => {
       const attempt = await this.attempts.find(agent.appId, input.attemptId);
       if (!attempt || attempt.session_id !== session.id) throw new DomainError('NOT_FOUND', `Attempt ${input.attemptId} not found in this session`);
       if (attempt.status === 'dispositioned') throw new DomainError('CONFLICT', `Attempt ${attempt.id} already has a disposition (${attempt.disposition})`);
       if (attempt.status === 'failed') throw new DomainError('CONFLICT', `Attempt ${attempt.id} was never placed`);
       const { policy } = await this.configs.effective(agent.appId);
       const now = new Date();
-      const write = await this.sheets.writeLead(agent.appId, sheetRef(attempt), {
-        rowId: attempt.row_id,
-        changes: (row) => applyDisposition({ row, numberIndex: attempt.number_index, code, notes: input.notes, now, policy }).changes,
-      });
+      let sheet: DispositionResult['sheet'];
+      try {
+        const write = await this.sheets.writeLead(agent.appId, sheetRef(attempt), {
+          rowId: attempt.row_id,
+          changes: (row) => applyDisposition({ row, numberIndex: attempt.number_index, code, notes: input.notes, now, policy }).changes,
+        });
+        sheet = write.status;
+      } catch (err) {
+        // someone deleted the row: the outcome is still recorded, or the agent could never move on
+        if (!isLeadGone(err)) throw err;
+        this.logger.warn({ attempt_id: attempt.id, row_id: attempt.row_id }, 'lead is no longer in the sheet: disposition recorded without a sheet write');
+        sheet = 'lead_gone';
+      }
       if (!(await this.attempts.disposition(agent.appId, attempt.id, code, input.notes ?? null))) {
         throw new DomainError('CONFLICT', `Attempt ${attempt.id} already has a disposition`);
       }
       await this.reservations.release(agent.appId, attempt.spreadsheet_id, attempt.tab_id, attempt.row_id, attempt.id);
-      const fresh = (await this.sessions.get(agent.appId, session.id)) ?? session;
       if (fresh.current_attempt_id === attempt.id) fresh.current_attempt_id = null;
       await this.sessions.save(fresh);
       await this.stats.incr(agent.appId, session.id, `dispo:${code}`);
       this.metrics.dispositions.inc({ code });
-      this.logger.log({ attempt_id: attempt.id, code, sheet: write.status }, 'disposition recorded');
-      const next = fresh.state === 'PLAY' ? await this.dialLocked(fresh) : null;
-      if (!next) await this.pushStats(await this.view(fresh));
-      return { attempt_id: attempt.id, code, sheet: write.status, next };
+      this.logger.log({ attempt_id: attempt.id, code, sheet }, 'disposition recorded');
+      const result: DispositionResult = { attempt_id: attempt.id, code, sheet, next: null };
+      if (fresh.state === 'PLAY') {
+        // the disposition is recorded whatever happens to the next dial: a failed dial must not fail it (its retry would be refused)
+        try {
+          result.next = await this.dialLocked(fresh);
+        } catch (err) {
+          result.next_error = chainedDialError(err);
+          this.logger.warn({ attempt_id: attempt.id, status: result.next_error.statusCode }, `chained dial failed: ${result.next_error.message}`);
+        }
+      }
+      if (!result.next || result.next.attempt_id === null) await this.pushStats(await this.view(fresh));
+      return result;
     });
   }
 
@@ -143,16 +177,21 @@ export class DialerService {
     status: 'ringing' | 'connected' | 'ended',
     at: { connectedAt: Date | null; endedAt: Date | null; durationMs: number | null },
   ): Promise<void> {
-    const before = await this.attempts.find(appId, attemptId);
-    if (!before) return;
-    const after = await this.attempts.callProgress(appId, attemptId, status, at);
-    if (!after) return;
-    if (!before.connected_at && after.connected_at) {
+    // the transition is atomic: the same end delivered twice (webhook and forwarder, or two legs) asks once
+    const progress = await this.attempts.callProgress(appId, attemptId, status, at);
+    if (!progress) return;
+    const after = progress.row;
+    if (!progress.wasConnected && after.connected_at) {
       await this.stats.incr(appId, after.session_id, 'connects');
     }
-    if (!before.ended_at && after.ended_at) {
+    if (!progress.wasEnded && after.ended_at) {
       const talk = after.connected_at ? Math.max(0, after.ended_at.getTime() - after.connected_at.getTime()) : 0;
       if (talk > 0) await this.stats.incr(appId, after.session_id, 'talk_time_ms', talk);
+      if (after.status === 'dispositioned' || after.status === 'failed') {
+        // the agent already gave the outcome (or the dial failed): a dialog now would be about a call long gone
+        this.logger.log({ attempt_id: attemptId, call_status: status }, `call ended after the attempt was ${after.status}: no SHOW_DISPO`);
+        return;
+      }
       this.logger.log({ attempt_id: attemptId, call_status: status }, 'call ended: asking for a disposition');
       await this.agents.send(appId, after.agent_email, {
         event: 'SHOW_DISPO',
@@ -171,47 +210,66 @@ export class DialerService {
 
   private async dialLocked(session: DialerSession): Promise<DialResult> {
     if (session.state !== 'PLAY') throw new DomainError('CONFLICT', `The session is ${session.state}, not PLAY`);
-    if (session.current_attempt_id) {
-      const open = await this.attempts.find(session.app_id, session.current_attempt_id);
-      if (open && open.status !== 'dispositioned' && open.status !== 'failed') {
-        throw new DomainError('CONFLICT', `Attempt ${open.id} is waiting for its disposition`);
-      }
-    }
+    await this.requireNoOpenAttempt(session, 'dialing');
     const { policy } = await this.configs.effective(session.app_id);
     const ref: SheetRef = { spreadsheetId: session.spreadsheet_id, tab: tabRef(session.tab_id) };
-    const sheet = await this.sheets.readAgentSheet(ref);
+    let sheet = await this.sheets.readAgentSheet(ref);
     const reserved = await this.reservations.reserved(session.app_id, session.spreadsheet_id, session.tab_id);
-    const attemptId = randomUUID();
-    let picked: ReturnType<typeof pickNext>['pick'] = null;
     let lastSummary: ReturnType<typeof pickNext>['summary'] | null = null;
-    for (let i = 0; i < MAX_PICKS && !picked; i++) {
-      const result = pickNext({ readyState: 'PLAY', rows: sheet.rows, policy, now: new Date(), reserved: { rowIds: reserved }, explain: false });
+    for (let i = 0; i < MAX_PICKS; i++) {
+      const now = new Date();
+      const result = pickNext({ readyState: 'PLAY', rows: sheet.rows, policy, now, reserved: { rowIds: reserved }, explain: false });
       lastSummary = result.summary;
       if (!result.pick) break;
-      if (await this.reservations.reserve(session.app_id, session.spreadsheet_id, session.tab_id, result.pick.rowId, attemptId)) picked = result.pick;
-      else reserved.add(result.pick.rowId);
+      const attemptId = randomUUID();
+      if (!(await this.reservations.reserve(session.app_id, session.spreadsheet_id, session.tab_id, result.pick.rowId, attemptId))) {
+        reserved.add(result.pick.rowId);
+        continue;
+      }
+      const placed = await this.place(session, ref, result.pick, attemptId, policy, now);
+      if (placed) return placed;
+      // the row changed in the sheet since it was read (a person, another node): read the tab again, pick again
+      sheet = await this.sheets.readAgentSheet(ref, { refresh: true });
     }
-    if (!picked) return nothingToDial(lastSummary);
-    return this.place(session, ref, picked, attemptId);
+    return nothingToDial(lastSummary);
   }
 
+  /** Places the picked call; null (nothing done, lead released) when the row as it is in the sheet now no longer gives that pick. */
   private async place(
     session: DialerSession,
     ref: SheetRef,
     pick: NonNullable<ReturnType<typeof pickNext>['pick']>,
     attemptId: string,
-  ): Promise<DialResult> {
+    policy: CampaignPolicy,
+    now: Date,
+  ): Promise<DialResult | null> {
     const appId = session.app_id;
     let previousStatus: string | null = null;
+    let stale = false;
     const release = () => this.reservations.release(appId, session.spreadsheet_id, session.tab_id, pick.rowId, attemptId);
     try {
-      await this.sheets.writeLead(appId, ref, {
-        rowId: pick.rowId,
-        changes: (row) => {
-          previousStatus = row.statuses[pick.numberIndex - 1] ?? '';
-          return markInProgress(row, pick.numberIndex).changes;
-        },
-      });
+      // the writer hands over the row as it is in the sheet right now: mark it only if it still gives this pick
+      await this.sheets
+        .writeLead(appId, ref, {
+          rowId: pick.rowId,
+          changes: (row) => {
+            previousStatus = row.statuses[pick.numberIndex - 1] ?? '';
+            if (!stillPicks(row, pick, policy, now)) {
+              stale = true;
+              return { values: [], formats: [] };
+            }
+            return markInProgress(row, pick.numberIndex).changes;
+          },
+        })
+        .catch((err: unknown) => {
+          if (!isLeadGone(err)) throw err;
+          stale = true; // deleted since it was read
+        });
+      if (stale) {
+        this.logger.log({ attempt_id: attemptId, row_id: pick.rowId }, 'lead changed in the sheet since it was read: picking again');
+        await release();
+        return null;
+      }
       await this.attempts.create({
         id: attemptId,
         app_id: appId,
@@ -256,13 +314,25 @@ export class DialerService {
     return { attempt_id: attemptId, row_id: pick.rowId, name: pick.name, number_index: pick.numberIndex, phone: pick.phone, dialpad_call_id: callId };
   }
 
-  private async underLock<T>(session: DialerSession, fn: () => Promise<T>): Promise<T> {
+  /** Runs `fn` holding the session's lock, with the session as it is now (read after the lock is taken: what was read before may be stale). */
+  private async underLock<T>(session: DialerSession, fn: (fresh: DialerSession) => Promise<T>): Promise<T> {
     const held = await this.lock.tryAcquire(`session:${session.id}`, 5000);
     if (!held) throw new DomainError('CONFLICT', 'Another dial or disposition of this session is in progress');
     try {
-      return await fn();
+      const fresh = await this.sessions.get(session.app_id, session.id);
+      if (!fresh || fresh.state === 'STOPPED') throw new DomainError('NOT_FOUND', 'No live dialer session: POST /session/start');
+      return await fn(fresh);
     } finally {
       await held.release().catch(() => undefined);
+    }
+  }
+
+  /** 409 while the session's current attempt waits for its disposition. */
+  private async requireNoOpenAttempt(session: DialerSession, doing: string): Promise<void> {
+    if (!session.current_attempt_id) return;
+    const open = await this.attempts.find(session.app_id, session.current_attempt_id);
+    if (open && open.status !== 'dispositioned' && open.status !== 'failed') {
+      throw new DomainError('CONFLICT', `Attempt ${open.id} is waiting for its disposition: send it before ${doing}`);
     }
   }
 
@@ -283,8 +353,43 @@ export class DialerService {
   }
 }
 
+/**
+ * Parses the sheet's numbers a few hundred rows per event-loop turn, so the
+ * first dial does not spend a blocking half second on a large sheet (the parses
+ * are memoised by the policy engine).
+ */
+function warmInBackground(rows: readonly AgentRow[], region: CampaignPolicy['defaultRegion']): void {
+  let from = 0;
+  const step = () => {
+    from = warmLeads(rows, region, from, 300);
+    if (from < rows.length) setImmediate(step);
+  };
+  setImmediate(step);
+}
+
 function sheetRef(attempt: AttemptRow): SheetRef {
   return { spreadsheetId: attempt.spreadsheet_id, tab: tabRef(attempt.tab_id) };
+}
+
+/** Whether the row, as it is now, still gives the same number to dial (its status, the rules, the number itself). */
+function stillPicks(row: AgentRow, pick: NonNullable<ReturnType<typeof pickNext>['pick']>, policy: CampaignPolicy, now: Date): boolean {
+  const again = pickNext({ readyState: 'PLAY', rows: [row], policy, now, explain: false }).pick;
+  return again !== null && again.numberIndex === pick.numberIndex && again.phone === pick.phone;
+}
+
+function isLeadGone(err: unknown): boolean {
+  return err instanceof DomainError && err.details?.reason === LEAD_GONE;
+}
+
+function chainedDialError(err: unknown): ChainedDialError {
+  if (!(err instanceof DomainError)) return { statusCode: 500, code: 'INTERNAL', message: 'The next dial failed: POST /dial to try again' };
+  const retryAfterMs = err.details?.retry_after_ms;
+  return {
+    statusCode: httpStatusOf(err.code),
+    code: err.code,
+    message: err.message,
+    ...(typeof retryAfterMs === 'number' ? { retry_after_ms: retryAfterMs } : {}),
+  };
 }
 
 function nothingToDial(summary: ReturnType<typeof pickNext>['summary'] | null): DialResult {

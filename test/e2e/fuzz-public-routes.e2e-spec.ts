@@ -20,10 +20,15 @@ import { CreatedApp, createApp, postJwt, waitFor } from '../support/webhooks.js'
  *  - every error keeps the {statusCode, error, message, request_id} shape,
  *  - no row is created by an unauthenticated or refused request.
  *
+ * Routes come from the running app's OpenAPI document (/docs-json), so a new
+ * controller is swept without editing this file; /ws is swept with the `ws` client.
+ *
  * Phase 1 sends no request that could legitimately write (bad credentials, or the
- * right credentials on read-only routes): the six tenant tables must not change.
- * Phase 2 sends correctly signed webhooks over mutated payloads and admin requests
- * with random bodies: each refused one must leave the synchronously written tables as they were.
+ * right credentials on read-only routes): the tenant tables must not change.
+ * Phase 2 sends correctly signed webhooks over mutated payloads, admin requests and
+ * API-key writes with random bodies: each refused one must leave the tables written
+ * on the request path as they were. Each phase starts with the exact inputs that
+ * once broke a route (regressions), then the random sweep.
  */
 
 // ---------------------------------------------------------------- HTTP without a client's opinions
@@ -437,6 +442,8 @@ describe('bad-input sweep: fuzzing every public route (e2e)', () => {
   let agentTokens: string[];
   /** a valid agent token of app A */
   let agentToken: string;
+  /** a correctly signed agent token whose app_id is no uuid */
+  let notUuidAgentToken: string;
   /** the webhook receivers: /webhooks/dialpad and its forwarder twin /events/dialpad */
   let webhookBases: string[];
 
@@ -586,10 +593,11 @@ describe('bad-input sweep: fuzzing every public route (e2e)', () => {
     ];
     badAuthorizations = [...tokens.map((x) => `Bearer ${x}`), `Basic ${Buffer.from('admin:admin').toString('base64')}`, `Bearer`, `Bearer  `, t.adminToken, `Token ${t.adminToken}`, `Bearer ${t.adminToken} extra`];
     agentToken = (await mintAgentToken(t.config.INTERNAL_JWT_SECRET, appA.id, 'agent@example.com', 600)).token;
+    notUuidAgentToken = (await mintAgentToken(t.config.INTERNAL_JWT_SECRET, 'not-a-uuid', 'agent@example.com', 600)).token;
     agentTokens = [
       agentToken,
+      notUuidAgentToken,
       (await mintAgentToken(t.config.INTERNAL_JWT_SECRET, appB.id, 'agent@example.com', 600)).token,
-      (await mintAgentToken(t.config.INTERNAL_JWT_SECRET, 'not-a-uuid', 'agent@example.com', 600)).token,
       (await mintAgentToken(t.config.INTERNAL_JWT_SECRET, '00000000-0000-4000-8000-000000000000', 'agent@example.com', 600)).token,
       (await mintAgentToken(t.config.INTERNAL_JWT_SECRET, appA.id, 'agent@example.com', -600)).token,
       (await mintAgentToken('wrong-secret', appA.id, 'agent@example.com', 600)).token,
@@ -618,12 +626,11 @@ describe('bad-input sweep: fuzzing every public route (e2e)', () => {
       // a malformed Content-Type on a webhook is read as raw bytes (here: unsigned, so 401), not refused with 415
       await probe({ method: 'POST', path: `/webhooks/dialpad/${appA.id}`, headers: { 'content-type': ';' }, body: '{}' }, expectStatus(401));
       // a well-signed agent token naming no uuid app: 401, not a failed query
-      const notUuid = agentTokens[2]!;
       if (routes.some((r) => r.template === '/session/current')) {
-        await probe({ method: 'GET', path: '/session/current', headers: { authorization: `Bearer ${notUuid}` } }, expectStatus(401));
+        await probe({ method: 'GET', path: '/session/current', headers: { authorization: `Bearer ${notUuidAgentToken}` } }, expectStatus(401));
       }
       const ws = await new Promise<number>((resolve) => {
-        const socket = new WebSocket(`${t.baseUrl.replace(/^http/, 'ws')}/ws?token=${notUuid}`);
+        const socket = new WebSocket(`${t.baseUrl.replace(/^http/, 'ws')}/ws?token=${notUuidAgentToken}`);
         socket.once('open', () => (socket.close(), resolve(101)));
         socket.once('unexpected-response', (_req, res) => (res.resume(), resolve(res.statusCode ?? 0)));
         socket.once('error', () => resolve(0));
@@ -1028,7 +1035,17 @@ describe('bad-input sweep: fuzzing every public route (e2e)', () => {
       const failed = await db.query<{ id: string; event_type: string; last_error: string; payload: string }>(
         `SELECT id::text, event_type, last_error, left(payload::text, 300) AS payload FROM webhook_events WHERE last_error IS NOT NULL ORDER BY id`,
       );
-      for (const row of failed.rows) console.log(`fuzz: event ${row.id} (${row.event_type}) failed in processing: ${row.last_error}\n  payload: ${row.payload}`);
+      // KNOWN (reported, not fixed here): a number too large for a double, written with an exponent (1e70),
+      // is kept as its source text "1e70" at ingest and passes as a state, event_type or event_id; jsonb then
+      // stores it expanded (1000…0), so the processor's own normalisation refuses it and the event is
+      // retried into the dead letter. Any other processing failure of an accepted event fails the sweep.
+      const KNOWN = /^cannot normalise stored event: (state must be a word|event_type must be a dotted name|event_id must be an integer)/;
+      const unexpected = failed.rows.filter((row) => !KNOWN.test(row.last_error));
+      for (const row of failed.rows) {
+        const tag = KNOWN.test(row.last_error) ? 'KNOWN: ' : '';
+        console.log(`fuzz: ${tag}event ${row.id} (${row.event_type}) failed in processing: ${row.last_error}\n  payload: ${row.payload}`);
+      }
+      expect(unexpected.map((row) => `${row.id} ${row.event_type}: ${row.last_error}\n  payload: ${row.payload}`)).toEqual([]);
       await stillAnswering();
     }, 90_000);
 

@@ -3,10 +3,10 @@ import { CallHandler, ExecutionContext, HttpException, Injectable, NestIntercept
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, Observable, of } from 'rxjs';
 import { DomainError, DomainErrorCode, httpStatusOf } from '../../common/errors/domain-error.js';
+import { RedisService } from '../redis/redis.service.js';
 
 /** Where @HttpCode() keeps its value (Nest's HTTP_CODE_METADATA). */
 const HTTP_CODE_METADATA = '__httpCode__';
-import { RedisService } from '../redis/redis.service.js';
 
 const WINDOW_MS = 60_000;
 const KEY_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -23,7 +23,9 @@ interface Stored {
  * replays the stored answer (same status and body, header `idempotent-replayed`);
  * the same key with another body → 422; while the first is still running → 409.
  * No key: the request runs normally. Keys are scoped to the caller (the agent).
- * Answers ≥ 500 are not stored, so a retry can run again.
+ * Answers that say "not now" are not stored, so a retry with the key runs again:
+ * ≥ 500, 409 (e.g. the session was busy with another dial) and 429 (rate limited,
+ * retry after Retry-After).
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -60,7 +62,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
 
     const save = async (status: number, body: unknown) => {
-      if (status >= 500) await this.redis.client.del(key);
+      if (!isFinal(status)) await this.redis.client.del(key);
       else await this.redis.client.set(key, JSON.stringify({ state: 'done', fingerprint, status, body } satisfies Stored), 'PX', WINDOW_MS);
     };
     return from(
@@ -79,6 +81,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
       })(),
     );
   }
+}
+
+/** Whether an answer is the request's outcome (replayed for the key), not a transient refusal. */
+function isFinal(status: number): boolean {
+  return status < 500 && status !== 409 && status !== 429;
 }
 
 /** The status Nest will answer with: @HttpCode, else 201 for POST and 200 otherwise. */

@@ -84,8 +84,10 @@ export interface NormalizedEvent {
 
 export type NormalizeResult = { ok: true; event: NormalizedEvent } | { ok: false; message: string };
 
-const STATE_PATTERN = /^[a-z0-9_-]{1,64}$/;
-const EVENT_TYPE_PATTERN = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
+// a word starting with a letter: a bare number (e.g. 1e70, kept as text by the lossless parser) would be
+// stored expanded by jsonb and read back differently by the processor
+const STATE_PATTERN = /^[a-z][a-z0-9_-]{0,63}$/;
+const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/;
 const MAX_EVENT_ID_LENGTH = 255;
 
 export function normalizeDialpadEvent(payload: Record<string, unknown>): NormalizeResult {
