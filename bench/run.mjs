@@ -8,6 +8,7 @@ import { WebSocket } from 'ws';
 import { admin, dbUrl, freePort, freshEvent, machine, percentile, REDIS_URL, signJwt, sleep, startProcess, waitHttp } from './lib.mjs';
 import { measurePolicyDecision } from './policy.mjs';
 import { measureSheetsPerDisposition } from './sheets.mjs';
+import { measureDispositionToNextDial } from './dialer.mjs';
 
 const MAIN = new URL('../dist/src/main.js', import.meta.url).pathname;
 const MIGRATE = new URL('../dist/src/cli/migrate.js', import.meta.url).pathname;
@@ -230,7 +231,11 @@ try {
   const sheetsCalls = await measureSheetsPerDisposition();
   add('Sheets values writes per disposition (max)', sheetsCalls.value_writes_max, 'calls', null, 'fake Sheets server', false, '1');
   add('Sheets format writes per disposition (max)', sheetsCalls.format_writes_max, 'calls', null, 'fake Sheets server', false, '≤ 1');
-  rows.push({ figure: 'disposition → next dial', value: null, unit: 'ms', baseline: null, baseline_label: 'not built yet (issue 7)', ratio: null, target: '' });
+
+  // 6. the agent's loop (issue 7): POST /disposition → its answer with the next dial, fakes answering at once
+  const loop = await measureDispositionToNextDial({ startService, createTenant, adminToken });
+  add('disposition → next dial p50', loop.p50_ms, 'ms', null, `${loop.samples} dispositions, fake Sheets + Dialpad answering at once`, false);
+  add('disposition → next dial p99', loop.p99_ms, 'ms', null, `${loop.samples} dispositions, fake Sheets + Dialpad answering at once`, false, '< 50 ms');
 } finally {
   await Promise.all(children.map((c) => c.stop()));
   await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);

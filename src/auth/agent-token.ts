@@ -11,7 +11,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Short-lived agent JWT (HS256): `sub` = agent e-mail, `app_id`, `exp`. */
 export async function mintAgentToken(secret: string, appId: string, email: string, ttlSeconds: number): Promise<{ token: string; expiresAt: Date }> {
-  const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
+  // whole seconds, as the token's exp: the expires_at we answer is exactly when the token stops working
+  const expiresAt = new Date((Math.floor(Date.now() / 1000) + ttlSeconds) * 1000);
   const token = await new SignJWT({ app_id: appId, role: 'agent' })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(email)

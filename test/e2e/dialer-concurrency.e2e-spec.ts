@@ -22,6 +22,7 @@ const SHARED = { title: 'Shared', gid: 51, leads: 16 };
 const SOLO = { title: 'Solo', gid: 52, leads: 10 };
 const EDITED = { title: 'Edited', gid: 53, leads: 2 };
 const RESTART = { title: 'Restart', gid: 54, leads: 3 };
+const TWICE = { title: 'Twice', gid: 55, leads: 3 };
 
 const leadsOf = (prefix: string, count: number, from: number) =>
   Array.from({ length: count }, (_, i) => lead(`${prefix}${i + 1}`, `${prefix} lead ${i + 1}`, [phone(from + i)]));
@@ -45,13 +46,15 @@ describe('Dialer under concurrency (e2e)', () => {
         { email: 'cat@example.com', dialpadUserId: users[2]!.id, tabId: SOLO.gid },
         { email: 'dan@example.com', dialpadUserId: users[0]!.id, tabId: EDITED.title },
         { email: 'eva@example.com', dialpadUserId: users[1]!.id, tabId: RESTART.gid },
+        { email: 'fay@example.com', dialpadUserId: users[2]!.id, tabId: TWICE.gid },
       ]),
     );
     w.sheets.setSheet(AGENT_BOOK, SHARED.title, agentTab(leadsOf('S', SHARED.leads, 0)), { sheetId: SHARED.gid });
     w.sheets.setSheet(AGENT_BOOK, SOLO.title, agentTab(leadsOf('C', SOLO.leads, 100)), { sheetId: SOLO.gid });
     w.sheets.setSheet(AGENT_BOOK, EDITED.title, agentTab(leadsOf('E', EDITED.leads, 200)), { sheetId: EDITED.gid });
     w.sheets.setSheet(AGENT_BOOK, RESTART.title, agentTab(leadsOf('R', RESTART.leads, 300)), { sheetId: RESTART.gid });
-    for (const name of ['amy', 'ben', 'cat', 'dan', 'eva']) {
+    w.sheets.setSheet(AGENT_BOOK, TWICE.title, agentTab(leadsOf('T', TWICE.leads, 400)), { sheetId: TWICE.gid });
+    for (const name of ['amy', 'ben', 'cat', 'dan', 'eva', 'fay']) {
       agents[name] = new AgentClient(w.t.baseUrl, await agentToken(w.t, w.app, `${name}@example.com`));
       const started = await agents[name].start();
       if (started.status !== 200) throw new Error(`${name}: start answered ${started.status}: ${started.text}`);
@@ -98,20 +101,24 @@ describe('Dialer under concurrency (e2e)', () => {
     const writes = valueWrites();
     const calls = w.dialpad.calls.length;
     const body = { attempt_id: first.attempt_id, code: 5, notes: 'no pickup' };
-    const both = await Promise.all([cat.disposition(body, 'dispo-key-1'), cat.disposition(body, 'dispo-key-1')]);
-    const ok = both.filter((r) => r.status === 200);
-    const other = both.find((r) => r.status !== 200);
-    expect(ok.length).toBeGreaterThanOrEqual(1);
-    if (other) {
-      // the second arrived while the first was running
-      expectErrorShape(other, 409);
-      const again = await cat.disposition(body, 'dispo-key-1');
-      expect(again.status).toBe(200);
-      expect(again.headers['idempotent-replayed']).toBe('true');
-      ok.push(again);
+    // a slow Google: the second surely arrives while the first is still running
+    w.sheets.delay(150);
+    let both: Response[];
+    try {
+      both = await Promise.all([cat.disposition(body, 'dispo-key-1'), cat.disposition(body, 'dispo-key-1')]);
+    } finally {
+      w.sheets.delay(0);
     }
-    expect(ok[1]!.body).toEqual(ok[0]!.body);
-    const answer = ok[0]!.body as DispositionBody;
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    const inFlight = both.find((r) => r.status === 409)!;
+    expectErrorShape(inFlight, 409);
+    expect(inFlight.body.message).toMatch(/still in progress/);
+    // retried, it gets the first one's answer
+    const again = await cat.disposition(body, 'dispo-key-1');
+    expect(again.status).toBe(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    const answer = both.find((r) => r.status === 200)!.body as DispositionBody;
+    expect(again.body).toEqual(answer);
     expect(answer).toMatchObject({ attempt_id: first.attempt_id, code: 'NO_ANSWER', next: { row_id: 'C2' } });
     // one values write for the disposition and one for the chained dial's IN_PROGRESS; one new call
     expect(valueWrites() - writes).toBe(2);
@@ -134,12 +141,17 @@ describe('Dialer under concurrency (e2e)', () => {
     expect(current.current_attempt_id).toEqual(expect.any(String));
     const writes = valueWrites();
     const calls = w.dialpad.calls.length;
-    const both = await Promise.all([
-      cat.disposition({ attempt_id: current.current_attempt_id, code: 2 }),
-      cat.disposition({ attempt_id: current.current_attempt_id, code: 2 }),
-    ]);
+    w.sheets.delay(150);
+    let both: Response[];
+    try {
+      both = await Promise.all([cat.disposition({ attempt_id: current.current_attempt_id, code: 2 }), cat.disposition({ attempt_id: current.current_attempt_id, code: 2 })]);
+    } finally {
+      w.sheets.delay(0);
+    }
     expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
-    expectErrorShape(both.find((r) => r.status === 409)!, 409);
+    const refused = both.find((r) => r.status === 409)!;
+    expectErrorShape(refused, 409);
+    expect(refused.body.message).toMatch(/in progress|already has a disposition/);
     expect(valueWrites() - writes).toBe(2);
     expect(w.dialpad.calls.length - calls).toBe(1);
     expect(cellsOf(SOLO.title, 'C2')).toMatchObject({ Status1: 'WRONG', AttemptCount: '1', LastOutcome: 'WRONG' });
@@ -165,6 +177,21 @@ describe('Dialer under concurrency (e2e)', () => {
     const retried = await cat.disposition(body, 'dispo-key-2');
     expect({ status: retried.status, replayed: retried.headers['idempotent-replayed'] }).toEqual({ status: 200, replayed: undefined });
     expect(retried.body).toMatchObject({ code: 'SKIP', next: { row_id: 'C4' } });
+  });
+
+  it('a double-clicked dial: one call is placed, the other click gets a clean 409', async () => {
+    const fay = agents.fay!;
+    const calls = w.dialpad.calls.length;
+    const both = await Promise.all([fay.dial(), fay.dial()]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    expectErrorShape(both.find((r) => r.status === 409)!, 409);
+    expect(w.dialpad.calls.length - calls).toBe(1);
+    const rows = [1, 2, 3].map((i) => cellsOf(TWICE.title, `T${i}`).Status1);
+    expect(rows).toEqual(['IN_PROGRESS', 'NEW', 'NEW']);
+    // and once the first click's call is placed, another click is refused for the attempt waiting
+    const later = await fay.dial();
+    expectErrorShape(later, 409);
+    expect(later.body.message).toMatch(/waiting for its disposition/);
   });
 
   it('a number changed in the sheet after it was read is never dialed: the dialer re-reads and picks again', async () => {
