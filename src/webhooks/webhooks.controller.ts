@@ -22,8 +22,13 @@ const BODY_DOC = {
   schema: { type: 'string' as const },
 };
 
+/**
+ * Dialpad events in: `/webhooks/dialpad…` from Dialpad itself, `/events/dialpad…`
+ * from a forwarder (n8n and the like). Same signature rules, same event log, so an
+ * event that arrives both ways is stored once.
+ */
 @ApiTags('webhooks')
-@Controller('webhooks/dialpad')
+@Controller()
 export class WebhooksController {
   constructor(
     private readonly webhooks: WebhooksService,
@@ -31,7 +36,7 @@ export class WebhooksController {
   ) {}
 
   /** Receive a Dialpad event for the app in the URL (the URL to register with Dialpad). */
-  @Post(':app_id')
+  @Post(['webhooks/dialpad/:app_id', 'events/dialpad/:app_id'])
   @HttpCode(200)
   @ApiOperation({ summary: 'Receive a Dialpad webhook for an app' })
   @ApiConsumes('application/jwt', 'application/json', 'text/plain')
@@ -56,7 +61,7 @@ export class WebhooksController {
   }
 
   /** Receive a Dialpad event; the app comes from `x-app-api-key` or `x-dialpad-org-id` (a connected Dialpad company). */
-  @Post()
+  @Post(['webhooks/dialpad', 'events/dialpad'])
   @HttpCode(200)
   @ApiOperation({ summary: 'Receive a Dialpad webhook (tenant from headers)' })
   @ApiConsumes('application/jwt', 'application/json', 'text/plain')

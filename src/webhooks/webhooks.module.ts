@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
 import { EventsModule } from '../events/events.module.js';
 import { WebhookTenantResolver } from './webhook-tenant.resolver.js';
-import { ForwarderController } from './forwarder.controller.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { WebhooksService } from './webhooks.service.js';
 
 @Module({
   imports: [EventsModule],
-  controllers: [WebhooksController, ForwarderController],
+  controllers: [WebhooksController],
   providers: [WebhooksService, WebhookTenantResolver],
   exports: [WebhooksService, WebhookTenantResolver],
 })
