@@ -1,5 +1,5 @@
-import { Transform } from 'class-transformer';
-import { IsInt, IsNumberString, IsOptional, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { BeforeIdPageQueryDto } from '../../common/dto/page-query.dto.js';
 
 export class RotateApiKeyDto {
   /** Seconds the previous key keeps working after rotation (0 = refused at once, the default; max 86400). */
@@ -10,21 +10,7 @@ export class RotateApiKeyDto {
   grace_seconds?: number;
 }
 
-export class AuditQueryDto {
-  /** Page size (1–200, default 50). */
-  @IsOptional()
-  @Transform(({ value }) => Number(value))
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-
-  /** Return entries older than this audit id (from `next_before`). */
-  @IsOptional()
-  @IsNumberString({ no_symbols: true })
-  @MaxLength(18, { message: 'before must be an audit id from next_before' }) // fits a bigint, else PostgreSQL fails (500)
-  before?: string;
-}
+export class AuditQueryDto extends BeforeIdPageQueryDto {}
 
 export class IssuedApiKeyDto {
   app_id!: string;

@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
+import { OffsetPageQueryDto } from '../../common/dto/page-query.dto.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -25,23 +26,7 @@ export class UpdateAppDto {
   is_active?: boolean;
 }
 
-export class ListAppsQueryDto {
-  /** Page size (1–200, default 50). */
-  @IsOptional()
-  @Transform(({ value }) => Number(value))
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-
-  /** Rows to skip. */
-  @IsOptional()
-  @Transform(({ value }) => Number(value))
-  @IsInt()
-  @Min(0)
-  @Max(Number.MAX_SAFE_INTEGER) // beyond it the value reaches PostgreSQL as "1e+20": a 500
-  offset?: number;
-}
+export class ListAppsQueryDto extends OffsetPageQueryDto {}
 
 export class AppDto {
   id!: string;

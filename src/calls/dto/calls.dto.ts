@@ -1,7 +1,7 @@
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { LimitQueryDto } from '../../common/dto/page-query.dto.js';
 
-export class ListCallsQueryDto {
+export class ListCallsQueryDto extends LimitQueryDto {
   @IsOptional()
   @IsIn(['initiated', 'ringing', 'connected', 'ended', 'missed', 'voicemail'])
   status?: 'initiated' | 'ringing' | 'connected' | 'ended' | 'missed' | 'voicemail';
@@ -29,14 +29,6 @@ export class ListCallsQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
-
-  /** Page size (1–200, default 50). */
-  @IsOptional()
-  @Transform(({ value }) => Number(value))
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
 
   /** Opaque cursor from `next_cursor`. */
   @IsOptional()

@@ -1,26 +1,12 @@
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { BeforeIdPageQueryDto } from '../../common/dto/page-query.dto.js';
 import type { EventStatus } from '../events.repository.js';
 
-export class ListEventsQueryDto {
+export class ListEventsQueryDto extends BeforeIdPageQueryDto {
   /** pending: not yet tried; failed: retrying; processed; dead: gave up after EVENT_MAX_ATTEMPTS. */
   @IsOptional()
   @IsIn(['pending', 'failed', 'processed', 'dead'])
   status?: EventStatus;
-
-  /** Page size (1–200, default 50). */
-  @IsOptional()
-  @Transform(({ value }) => Number(value))
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-
-  /** Events with a smaller id than this (from `next_before`). */
-  @IsOptional()
-  // at most 18 digits: a longer number overflows the bigint column (a 500, not a 400)
-  @Matches(/^\d{1,18}$/, { message: 'before must be an event id (digits only)' })
-  before?: string;
 }
 
 export class WebhookEventDto {

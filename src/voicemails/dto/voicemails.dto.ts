@@ -1,7 +1,7 @@
-import { Transform } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsISO8601, IsOptional, Matches } from 'class-validator';
+import { OffsetPageQueryDto } from '../../common/dto/page-query.dto.js';
 
-export class ListVoicemailsQueryDto {
+export class ListVoicemailsQueryDto extends OffsetPageQueryDto {
   @IsOptional()
   @Matches(/^\d{1,32}$/, { message: 'dialpad_user_id must be digits' })
   dialpad_user_id?: string;
@@ -16,18 +16,6 @@ export class ListVoicemailsQueryDto {
   @IsISO8601({ strict: true })
   to?: string;
 
-  @IsOptional()
-  @Transform(({ value }) => Number(value))
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-
-  @IsOptional()
-  @Transform(({ value }) => Number(value))
-  @IsInt()
-  @Min(0)
-  offset?: number;
 }
 
 export class VoicemailDto {
