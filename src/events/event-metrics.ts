@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { MetricsService } from '../infra/metrics/metrics.service.js';
+import { EventsRepository } from './events.repository.js';
 
 /** Prometheus instruments of the event pipeline. */
 @Injectable()
@@ -14,7 +15,7 @@ export class EventMetrics {
   readonly queueDepth: Gauge;
   readonly queueAge: Gauge;
 
-  constructor(metrics: MetricsService) {
+  constructor(metrics: MetricsService, events: EventsRepository) {
     const registers = [metrics.registry];
     this.received = new Counter({ name: 'cti_events_received_total', help: 'Webhook events accepted, by result (stored|duplicate)', labelNames: ['result'], registers });
     this.rejected = new Counter({ name: 'cti_events_rejected_total', help: 'Webhook deliveries refused, by HTTP status', labelNames: ['status'], registers });
@@ -27,7 +28,24 @@ export class EventMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
-    this.queueDepth = new Gauge({ name: 'cti_event_queue_depth', help: 'Events waiting to be processed (all nodes)', registers });
-    this.queueAge = new Gauge({ name: 'cti_event_queue_oldest_age_seconds', help: 'Age of the oldest unprocessed event', registers });
+    // read from PostgreSQL at scrape time: the queue is shared by every node
+    let stats: Promise<{ depth: number; oldestAgeSeconds: number }> | null = null;
+    const read = () => (stats ??= events.queueStats().finally(() => setTimeout(() => (stats = null), 1000).unref()));
+    this.queueDepth = new Gauge({
+      name: 'cti_event_queue_depth',
+      help: 'Events waiting to be processed (all nodes)',
+      registers,
+      async collect() {
+        this.set((await read().catch(() => ({ depth: -1 }))).depth);
+      },
+    });
+    this.queueAge = new Gauge({
+      name: 'cti_event_queue_oldest_age_seconds',
+      help: 'Age of the oldest unprocessed event',
+      registers,
+      async collect() {
+        this.set((await read().catch(() => ({ oldestAgeSeconds: -1 }))).oldestAgeSeconds);
+      },
+    });
   }
 }

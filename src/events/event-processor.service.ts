@@ -210,8 +210,13 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
   }
 
   private afterCommit(claimed: ClaimedEvent[], processedIds: string[], outputs: ProcessedEvent[]): void {
-    const types = new Map(claimed.map((c) => [c.id, c.event_type]));
-    for (const id of processedIds) this.metrics.processed.inc({ event_type: types.get(id) ?? 'unknown' });
+    const byId = new Map(claimed.map((c) => [c.id, c]));
+    const now = Date.now();
+    for (const id of processedIds) {
+      const event = byId.get(id);
+      this.metrics.processed.inc({ event_type: event?.event_type ?? 'unknown' });
+      if (event) this.metrics.latency.observe((now - event.received_at.getTime()) / 1000);
+    }
     this.bus.publish(outputs);
   }
 

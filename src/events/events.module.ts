@@ -26,6 +26,6 @@ import { ProcessedEventsBus } from './processed-events.bus.js';
     VoicemailsRepository,
     UserMappingLookup,
   ],
-  exports: [EventIngestService, ProcessedEventsBus, EventProcessor, EventsRepository, CallsRepository, VoicemailsRepository],
+  exports: [EventIngestService, EventMetrics, ProcessedEventsBus, EventProcessor, EventsRepository, CallsRepository, VoicemailsRepository],
 })
 export class EventsModule {}

@@ -23,6 +23,7 @@ export interface ClaimedEvent {
   app_id: string;
   event_type: string;
   dialpad_call_id: string | null;
+  received_at: Date;
   /** jsonb as text: parsed losslessly by the processor */
   payload: string;
   attempts: number;
@@ -110,7 +111,7 @@ export class EventsRepository {
    */
   async claimDue(client: PoolClient, limit: number): Promise<ClaimedEvent[]> {
     const { rows } = await client.query<ClaimedEvent>(
-      `SELECT e.id::text, e.app_id, e.event_type, e.dialpad_call_id, e.payload::text AS payload, e.attempts
+      `SELECT e.id::text, e.app_id, e.event_type, e.dialpad_call_id, e.received_at, e.payload::text AS payload, e.attempts
          FROM webhook_events e
          JOIN apps a ON a.id = e.app_id AND a.is_active
         WHERE e.processed_at IS NULL AND e.dead_at IS NULL AND e.next_attempt_at <= clock_timestamp()

@@ -56,8 +56,7 @@ export class WebhooksController {
     @Headers('x-dialpad-signature') signature?: string,
     @Headers('x-dialpad-timestamp') timestamp?: string,
   ): Promise<WebhookReceiptDto> {
-    const tenant = await this.tenants.fromAppId(appId);
-    return this.webhooks.receive(tenant, rawBodyOf(req), { signature, timestamp });
+    return this.webhooks.receive(this.tenants.fromAppId(appId), rawBodyOf(req), { signature, timestamp });
   }
 
   /** Receive a Dialpad event; the app comes from `x-app-api-key` or `x-dialpad-org-id` (a connected Dialpad company). */
@@ -78,8 +77,7 @@ export class WebhooksController {
     @Headers('x-dialpad-signature') signature?: string,
     @Headers('x-dialpad-timestamp') timestamp?: string,
   ): Promise<WebhookReceiptDto> {
-    const tenant = await this.tenants.fromHeaders(apiKey, orgId);
-    return this.webhooks.receive(tenant, rawBodyOf(req), { signature, timestamp });
+    return this.webhooks.receive(this.tenants.fromHeaders(apiKey, orgId), rawBodyOf(req), { signature, timestamp });
   }
 }
 

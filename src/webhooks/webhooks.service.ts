@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../common/errors/domain-error.js';
+import { DomainError, httpStatusOf } from '../common/errors/domain-error.js';
 import { EventIngestService } from '../events/event-ingest.service.js';
+import { EventMetrics } from '../events/event-metrics.js';
 import { normalizeDialpadEvent } from './domain/dialpad-event.js';
 import { decodeWebhookBody, WebhookSignatureHeaders } from './domain/webhook-signature.js';
 import { WebhookTenant } from './webhook-tenant.resolver.js';
 
 export interface WebhookReceipt {
   received: true;
-  /** our id of the stored event (its WebSocket `seq`) */
+  /** our id of the stored event (the WebSocket message's `event_id`) */
   event_id: string;
   dialpad_event_id: string;
   duplicate: boolean;
@@ -16,9 +17,22 @@ export interface WebhookReceipt {
 /** Verify, store, answer: nothing else happens on the request path (SPEC §4). */
 @Injectable()
 export class WebhooksService {
-  constructor(private readonly ingest: EventIngestService) {}
+  constructor(
+    private readonly ingest: EventIngestService,
+    private readonly metrics: EventMetrics,
+  ) {}
 
-  async receive(tenant: WebhookTenant, rawBody: Buffer, headers: WebhookSignatureHeaders): Promise<WebhookReceipt> {
+  /** Resolves the tenant, verifies and stores; every refusal is counted by status in /metrics. */
+  async receive(tenant: Promise<WebhookTenant>, rawBody: Buffer, headers: WebhookSignatureHeaders): Promise<WebhookReceipt> {
+    try {
+      return await this.verifyAndStore(await tenant, rawBody, headers);
+    } catch (err) {
+      this.metrics.rejected.inc({ status: err instanceof DomainError ? String(httpStatusOf(err.code)) : '500' });
+      throw err;
+    }
+  }
+
+  private async verifyAndStore(tenant: WebhookTenant, rawBody: Buffer, headers: WebhookSignatureHeaders): Promise<WebhookReceipt> {
     if (!tenant.isActive) throw new DomainError('APP_INACTIVE', 'App is inactive');
     if (rawBody.length === 0) throw new DomainError('INVALID_INPUT', 'Empty body: expected a JSON event or a JWT');
     const decoded = await decodeWebhookBody(rawBody, tenant.secret, headers, Date.now());

@@ -49,3 +49,32 @@ describe('webhook → event log → processor → calls (e2e)', () => {
     expect(count.rows[0].n).toBe(1);
   });
 });
+
+describe('event pipeline metrics (e2e)', () => {
+  let t: TestApp;
+  let app: CreatedApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ EVENT_POLL_INTERVAL_MS: '60000' });
+    app = await createApp(t);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('counts stored, rejected and processed events, processing latency and the queue in /metrics', async () => {
+    expect((await postJwt(t, app, fixtureWith('inbound-ringing.json', { call_id: '2222' }))).status).toBe(200);
+    const bad = await request(t.baseUrl).post(`/webhooks/dialpad/${app.id}`).set('content-type', 'application/json').send('{"call_id": 1}');
+    expect(bad.status).toBe(401);
+    await waitFor(async () => {
+      const text = (await request(t.baseUrl).get('/metrics')).text;
+      return /cti_events_processed_total\{[^}]*event_type="call.ring"[^}]*\} 1/.test(text) ? text : null;
+    });
+    const text = (await request(t.baseUrl).get('/metrics')).text;
+    expect(text).toMatch(/cti_events_received_total\{[^}]*result="stored"[^}]*\} 1/);
+    expect(text).toMatch(/cti_events_rejected_total\{[^}]*status="401"[^}]*\} 1/);
+    expect(text).toMatch(/cti_event_processing_latency_seconds_count\{[^}]*\} 1/);
+    // the queue gauges read PostgreSQL at most once a second
+    await waitFor(async () => /cti_event_queue_depth\{[^}]*\} 0\n/.test((await request(t.baseUrl).get('/metrics')).text), 5000, 200);
+  });
+});
