@@ -125,10 +125,17 @@ try {
   assert.equal(calls.status, 200, 'the calls API works without Redis');
   const health = await fetch(`${base}/health`);
   assert.equal(health.status, 503, '/health reports Redis down');
+  const agent = await (
+    await fetch(`${base}/api/agents/token`, { method: 'POST', headers: { 'x-app-api-key': app.api_key, 'content-type': 'application/json' }, body: '{"agent_email":"agent@example.com"}' })
+  ).json();
+  const dial = await fetch(`${base}/dial`, { method: 'POST', headers: { authorization: `Bearer ${agent.token}` } });
+  const dialBody = await dial.json();
+  assert.equal(dial.status, 503, `the dialer refuses cleanly without Redis (got ${dial.status} ${JSON.stringify(dialBody)})`);
+  assert.match(dialBody.message, /Redis is unavailable/);
   const localDeadline = Date.now() + 10_000;
   while (!ws.got.some((m) => m.call_id === down.callId) && Date.now() < localDeadline) await sleep(100);
   assert.ok(ws.got.some((m) => m.call_id === down.callId), 'fan-out degraded to the local node still delivers');
-  say('Redis down: ingestion 200, calls API 200, /health 503, local WebSocket delivery works');
+  say('Redis down: ingestion 200, calls API 200, /health 503, dialer 503, local WebSocket delivery works');
   startRedis();
   await waitHttp(`${base}/health`, 30_000);
   await sleep(1500); // the subscriber re-subscribes on reconnect

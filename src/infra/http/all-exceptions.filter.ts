@@ -74,6 +74,8 @@ export function toErrorBody(exception: unknown, requestId: string): ErrorBody {
       request_id: requestId,
     };
   }
+  const down = unavailableDependency(exception);
+  if (down) return { statusCode: 503, error: 'Service Unavailable', message: `${down} is unavailable: retry shortly`, code: 'UNAVAILABLE', request_id: requestId };
   return { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error', request_id: requestId };
 }
 
@@ -88,4 +90,22 @@ function clientMessage(e: StatusError | null): string {
     default:
       return e?.message?.replace(/^FST_\w+: /, '') || 'Bad request';
   }
+}
+
+/**
+ * PostgreSQL or Redis out of reach (connection refused or dropped, server shutting
+ * down): a 503 the client can retry, not a 500. Returns the dependency's name.
+ */
+export function unavailableDependency(exception: unknown): 'PostgreSQL' | 'Redis' | null {
+  const e = exception as { name?: unknown; code?: unknown; message?: unknown; driverError?: { code?: unknown } } | null;
+  if (!e || typeof e !== 'object') return null;
+  const name = typeof e.name === 'string' ? e.name : '';
+  const code = String(e.driverError?.code ?? e.code ?? '');
+  const message = typeof e.message === 'string' ? e.message : '';
+  if (name === 'MaxRetriesPerRequestError' || /^Connection is closed|Stream isn't writeable|enableOfflineQueue/.test(message)) return 'Redis';
+  // SQLSTATE 08 (connection exception), 57P01-57P03 (shutdown / cannot connect now), or the socket itself
+  if (/^08|^57P0[123]$/.test(code) || /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT)$/.test(code) || /Connection terminated|timeout exceeded when trying to connect/.test(message)) {
+    return 'PostgreSQL';
+  }
+  return null;
 }
