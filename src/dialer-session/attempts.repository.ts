@@ -13,6 +13,7 @@ export interface AttemptRow {
   row_id: string;
   number_index: number;
   phone: string;
+  previous_status: string | null;
   dialpad_call_id: string | null;
   status: AttemptStatus;
   disposition: string | null;
@@ -24,7 +25,7 @@ export interface AttemptRow {
   error: string | null;
 }
 
-const COLUMNS = `id, app_id, session_id, agent_email, spreadsheet_id, tab_id, row_id, number_index, phone, dialpad_call_id,
+const COLUMNS = `id, app_id, session_id, agent_email, spreadsheet_id, tab_id, row_id, number_index, phone, previous_status, dialpad_call_id,
   status, disposition, notes, dialed_at, connected_at, ended_at, dispositioned_at, error`;
 
 /** The durable history of dial attempts. Every method takes the tenant id. */
@@ -32,11 +33,25 @@ const COLUMNS = `id, app_id, session_id, agent_email, spreadsheet_id, tab_id, ro
 export class AttemptsRepository {
   constructor(private readonly db: Sql) {}
 
-  async create(a: Pick<AttemptRow, 'id' | 'app_id' | 'session_id' | 'agent_email' | 'spreadsheet_id' | 'tab_id' | 'row_id' | 'number_index' | 'phone'>): Promise<void> {
+  async create(
+    a: Pick<AttemptRow, 'id' | 'app_id' | 'session_id' | 'agent_email' | 'spreadsheet_id' | 'tab_id' | 'row_id' | 'number_index' | 'phone' | 'previous_status'>,
+  ): Promise<void> {
     await this.db.execute(
-      `INSERT INTO dialer_attempts (id, app_id, session_id, agent_email, spreadsheet_id, tab_id, row_id, number_index, phone, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'dialing')`,
-      [a.id, a.app_id, a.session_id, a.agent_email, a.spreadsheet_id, a.tab_id, a.row_id, a.number_index, a.phone],
+      `INSERT INTO dialer_attempts (id, app_id, session_id, agent_email, spreadsheet_id, tab_id, row_id, number_index, phone, previous_status, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'dialing')`,
+      [a.id, a.app_id, a.session_id, a.agent_email, a.spreadsheet_id, a.tab_id, a.row_id, a.number_index, a.phone, a.previous_status],
+    );
+  }
+
+  /** Attempts of these rows still waiting for a disposition (oldest first). */
+  async openForRows(appId: string, spreadsheetId: string, tabId: string, rowIds: string[]): Promise<AttemptRow[]> {
+    if (rowIds.length === 0) return [];
+    return this.db.query<AttemptRow>(
+      `SELECT ${COLUMNS} FROM dialer_attempts
+        WHERE app_id = $1 AND spreadsheet_id = $2 AND tab_id = $3 AND row_id = ANY($4::text[])
+          AND status NOT IN ('dispositioned', 'failed')
+        ORDER BY dialed_at`,
+      [appId, spreadsheetId, tabId, rowIds],
     );
   }
 

@@ -215,6 +215,7 @@ export class DialerService {
     const ref: SheetRef = { spreadsheetId: session.spreadsheet_id, tab: tabRef(session.tab_id) };
     let sheet = await this.sheets.readAgentSheet(ref);
     const reserved = await this.reservations.reserved(session.app_id, session.spreadsheet_id, session.tab_id);
+    if (await this.releaseAbandoned(session, ref, sheet.rows, reserved)) sheet = await this.sheets.readAgentSheet(ref);
     let lastSummary: ReturnType<typeof pickNext>['summary'] | null = null;
     for (let i = 0; i < MAX_PICKS; i++) {
       const now = new Date();
@@ -232,6 +233,34 @@ export class DialerService {
       sheet = await this.sheets.readAgentSheet(ref, { refresh: true });
     }
     return nothingToDial(lastSummary);
+  }
+
+  /**
+   * A number stays IN_PROGRESS while its dial waits for a disposition, and its
+   * row stays reserved. When the reservation has expired (the agent never came
+   * back: RESERVATION_TTL_MS) the dial is abandoned: the number gets its status
+   * from before the dial again and the attempt is closed as failed, so the lead
+   * is not out of rotation forever. Returns whether anything changed.
+   */
+  private async releaseAbandoned(session: DialerSession, ref: SheetRef, rows: readonly AgentRow[], reserved: ReadonlySet<string>): Promise<boolean> {
+    const stuck = rows.filter((r) => !reserved.has(r.rowId) && r.statuses.some((s) => s.trim().toUpperCase() === 'IN_PROGRESS'));
+    const open = await this.attempts.openForRows(session.app_id, session.spreadsheet_id, session.tab_id, stuck.map((r) => r.rowId));
+    let changed = false;
+    for (const attempt of open) {
+      if (attempt.session_id === session.id) continue; // this agent's own open dial is refused earlier
+      const column = statusColumn(attempt.number_index);
+      await this.sheets.writeLead(session.app_id, ref, {
+        rowId: attempt.row_id,
+        changes: (row) =>
+          row.statuses[attempt.number_index - 1]?.trim().toUpperCase() === 'IN_PROGRESS'
+            ? { values: [{ column, value: attempt.previous_status || 'NEW' }], formats: [] }
+            : { values: [], formats: [] },
+      });
+      await this.attempts.failed(session.app_id, attempt.id, 'abandoned: no disposition before the lead reservation expired');
+      this.logger.warn({ attempt_id: attempt.id, row_id: attempt.row_id }, 'abandoned dial released: number back in rotation');
+      changed = true;
+    }
+    return changed;
   }
 
   /** Places the picked call; null (nothing done, lead released) when the row as it is in the sheet now no longer gives that pick. */
@@ -280,6 +309,7 @@ export class DialerService {
         row_id: pick.rowId,
         number_index: pick.numberIndex,
         phone: pick.phone,
+        previous_status: previousStatus,
       });
     } catch (err) {
       await release();

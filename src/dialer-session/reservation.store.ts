@@ -1,8 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { RedisService } from '../infra/redis/redis.service.js';
 
-/** How long a lead stays reserved without a disposition (a crashed agent must not hold it forever). */
-export const RESERVATION_TTL_MS = 15 * 60_000;
+/**
+ * How long a lead stays reserved without a disposition: longer than any call and
+ * its wrap-up, short enough that an agent who never comes back does not hold the
+ * lead for long (after it, the dial is abandoned and the number released).
+ */
+export const RESERVATION_TTL_MS = 60 * 60_000;
 
 const RESERVE = `
 local current = redis.call('HGET', KEYS[1], ARGV[1])

@@ -25,6 +25,8 @@ export class Dialer1732230500000 implements MigrationInterface {
         row_id text NOT NULL,
         number_index integer NOT NULL CHECK (number_index BETWEEN 1 AND 10),
         phone text NOT NULL,
+        -- the number's status before it was marked IN_PROGRESS (restored if the dial is abandoned)
+        previous_status text,
         dialpad_call_id text,
         status text NOT NULL CHECK (status IN ('dialing', 'ringing', 'connected', 'ended', 'dispositioned', 'failed')),
         disposition text,
@@ -37,6 +39,8 @@ export class Dialer1732230500000 implements MigrationInterface {
         CONSTRAINT dialer_attempts_app_call_key UNIQUE (app_id, dialpad_call_id)
       )`);
     await q.query(`CREATE INDEX dialer_attempts_session_idx ON dialer_attempts (app_id, session_id, dialed_at DESC)`);
+    await q.query(`CREATE INDEX dialer_attempts_open_idx ON dialer_attempts (app_id, spreadsheet_id, tab_id, row_id)
+                   WHERE status NOT IN ('dispositioned', 'failed')`);
   }
 
   async down(q: QueryRunner): Promise<void> {
