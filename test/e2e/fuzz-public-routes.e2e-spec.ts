@@ -955,6 +955,11 @@ describe('bad-input sweep: fuzzing every public route (e2e)', () => {
       const admin = { authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json' };
       // JSON nested deeper than class-transformer's recursion can go (was a 500)
       await probe({ method: 'POST', path: '/internal/apps', headers: admin, body: '['.repeat(1300) + ']'.repeat(1300) }, expectStatus(400));
+      // a lone surrogate escape made validator's isEmail throw URIError (was a 500)
+      await probe(
+        { method: 'POST', path: '/api/agents/token', headers: { 'x-app-api-key': appA.api_key, 'content-type': 'application/json' }, body: '{"agent_email":"\\ud800"}' },
+        expectStatus(400),
+      );
       // a signed event whose derived id (call_id:state:event_timestamp) is too large for the unique index
       // (was a 503 for ever: Dialpad would retry a poison event)
       const stamp = JSON.stringify(randomBytes(2000).toString('base64'));

@@ -34,6 +34,17 @@ export function nestingExceeds(text: string, max: number): boolean {
 }
 
 /**
+ * Whether every string (and key) is well-formed UTF-16. A lone surrogate such as
+ * "\\ud800" is valid JSON but makes validators throw (validator's isEmail → URIError).
+ */
+export function wellFormed(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.isWellFormed();
+  if (value === null || typeof value !== 'object' || depth > MAX_JSON_DEPTH) return true;
+  if (Array.isArray(value)) return value.every((v) => wellFormed(v, depth + 1));
+  return Object.entries(value).every(([k, v]) => k.isWellFormed() && wellFormed(v, depth + 1));
+}
+
+/**
  * Body parsing: JSON as usual (fastify's own parser, prototype-poisoning safe)
  * except on raw-body routes, which get a Buffer whatever the Content-Type —
  * Dialpad's Content-Type is undocumented and its JWT bodies are not JSON.
@@ -48,7 +59,12 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
     if (nestingExceeds(text, MAX_JSON_DEPTH)) {
       return done(Object.assign(new Error(`JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`), { statusCode: 400 }), undefined);
     }
-    parseJson(req, text, done);
+    parseJson(req, text, (err, parsed) => {
+      if (!err && !wellFormed(parsed)) {
+        return done(Object.assign(new Error('JSON body holds an invalid Unicode escape (a lone surrogate)'), { statusCode: 400 }), undefined);
+      }
+      done(err, parsed);
+    });
   });
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   // fastify refuses a malformed Content-Type (415) before any parser runs; a raw-body route reads
