@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { SchedulerRegistry } from '@nestjs/schedule';
 import pg from 'pg';
 import { ApiKeyResolver } from '../api-keys/api-key-resolver.service.js';
+import { DrainLoop } from '../common/drain-loop.js';
 import { AppConfig } from '../infra/config/app-config.js';
 import { Sql } from '../infra/database/sql.js';
 import { normalizeDialpadEvent } from '../webhooks/domain/dialpad-event.js';
@@ -28,8 +29,7 @@ const POLL_INTERVAL_NAME = 'event-processor-poll';
 @Injectable()
 export class EventProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(EventProcessor.name);
-  private running: Promise<void> | null = null;
-  private wakeAgain = false;
+  private readonly loop: DrainLoop;
   private stopping = false;
   private listener: pg.Client | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -45,6 +45,11 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
     private readonly scheduler: SchedulerRegistry,
     apps: ApiKeyResolver,
   ) {
+    this.loop = new DrainLoop(
+      async () => (await this.processBatch()) === this.config.EVENT_BATCH_SIZE,
+      // the database is unreachable or the batch could not commit: the poll tries again
+      (err) => this.logger.error(`event batch failed: ${(err as Error).message}`),
+    );
     // an app re-activated on any node: its waiting events are due now, not at the next poll
     apps.onInvalidate(() => this.wake());
   }
@@ -62,39 +67,19 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
     if (this.scheduler.doesExist('interval', POLL_INTERVAL_NAME)) this.scheduler.deleteInterval(POLL_INTERVAL_NAME);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     await this.reconnecting; // a listener connecting now must not outlive the shutdown
-    await this.running;
+    await this.loop.stop();
     await this.listener?.end().catch(() => undefined);
     this.listener = null;
   }
 
   /** Runs batches until the queue is drained; concurrent wake-ups coalesce into one more pass. */
   wake(): void {
-    if (this.stopping || !this.config.EVENT_PROCESSOR_ENABLED) return;
-    if (this.running) {
-      this.wakeAgain = true;
-      return;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = null;
-    });
+    if (this.config.EVENT_PROCESSOR_ENABLED) this.loop.wake();
   }
 
   /** Resolves when no batch is running (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
-  private async drain(): Promise<void> {
-    try {
-      let claimed: number;
-      do {
-        this.wakeAgain = false;
-        claimed = await this.processBatch();
-      } while (!this.stopping && (claimed === this.config.EVENT_BATCH_SIZE || this.wakeAgain));
-    } catch (err) {
-      // the database is unreachable or the batch could not commit: the poll tries again
-      this.logger.error(`event batch failed: ${(err as Error).message}`);
-    }
+  idle(): Promise<void> {
+    return this.loop.idle();
   }
 
   /** One batch in one transaction. Returns how many events it claimed. */

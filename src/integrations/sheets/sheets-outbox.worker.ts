@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DrainLoop } from '../../common/drain-loop.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../infra/config/app-config.js';
 import { LEAD_GONE, LeadWriter } from './lead-writer.js';
@@ -25,9 +26,7 @@ const GIVE_UP_AFTER = 100;
 export class SheetsOutboxWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('SheetsOutbox');
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopping = false;
+  private readonly loop: DrainLoop;
   private polls = 0;
 
   constructor(
@@ -35,7 +34,12 @@ export class SheetsOutboxWorker implements OnApplicationBootstrap, BeforeApplica
     private readonly outbox: SheetsOutboxRepository,
     private readonly writer: LeadWriter,
     private readonly metrics: SheetsMetrics,
-  ) {}
+  ) {
+    this.loop = new DrainLoop(
+      () => this.pass(),
+      (err) => this.logger.error(`outbox pass failed: ${(err as Error).message}`),
+    );
+  }
 
   onApplicationBootstrap(): void {
     if (!this.config.SHEETS_OUTBOX_ENABLED) return;
@@ -45,53 +49,40 @@ export class SheetsOutboxWorker implements OnApplicationBootstrap, BeforeApplica
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** Runs a pass now (or right after the one in progress). */
   wake(): void {
-    if (this.stopping || !this.config.SHEETS_OUTBOX_ENABLED) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = null;
-    });
+    if (this.config.SHEETS_OUTBOX_ENABLED) this.loop.wake();
   }
 
   /** Resolves when no pass is running (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
+  idle(): Promise<void> {
+    return this.loop.idle();
   }
 
-  private async drain(): Promise<void> {
-    try {
-      do {
-        this.again = false;
-        const claimed = await this.outbox.claimDue(BATCH, LEASE_MS);
-        // different spreadsheets in parallel; one spreadsheet's writes stay in order (one head each)
-        await Promise.all(claimed.map((entry) => this.apply(entry)));
-        if (claimed.length === BATCH) this.again = true;
-      } while (this.again && !this.stopping);
-      this.metrics.outboxDepth.set(await this.outbox.depth());
-      if (++this.polls % 1000 === 0) await this.outbox.purgeDone(KEEP_DONE_DAYS);
-    } catch (err) {
-      this.logger.error(`outbox pass failed: ${(err as Error).message}`);
-    }
+  /** One batch; true when there may be more due right away (a full batch, or a write whose successor may be due). */
+  private async pass(): Promise<boolean> {
+    const claimed = await this.outbox.claimDue(BATCH, LEASE_MS);
+    // different spreadsheets in parallel; one spreadsheet's writes stay in order (one head each)
+    const applied = await Promise.all(claimed.map((entry) => this.apply(entry)));
+    if (claimed.length === BATCH || applied.some(Boolean)) return true;
+    this.metrics.outboxDepth.set(await this.outbox.depth());
+    if (++this.polls % 1000 === 0) await this.outbox.purgeDone(KEEP_DONE_DAYS);
+    return false;
   }
 
-  private async apply(entry: OutboxEntry): Promise<void> {
+  /** Applies one queued write; true when it was written (its successor may be due now). */
+  private async apply(entry: OutboxEntry): Promise<boolean> {
     try {
       await this.writer.write({ spreadsheetId: entry.spreadsheetId, tab: entry.tab }, [
         { rowId: entry.rowId, rowIndex: entry.rowIndexHint ?? undefined, changes: entry.changes },
       ]);
       await this.outbox.markDone(entry.id);
       this.metrics.writes.inc({ result: 'replayed' });
-      // its successor may be due already: look again
-      this.again = true;
+      return true;
     } catch (err) {
       const message = (err as Error).message ?? String(err);
       const leadGone = err instanceof DomainError && err.details?.reason === LEAD_GONE;
@@ -100,7 +91,7 @@ export class SheetsOutboxWorker implements OnApplicationBootstrap, BeforeApplica
         this.metrics.writes.inc({ result: 'dead' });
         const kind = err instanceof DomainError ? err.code : 'error';
         this.logger.error(`queued write ${entry.id} (lead ${entry.rowId}) cannot be applied (${kind}): ${message}`);
-        return;
+        return false;
       }
       // a passing failure backs off; a sheet problem a person can fix (a lost column, a RowID twice,
       // the sheet unshared) is tried again at the longest delay until GIVE_UP_AFTER attempts
@@ -108,6 +99,7 @@ export class SheetsOutboxWorker implements OnApplicationBootstrap, BeforeApplica
       const delay = isTransient(err) ? outboxDelayMs(entry.attempts, this.config.SHEETS_RETRY_BASE_DELAY_MS, max) : max;
       await this.outbox.markRetry(entry.id, delay, message);
       this.logger.warn(`queued write ${entry.id} (lead ${entry.rowId}) failed, attempt ${entry.attempts}; retry in ${delay} ms: ${message}`);
+      return false;
     }
   }
 }
