@@ -1,7 +1,7 @@
 // Helpers shared by the benchmark scripts (plain Node, run against the built service in dist/).
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import pg from 'pg';
@@ -108,4 +108,75 @@ export function machine() {
     os: `${os.type()} ${os.release()}`,
     node: process.version,
   };
+}
+
+const DIST = new URL('../dist/', import.meta.url);
+
+/**
+ * The built service (dist/) as separate processes on a fresh, migrated database
+ * of its own, sharing one Redis under its own key prefix — what the benchmark,
+ * the cluster test and the fault test run against.
+ */
+export class ServiceStack {
+  static async create(label) {
+    if (!existsSync(new URL('src/main.js', DIST))) {
+      process.stderr.write('dist/ is missing: run `npm run build` first\n');
+      process.exit(1);
+    }
+    const { mintAdminToken } = await import(new URL('src/auth/admin-token.js', DIST).href);
+    const stack = new ServiceStack(`${label}_${randomBytes(4).toString('hex')}`);
+    stack.adminToken = await mintAdminToken(stack.secrets.INTERNAL_JWT_SECRET, label);
+    await admin(`CREATE DATABASE ${stack.dbName}`);
+    const migrate = startProcess(new URL('src/cli/migrate.js', DIST).pathname, { DATABASE_URL: stack.databaseUrl, ...stack.secrets }, 'migrate');
+    await new Promise((resolve) => migrate.once('exit', resolve));
+    return stack;
+  }
+
+  constructor(dbName) {
+    this.dbName = dbName;
+    this.databaseUrl = dbUrl(dbName);
+    this.secrets = { INTERNAL_JWT_SECRET: randomBytes(32).toString('base64url'), ENCRYPTION_KEY: randomBytes(32).toString('hex') };
+    this.children = [];
+  }
+
+  /** Starts one node on a free port; resolves when /health answers. */
+  async start(env = {}, label = 'service') {
+    const port = await freePort();
+    const child = startProcess(
+      new URL('src/main.js', DIST).pathname,
+      {
+        DATABASE_URL: this.databaseUrl,
+        REDIS_URL,
+        REDIS_KEY_PREFIX: `${this.dbName}:`,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        SWAGGER_UI: 'false',
+        ...this.secrets,
+        ...env,
+      },
+      label,
+    );
+    this.children.push(child);
+    const base = `http://127.0.0.1:${port}`;
+    await waitHttp(`${base}/health`);
+    return { child, base };
+  }
+
+  /** Creates an app (tenant) through a node's admin API: {id, api_key, webhook_secret, …}. */
+  async createApp(base, name) {
+    const res = await fetch(`${base}/internal/apps`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name }),
+    });
+    if (res.status !== 201) throw new Error(`create app: ${res.status} ${await res.text()}`);
+    return res.json();
+  }
+
+  /** Stops every node and drops the database. */
+  async close() {
+    await Promise.all(this.children.map((c) => c.stop()));
+    await admin(`DROP DATABASE IF EXISTS ${this.dbName} WITH (FORCE)`).catch(() => undefined);
+  }
 }

@@ -1,66 +1,24 @@
 // `npm run bench`: measures the built service against baselines run on the same machine,
 // in the same run, and prints one table (also written to bench/results.json).
-import { existsSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { WebSocket } from 'ws';
-import { admin, dbUrl, freePort, freshEvent, machine, percentile, REDIS_URL, signJwt, sleep, startProcess, waitHttp } from './lib.mjs';
+import { freePort, freshEvent, machine, percentile, ServiceStack, signJwt, sleep, startProcess } from './lib.mjs';
 import { measurePolicyDecision } from './policy.mjs';
 import { measureSheetsPerDisposition } from './sheets.mjs';
 import { measureDispositionToNextDial } from './dialer.mjs';
 
-const MAIN = new URL('../dist/src/main.js', import.meta.url).pathname;
-const MIGRATE = new URL('../dist/src/cli/migrate.js', import.meta.url).pathname;
 const BASELINE = new URL('./baseline-server.mjs', import.meta.url).pathname;
-if (!existsSync(MAIN)) {
-  process.stderr.write('dist/ is missing: run `npm run build` first (npm run bench does)\n');
-  process.exit(1);
-}
-const { mintAdminToken } = await import(new URL('../dist/src/auth/admin-token.js', import.meta.url).href);
 
 const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const rows = [];
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
 
-const dbName = `bench_${randomBytes(4).toString('hex')}`;
-const secrets = { INTERNAL_JWT_SECRET: randomBytes(32).toString('base64url'), ENCRYPTION_KEY: randomBytes(32).toString('hex') };
-const adminToken = await mintAdminToken(secrets.INTERNAL_JWT_SECRET, 'bench');
-const children = [];
-
-async function startService(extraEnv = {}) {
-  const port = await freePort();
-  const child = startProcess(
-    MAIN,
-    {
-      DATABASE_URL: dbUrl(dbName),
-      REDIS_URL,
-      REDIS_KEY_PREFIX: `${dbName}:`,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      SWAGGER_UI: 'false',
-      ...secrets,
-      ...extraEnv,
-    },
-    'service',
-  );
-  children.push(child);
-  const base = `http://127.0.0.1:${port}`;
-  await waitHttp(`${base}/health`);
-  return { child, base };
-}
-
-async function createTenant(base, name) {
-  const res = await fetch(`${base}/internal/apps`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name }),
-  });
-  if (res.status !== 201) throw new Error(`create app: ${res.status}`);
-  return res.json();
-}
+const stack = await ServiceStack.create('bench');
+const startService = (env = {}) => stack.start(env);
+const createTenant = (base, name) => stack.createApp(base, name);
 
 function ingestLoad(url, secret) {
   const tokens = Array.from({ length: 60_000 }, () => signJwt(freshEvent()[1], secret));
@@ -140,19 +98,16 @@ function add(name, value, unit, baseline, baselineLabel, higherIsBetter, target)
 const round = (v) => (Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 100) / 100);
 
 try {
-  log(`database ${dbName}`);
-  await admin(`CREATE DATABASE ${dbName}`);
-  const mig = startProcess(MIGRATE, { DATABASE_URL: dbUrl(dbName), ...secrets }, 'migrate');
-  await new Promise((r) => mig.once('exit', r));
-  const pool = new pg.Pool({ connectionString: dbUrl(dbName), max: 2 });
+  log(`database ${stack.dbName}`);
+  const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
   await pool.query(`CREATE TABLE bench_baseline_events (LIKE webhook_events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`);
 
   // 1. ingest: bare Fastify + pg baseline, then the service (processor running, as in production)
   let svc = await startService();
   const app = await createTenant(svc.base, 'bench');
   const basePort = await freePort();
-  const baseline = startProcess(BASELINE, { DATABASE_URL: dbUrl(dbName), PORT: String(basePort), SECRET: app.webhook_secret }, 'baseline');
-  children.push(baseline);
+  const baseline = startProcess(BASELINE, { DATABASE_URL: stack.databaseUrl, PORT: String(basePort), SECRET: app.webhook_secret }, 'baseline');
+  stack.children.push(baseline);
   await sleep(1000);
   log('ingest: baseline');
   const b = await ingestLoad(`http://127.0.0.1:${basePort}/webhooks/dialpad/${app.id}`, app.webhook_secret);
@@ -233,12 +188,11 @@ try {
   add('Sheets format writes per disposition (max)', sheetsCalls.format_writes_max, 'calls', null, 'fake Sheets server', false, '≤ 1');
 
   // 6. the agent's loop (issue 7): POST /disposition → its answer with the next dial, fakes answering at once
-  const loop = await measureDispositionToNextDial({ startService, createTenant, adminToken });
+  const loop = await measureDispositionToNextDial({ startService, createTenant, adminToken: stack.adminToken });
   add('disposition → next dial p50', loop.p50_ms, 'ms', null, `${loop.samples} dispositions, fake Sheets + Dialpad answering at once`, false);
   add('disposition → next dial p99', loop.p99_ms, 'ms', null, `${loop.samples} dispositions, fake Sheets + Dialpad answering at once`, false, '< 50 ms');
 } finally {
-  await Promise.all(children.map((c) => c.stop()));
-  await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+  await stack.close();
 }
 
 const env = machine();

@@ -6,50 +6,16 @@
 // middle of a burst and checks that its work is finished by the others.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { WebSocket } from 'ws';
-import { admin, dbUrl, freePort, REDIS_URL, signJwt, sleep, startProcess, waitHttp } from '../../bench/lib.mjs';
-
-const MAIN = new URL('../../dist/src/main.js', import.meta.url).pathname;
-const MIGRATE = new URL('../../dist/src/cli/migrate.js', import.meta.url).pathname;
-if (!existsSync(MAIN)) {
-  process.stderr.write('dist/ is missing: run `npm run build` first\n');
-  process.exit(1);
-}
-const { mintAdminToken } = await import(new URL('../../dist/src/auth/admin-token.js', import.meta.url).href);
+import { ServiceStack, signJwt, sleep } from '../../bench/lib.mjs';
 const say = (m) => process.stdout.write(`cluster: ${m}\n`);
 const fixture = (name) => readFileSync(new URL(`../fixtures/dialpad/${name}`, import.meta.url), 'utf8');
 const STATES = [fixture('inbound-ringing.json'), fixture('inbound-connected.json'), fixture('inbound-hangup.json')];
 
-const dbName = `cluster_${randomBytes(4).toString('hex')}`;
-const secrets = { INTERNAL_JWT_SECRET: randomBytes(32).toString('base64url'), ENCRYPTION_KEY: randomBytes(32).toString('hex') };
-const adminToken = await mintAdminToken(secrets.INTERNAL_JWT_SECRET, 'cluster');
 const nodes = [];
 let nextCall = 8_100_000_000_000_000n + BigInt(randomBytes(2).readUInt16BE(0)) * 100_000n;
-
-async function startNode(i) {
-  const port = await freePort();
-  const child = startProcess(
-    MAIN,
-    {
-      DATABASE_URL: dbUrl(dbName),
-      REDIS_URL,
-      REDIS_KEY_PREFIX: `${dbName}:`,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      SWAGGER_UI: 'false',
-      EVENT_POLL_INTERVAL_MS: '1000',
-      EVENT_BATCH_SIZE: '50',
-      ...secrets,
-    },
-    `node${i}`,
-  );
-  const base = `http://127.0.0.1:${port}`;
-  await waitHttp(`${base}/health`);
-  return { child, base, i };
-}
 
 /** Events of `calls` inbound calls (ring, connected, hangup each), with exact expected outcomes. */
 function callEvents(calls) {
@@ -141,24 +107,18 @@ async function checkCalls(pool, appIds, expectedCalls) {
 }
 
 const started = Date.now();
+const stack = await ServiceStack.create('cluster');
 let pool;
 try {
-  await admin(`CREATE DATABASE ${dbName}`);
-  const mig = startProcess(MIGRATE, { DATABASE_URL: dbUrl(dbName), ...secrets }, 'migrate');
-  await new Promise((r) => mig.once('exit', r));
-  pool = new pg.Pool({ connectionString: dbUrl(dbName), max: 2 });
-  for (let i = 0; i < 3; i++) nodes.push({ ...(await startNode(i)), alive: true });
+  pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
+  for (let i = 0; i < 3; i++) {
+    const node = await stack.start({ EVENT_POLL_INTERVAL_MS: '1000', EVENT_BATCH_SIZE: '50' }, `node${i}`);
+    nodes.push({ ...node, i, alive: true });
+  }
   say(`3 nodes up: ${nodes.map((n) => n.base).join(' ')}`);
 
   const apps = [];
-  for (const name of ['alpha', 'beta', 'gamma']) {
-    const res = await fetch(`${nodes[0].base}/internal/apps`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name }),
-    });
-    apps.push(await res.json());
-  }
+  for (const name of ['alpha', 'beta', 'gamma']) apps.push(await stack.createApp(nodes[0].base, name));
   const clients = [];
   for (const node of nodes) for (const app of apps) for (let k = 0; k < 2; k++) clients.push(await client(node, app));
   say(`${clients.length} WebSocket clients (2 per app per node)`);
@@ -216,6 +176,5 @@ try {
   process.exitCode = 1;
 } finally {
   await pool?.end();
-  await Promise.all(nodes.map((n) => n.child.stop()));
-  await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+  await stack.close();
 }

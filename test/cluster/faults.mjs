@@ -9,26 +9,17 @@ import assert from 'node:assert/strict';
 import { exec as execCb, execSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { WebSocket } from 'ws';
-import { admin, dbUrl, freePort, REDIS_URL, signJwt, sleep, startProcess, waitHttp } from '../../bench/lib.mjs';
+import { ServiceStack, signJwt, sleep, waitHttp } from '../../bench/lib.mjs';
 
-const MAIN = new URL('../../dist/src/main.js', import.meta.url).pathname;
-const MIGRATE = new URL('../../dist/src/cli/migrate.js', import.meta.url).pathname;
-if (!existsSync(MAIN)) {
-  process.stderr.write('dist/ is missing: run `npm run build` first\n');
-  process.exit(1);
-}
-const { mintAdminToken } = await import(new URL('../../dist/src/auth/admin-token.js', import.meta.url).href);
 const say = (m) => process.stdout.write(`faults: ${m}\n`);
 const RING = readFileSync(new URL('../fixtures/dialpad/inbound-ringing.json', import.meta.url), 'utf8');
 const PG_CLUSTER = execSync('ls /etc/postgresql').toString().trim().split('\n')[0];
 const redisCli = (cmd) => execSync(`redis-cli -h 127.0.0.1 -p 6379 ${cmd}`, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
 const startRedis = () => execSync('redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no');
 
-const dbName = `faults_${randomBytes(4).toString('hex')}`;
-const secrets = { INTERNAL_JWT_SECRET: randomBytes(32).toString('base64url'), ENCRYPTION_KEY: randomBytes(32).toString('hex') };
 let nextCall = 8_300_000_000_000_000n + BigInt(randomBytes(2).readUInt16BE(0)) * 100_000n;
 const event = () => {
   const callId = String(nextCall++);
@@ -44,24 +35,11 @@ async function post(base, app, json) {
   }
 }
 
-let child;
+const stack = await ServiceStack.create('faults');
 let pool;
 try {
-  await admin(`CREATE DATABASE ${dbName}`);
-  const mig = startProcess(MIGRATE, { DATABASE_URL: dbUrl(dbName), ...secrets }, 'migrate');
-  await new Promise((r) => mig.once('exit', r));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  child = startProcess(
-    MAIN,
-    { DATABASE_URL: dbUrl(dbName), REDIS_URL, REDIS_KEY_PREFIX: `${dbName}:`, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SWAGGER_UI: 'false', EVENT_POLL_INTERVAL_MS: '1000', ...secrets },
-    'service',
-  );
-  await waitHttp(`${base}/health`);
-  const token = await mintAdminToken(secrets.INTERNAL_JWT_SECRET, 'faults');
-  const app = await (
-    await fetch(`${base}/internal/apps`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"name":"faults"}' })
-  ).json();
+  const { base } = await stack.start({ EVENT_POLL_INTERVAL_MS: '1000' });
+  const app = await stack.createApp(base, 'faults');
 
   // 1. PostgreSQL restart during ingestion
   const acked = new Map();
@@ -87,7 +65,7 @@ try {
   assert.ok(![...statuses.keys()].some((code) => code >= 500 && code !== 503), 'no 5xx other than 503 during a database outage');
   assert.ok((statuses.get(503) ?? 0) > 0, 'webhooks sent during the outage were answered 503 (so Dialpad retries)');
   await waitHttp(`${base}/health`, 30_000);
-  pool = new pg.Pool({ connectionString: dbUrl(dbName), max: 2 });
+  pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
   const deadline = Date.now() + 30_000;
   for (;;) {
     const { rows } = await pool.query(`SELECT count(*)::int AS n FROM webhook_events WHERE processed_at IS NULL`);
@@ -150,7 +128,7 @@ try {
   say('Redis back: /health 200, fan-out through Redis recovered, no duplicates');
   say('passed');
 } catch (err) {
-  process.stderr.write(`faults: FAILED: ${err.stack ?? err}\n${child?.tail?.slice(-20).join('\n') ?? ''}\n`);
+  process.stderr.write(`faults: FAILED: ${err.stack ?? err}\n${stack.children[0]?.tail?.slice(-20).join('\n') ?? ''}\n`);
   process.exitCode = 1;
 } finally {
   try {
@@ -159,6 +137,5 @@ try {
     startRedis();
   }
   await pool?.end().catch(() => undefined);
-  await child?.stop();
-  await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+  await stack.close();
 }
