@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AgentGuard } from '../auth/agent.guard.js';
 import { CurrentAgent } from '../auth/request-context.js';
 import type { AgentPrincipal } from '../auth/request-context.js';
 import { IdempotencyInterceptor } from '../infra/http/idempotency.interceptor.js';
 import { DialerService, DialResult, DispositionResult, SessionView } from './dialer.service.js';
-import { DispositionInputDto } from './dto/dialer.dto.js';
+import { DialResultDto, DispositionInputDto, DispositionResultDto } from './dto/dialer.dto.js';
 
 const IDEMPOTENCY_HEADER = {
   name: 'idempotency-key',
@@ -62,6 +62,7 @@ export class DialerController {
   @Post('dial')
   @HttpCode(200)
   @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiOkResponse({ type: DialResultDto })
   dial(@CurrentAgent() agent: AgentPrincipal): Promise<DialResult> {
     return this.dialer.dial(agent);
   }
@@ -70,6 +71,7 @@ export class DialerController {
   @Post('disposition')
   @HttpCode(200)
   @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiOkResponse({ type: DispositionResultDto })
   disposition(@CurrentAgent() agent: AgentPrincipal, @Body() body: DispositionInputDto): Promise<DispositionResult> {
     return this.dialer.disposition(agent, { attemptId: body.attempt_id, code: body.code, notes: body.notes });
   }

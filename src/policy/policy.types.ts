@@ -102,5 +102,4 @@ export interface RowChanges {
 /** Purple of sibling-skipped numbers (SPEC §9). */
 export const SIBLING_SKIP_COLOUR = '#8E7CC3';
 
-export const numColumn = (index: number): AgentColumn => `Num${index}`;
 export const statusColumn = (index: number): AgentColumn => `Status${index}`;

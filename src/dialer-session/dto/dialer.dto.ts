@@ -46,7 +46,10 @@ export class DispositionInputDto {
   notes?: string;
 }
 
+/** `POST /dial` (and a disposition's `next`): the call placed, or `{attempt: null, reason}`. */
 export class DialResultDto {
+  /** present (null) only when nothing was dialed */
+  attempt?: null;
   /** null when nothing can be dialed now (see `reason`) */
   attempt_id!: string | null;
   row_id?: string;
@@ -58,4 +61,15 @@ export class DialResultDto {
   /** why nothing was dialed: the summary of skip reasons */
   reason?: string;
   skipped?: Record<string, number>;
+}
+
+export class DispositionResultDto {
+  attempt_id!: string;
+  code!: string;
+  /** `written` now, `queued` in the durable outbox while Google Sheets is unavailable, `lead_gone` when the row was deleted */
+  sheet!: string;
+  /** the next dial, chained when the session is PLAY (null when paused or when it failed: see `next_error`) */
+  next!: DialResultDto | null;
+  /** why the chained dial failed ({statusCode, code, message, retry_after_ms}); the disposition itself stands */
+  next_error?: Record<string, unknown>;
 }
