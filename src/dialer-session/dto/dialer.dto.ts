@@ -46,10 +46,8 @@ export class DispositionInputDto {
   notes?: string;
 }
 
-/** `POST /dial` (and a disposition's `next`): the call placed, or `{attempt: null, reason}`. */
+/** `POST /dial` (and a disposition's `next`): the call placed, or `{attempt: null, attempt_id: null, reason, skipped}`. */
 export class DialResultDto {
-  /** present (null) only when nothing was dialed */
-  attempt?: null;
   /** null when nothing can be dialed now (see `reason`) */
   attempt_id!: string | null;
   row_id?: string;
