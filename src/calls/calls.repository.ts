@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import type { CallSnapshot, CallStatus } from '../webhooks/domain/call-state.js';
+import type { CallSnapshot, CallStatus } from './domain/call-state.js';
 import { Sql } from '../infra/database/sql.js';
 
 export interface CallRow {

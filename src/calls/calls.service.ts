@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error.js';
-import { parseJsonLossless } from '../webhooks/domain/lossless-json.js';
+import { parseJsonLossless } from '../common/lossless-json.js';
 import { CallCursor, CallRow, CallsRepository } from './calls.repository.js';
 import { ActiveCallsDto, CallDetailDto, CallDto, CallPageDto, ListCallsQueryDto } from './dto/calls.dto.js';
 

@@ -3,8 +3,8 @@ import type { PoolClient } from 'pg';
 import { CallKey, callKey, CallRow, CallsRepository, CallUpdate, snapshotOf } from '../calls/calls.repository.js';
 import { UserMappingLookup } from '../user-mapping/user-mapping.lookup.js';
 import { VoicemailRow, VoicemailsRepository } from '../voicemails/voicemails.repository.js';
-import { applyEvent, CallSnapshot } from '../webhooks/domain/call-state.js';
-import { EventTypes, NormalizedEvent } from '../webhooks/domain/dialpad-event.js';
+import { applyEvent, CallSnapshot } from '../calls/domain/call-state.js';
+import { EventTypes, NormalizedEvent } from '../integrations/dialpad/wire/dialpad-event.js';
 
 export type EventKind = 'call' | 'voicemail';
 

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AppsService } from '../apps/apps.service.js';
 import { AdminGuard } from '../auth/admin.guard.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { parseJsonLossless } from '../webhooks/domain/lossless-json.js';
+import { parseJsonLossless } from '../common/lossless-json.js';
 import { ListEventsQueryDto, ReplayResultDto, WebhookEventDetailDto, WebhookEventPageDto } from './dto/events.dto.js';
 import { EventProcessor } from './event-processor.service.js';
 import { EventsRepository } from './events.repository.js';

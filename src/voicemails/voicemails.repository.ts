@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import type { NormalizedEvent } from '../webhooks/domain/dialpad-event.js';
+import type { NormalizedEvent } from '../integrations/dialpad/wire/dialpad-event.js';
 import { Sql } from '../infra/database/sql.js';
 
 export interface VoicemailRow {

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DomainError, httpStatusOf } from '../common/errors/domain-error.js';
 import { EventIngestService } from '../events/event-ingest.service.js';
 import { EventMetrics } from '../events/event-metrics.js';
-import { normalizeDialpadEvent } from './domain/dialpad-event.js';
-import { decodeWebhookBody, WebhookSignatureHeaders } from './domain/webhook-signature.js';
+import { normalizeDialpadEvent } from '../integrations/dialpad/wire/dialpad-event.js';
+import { decodeWebhookBody, WebhookSignatureHeaders } from './webhook-signature.js';
 import { WebhookTenant } from './webhook-tenant.resolver.js';
 
 export interface WebhookReceipt {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
 import { ReservationStore } from '../../src/dialer-session/reservation.store.js';
-import { signDialpadJwt, signHmac } from '../../src/webhooks/domain/webhook-signature.js';
+import { signDialpadJwt, signHmac } from '../../src/webhooks/webhook-signature.js';
 import {
   AGENT_BOOK,
   AgentClient,

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { deriveStateKey, signOAuthState } from '../../src/dialpad-connect/oauth-state.js';
 import { codeChallengeS256 } from '../../src/dialpad-connect/pkce.js';
 import { SecretBox } from '../../src/infra/crypto/secret-box.js';
-import { signDialpadJwt } from '../../src/webhooks/domain/webhook-signature.js';
+import { signDialpadJwt } from '../../src/webhooks/webhook-signature.js';
 import { DialpadClient } from '../../src/integrations/dialpad/dialpad.client.js';
 import { adminAuth, callback, connectDialpad, dialpadEnv, startConnect, TEST_REDIRECT_URI } from '../support/dialpad.js';
 import { FakeDialpad } from '../support/fake-dialpad.js';

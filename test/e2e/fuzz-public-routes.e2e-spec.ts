@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { Response } from 'supertest';
 import { WebSocket } from 'ws';
 import { mintAgentToken } from '../../src/auth/agent-token.js';
-import { signDialpadJwt, signHmac } from '../../src/webhooks/domain/webhook-signature.js';
+import { signDialpadJwt, signHmac } from '../../src/webhooks/webhook-signature.js';
 import { DIALPAD_FIXTURES, loadFixture } from '../fixtures/dialpad/index.js';
 import { expectErrorShape } from '../support/http-expect.js';
 import { startTestApp, TestApp } from '../support/test-app.js';

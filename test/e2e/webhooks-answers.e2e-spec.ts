@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
-import { signDialpadJwt, signHmac } from '../../src/webhooks/domain/webhook-signature.js';
+import { signDialpadJwt, signHmac } from '../../src/webhooks/webhook-signature.js';
 import { errorText, expectErrorShape } from '../support/http-expect.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
 import { CreatedApp, createApp, fixtureWith, postHmac, postJwt, waitFor } from '../support/webhooks.js';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { signDialpadJwt } from '../../src/webhooks/domain/webhook-signature.js';
+import { signDialpadJwt } from '../../src/webhooks/webhook-signature.js';
 import { callEventJson } from './fake-dialpad-call-events.js';
 
 /**

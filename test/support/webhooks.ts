@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { signDialpadJwt, signHmac } from '../../src/webhooks/domain/webhook-signature.js';
+import { signDialpadJwt, signHmac } from '../../src/webhooks/webhook-signature.js';
 import { loadFixture } from '../fixtures/dialpad/index.js';
 import type { TestApp } from './test-app.js';
 

@@ -1,4 +1,4 @@
-import { parseJsonLossless } from '../../webhooks/domain/lossless-json.js';
+import { parseJsonLossless } from '../../common/lossless-json.js';
 import { parseRetryAfter } from './retry-timing.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

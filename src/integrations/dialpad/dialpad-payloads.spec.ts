@@ -1,4 +1,4 @@
-import { parseJsonLossless } from '../../webhooks/domain/lossless-json.js';
+import { parseJsonLossless } from '../../common/lossless-json.js';
 import { DialpadBadResponseError } from './dialpad-errors.js';
 import { readCallId, readCallSubscription, readTokenGrant, readUser, readUserPage } from './dialpad-payloads.js';
 

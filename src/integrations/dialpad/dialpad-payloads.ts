@@ -1,4 +1,4 @@
-import { isJsonObject, JsonObject, own, readOptionalId, readText } from '../../webhooks/domain/payload-readers.js';
+import { isJsonObject, JsonObject, own, readOptionalId, readText } from './wire/payload-readers.js';
 import { DialpadBadResponseError } from './dialpad-errors.js';
 
 /**

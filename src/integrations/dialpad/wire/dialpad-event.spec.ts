@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { loadFixture } from '../../../test/fixtures/dialpad/index.js';
+import { loadFixture } from '../../../../test/fixtures/dialpad/index.js';
 import { eventTypeForState, normalizeDialpadEvent, type NormalizedEvent } from './dialpad-event.js';
-import { parseJsonLossless } from './lossless-json.js';
+import { parseJsonLossless } from '../../../common/lossless-json.js';
 
 function fixture(name: string): Record<string, unknown> {
   return parseJsonLossless(loadFixture(name)) as Record<string, unknown>;

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { loadFixture } from '../../../test/fixtures/dialpad/index.js';
 import { applyEvent, CALL_STATUSES, type CallSnapshot, type CallStatus, statusRank } from './call-state.js';
-import { EventTypes, normalizeDialpadEvent, type NormalizedEvent } from './dialpad-event.js';
-import { parseJsonLossless } from './lossless-json.js';
+import { EventTypes, normalizeDialpadEvent, type NormalizedEvent } from '../../integrations/dialpad/wire/dialpad-event.js';
+import { parseJsonLossless } from '../../common/lossless-json.js';
 
 function event(name: string, overrides: Record<string, unknown> = {}): NormalizedEvent {
   const payload = { ...(parseJsonLossless(loadFixture(name)) as Record<string, unknown>), ...overrides };

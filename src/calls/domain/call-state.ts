@@ -1,4 +1,4 @@
-import { type CallDirection, EventTypes, type NormalizedEvent } from './dialpad-event.js';
+import { type CallDirection, EventTypes, type NormalizedEvent } from '../../integrations/dialpad/wire/dialpad-event.js';
 
 /**
  * The call-status state machine (SPEC §5) as a pure reducer. Dialpad delivers events

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { jwtVerify } from 'jose';
-import { loadFixture } from '../../../test/fixtures/dialpad/index.js';
+import { loadFixture } from '../../test/fixtures/dialpad/index.js';
 import { decodeWebhookBody, signDialpadJwt, signHmac, type DecodeResult } from './webhook-signature.js';
 
 const SECRET = 'whsec_test_0123456789abcdef';

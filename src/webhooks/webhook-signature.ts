@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { parseJsonLossless } from './lossless-json.js';
+import { parseJsonLossless } from '../common/lossless-json.js';
 
 /**
  * Signature checks for `POST /webhooks/dialpad` (SPEC §4). Pure: the caller passes
