@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Use
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AdminGuard } from '../auth/admin.guard.js';
 import { AuditCtx } from '../auth/request-context.js';
-import type { AuditContext } from './api-key-audit.repository.js';
+import type { AuditContext } from '../apps/api-key-audit.repository.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyStatusDto, AuditPageDto, AuditQueryDto, IssuedApiKeyDto, RevokedApiKeyDto, RotateApiKeyDto } from './dto/api-key.dto.js';
 

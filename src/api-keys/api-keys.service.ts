@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { AppChanges } from '../apps/app-changes.service.js';
 import { AppsRepository } from '../apps/apps.repository.js';
 import { AppsService } from '../apps/apps.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { ApiKeyAuditRepository, AuditContext } from './api-key-audit.repository.js';
-import { displayPrefix, generateApiKey, hashApiKey } from './api-key.js';
-import { ApiKeyResolver } from './api-key-resolver.service.js';
+import { ApiKeyAuditRepository, AuditContext } from '../apps/api-key-audit.repository.js';
+import { displayPrefix, generateApiKey, hashApiKey } from '../apps/app-credentials.js';
 import { ApiKeyStatusDto, AuditPageDto, IssuedApiKeyDto, RevokedApiKeyDto } from './dto/api-key.dto.js';
 
 @Injectable()
@@ -13,7 +13,7 @@ export class ApiKeysService {
     private readonly apps: AppsRepository,
     private readonly appsService: AppsService,
     private readonly audit: ApiKeyAuditRepository,
-    private readonly resolver: ApiKeyResolver,
+    private readonly changes: AppChanges,
   ) {}
 
   /** Generates a key (or rotates the current one). The old key is refused at once unless a grace period is asked for. */
@@ -23,7 +23,7 @@ export class ApiKeysService {
     const row = await this.apps.setKey(appId, hashApiKey(key), displayPrefix(key), graceSeconds);
     if (!row) throw new DomainError('APP_NOT_FOUND', `App ${appId} not found`);
     await this.audit.record(appId, hadKey ? 'rotate' : 'generate', displayPrefix(key), ctx);
-    await this.resolver.invalidate(appId);
+    await this.changes.publish(appId);
     return {
       app_id: appId,
       api_key: key,
@@ -39,7 +39,7 @@ export class ApiKeysService {
     const row = await this.apps.revokeKey(appId);
     if (!row) throw new DomainError('APP_NOT_FOUND', `App ${appId} not found`);
     await this.audit.record(appId, 'revoke', before.api_key_revoked_at ? null : before.api_key_prefix, ctx);
-    await this.resolver.invalidate(appId);
+    await this.changes.publish(appId);
     return { app_id: appId, revoked_at: row.api_key_revoked_at! };
   }
 

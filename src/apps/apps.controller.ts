@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { AuditContext } from '../api-keys/api-key-audit.repository.js';
+import type { AuditContext } from './api-key-audit.repository.js';
 import { AdminGuard } from '../auth/admin.guard.js';
 import { AuditCtx } from '../auth/request-context.js';
 import { AppsService } from './apps.service.js';

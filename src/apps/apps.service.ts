@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { ApiKeyAuditRepository, AuditContext } from '../api-keys/api-key-audit.repository.js';
-import { displayPrefix, generateApiKey, generateWebhookSecret, hashApiKey } from '../api-keys/api-key.js';
-import { ApiKeyResolver } from '../api-keys/api-key-resolver.service.js';
+import { ApiKeyAuditRepository, AuditContext } from './api-key-audit.repository.js';
+import { displayPrefix, generateApiKey, generateWebhookSecret, hashApiKey } from './app-credentials.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { SecretBox } from '../infra/crypto/secret-box.js';
+import { AppChanges } from './app-changes.service.js';
 import { AppRow, AppsRepository } from './apps.repository.js';
 import { AppDto, CreatedAppDto } from './dto/app.dto.js';
 
@@ -13,7 +13,7 @@ export class AppsService {
   constructor(
     private readonly apps: AppsRepository,
     private readonly audit: ApiKeyAuditRepository,
-    private readonly resolver: ApiKeyResolver,
+    private readonly changes: AppChanges,
     private readonly secretBox: SecretBox,
   ) {}
 
@@ -44,7 +44,7 @@ export class AppsService {
   async update(appId: string, patch: { name?: string; is_active?: boolean }): Promise<AppDto> {
     const row = await this.apps.update(appId, { name: patch.name, isActive: patch.is_active });
     if (!row) throw new DomainError('APP_NOT_FOUND', `App ${appId} not found`);
-    await this.resolver.invalidate(appId);
+    await this.changes.publish(appId);
     return toAppDto(row);
   }
 

@@ -1,4 +1,5 @@
 import { jwtVerify, SignJWT } from 'jose';
+import { UUID_PATTERN } from '../common/ids.js';
 
 export interface AgentClaims {
   /** the agent's e-mail */
@@ -7,7 +8,6 @@ export interface AgentClaims {
 }
 
 const AUDIENCE = 'turbo-cti:agent';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Short-lived agent JWT (HS256): `sub` = agent e-mail, `app_id`, `exp`. */
 export async function mintAgentToken(secret: string, appId: string, email: string, ttlSeconds: number): Promise<{ token: string; expiresAt: Date }> {
@@ -29,7 +29,7 @@ export async function verifyAgentToken(secret: string, token: string): Promise<A
     const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), { algorithms: ['HS256'], audience: AUDIENCE });
     if (payload.role !== 'agent' || typeof payload.sub !== 'string' || typeof payload.app_id !== 'string') return null;
     // app_id goes to a uuid column: anything else would fail the query (a 500), not the token
-    if (!UUID.test(payload.app_id)) return null;
+    if (!UUID_PATTERN.test(payload.app_id)) return null;
     return { sub: payload.sub, app_id: payload.app_id };
   } catch {
     return null;

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
-import { ApiKeyResolver } from '../api-keys/api-key-resolver.service.js';
+import { AppChanges } from '../apps/app-changes.service.js';
 import { AppsRepository } from '../apps/apps.repository.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { AppConfig } from '../infra/config/app-config.js';
@@ -16,9 +16,9 @@ export class AgentGuard implements CanActivate {
   constructor(
     private readonly config: AppConfig,
     private readonly apps: AppsRepository,
-    apiKeys: ApiKeyResolver,
+    changes: AppChanges,
   ) {
-    apiKeys.onInvalidate((appId) => this.active.delete(appId));
+    changes.subscribe((appId) => this.active.delete(appId));
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { ResolvedApp } from '../api-keys/api-key-resolver.service.js';
-import type { AuditContext } from '../api-keys/api-key-audit.repository.js';
+import type { AuditContext } from '../apps/api-key-audit.repository.js';
 
 export interface AdminPrincipal {
   sub: string;

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
-import { EventsModule } from '../events/events.module.js';
+import { AuthModule } from '../auth/auth.module.js';
 import { CallsController } from './calls.controller.js';
+import { CallsRepository } from './calls.repository.js';
 import { CallsService } from './calls.service.js';
 
-@Module({ imports: [EventsModule], controllers: [CallsController], providers: [CallsService], exports: [CallsService] })
+/** Calls: the `calls` table (written by the event processor) and the calls API. */
+@Module({ imports: [AuthModule], controllers: [CallsController], providers: [CallsRepository, CallsService], exports: [CallsRepository, CallsService] })
 export class CallsModule {}

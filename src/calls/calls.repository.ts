@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { CallSnapshot, CallStatus } from './domain/call-state.js';
 import { Sql } from '../infra/database/sql.js';
+import { UUID_PATTERN } from '../common/ids.js';
 
 export interface CallRow {
   id: string;
@@ -192,7 +193,7 @@ export class CallsRepository {
 
   /** By our uuid or by Dialpad's call id. */
   async findOne(appId: string, id: string): Promise<(CallRow & { raw_payload_json: string | null }) | null> {
-    const byUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+    const byUuid = UUID_PATTERN.test(id);
     const rows = (await this.db.query(
       `SELECT ${COLUMNS}, raw_payload::text AS raw_payload_json FROM calls
         WHERE app_id = $1 AND ${byUuid ? 'id = $2::uuid' : 'dialpad_call_id = $2'}`,

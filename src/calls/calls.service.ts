@@ -3,6 +3,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { parseJsonLossless } from '../common/lossless-json.js';
 import { CallCursor, CallRow, CallsRepository } from './calls.repository.js';
 import { ActiveCallsDto, CallDetailDto, CallDto, CallPageDto, ListCallsQueryDto } from './dto/calls.dto.js';
+import { UUID_PATTERN, DIGITS_ID_PATTERN } from '../common/ids.js';
 
 @Injectable()
 export class CallsService {
@@ -31,7 +32,7 @@ export class CallsService {
   }
 
   async get(appId: string, id: string): Promise<CallDetailDto> {
-    if (!/^(\d{1,32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.test(id)) {
+    if (!(DIGITS_ID_PATTERN.test(id) || UUID_PATTERN.test(id))) {
       throw new DomainError('NOT_FOUND', 'Call not found');
     }
     const row = await this.calls.findOne(appId, id);
@@ -73,7 +74,6 @@ function encodeCursor(c: CallCursor): string {
 }
 
 const CURSOR_AT = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d{1,6})?Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Checked fully here: whatever reaches PostgreSQL must cast cleanly (a failed cast would be a 500). */
 function decodeCursor(cursor: string): CallCursor {
@@ -81,7 +81,7 @@ function decodeCursor(cursor: string): CallCursor {
   const seconds = CURSOR_AT.exec(at)?.[1];
   // the round trip refuses dates JavaScript rolls over but PostgreSQL rejects (2024-02-30)
   const valid = seconds !== undefined && !Number.isNaN(Date.parse(`${seconds}Z`)) && new Date(`${seconds}Z`).toISOString().startsWith(seconds);
-  if (!valid || !UUID.test(id) || rest.length > 0) {
+  if (!valid || !UUID_PATTERN.test(id) || rest.length > 0) {
     throw new DomainError('INVALID_INPUT', 'cursor is not valid (use next_cursor from the previous page)');
   }
   return { at, id };

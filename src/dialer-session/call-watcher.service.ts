@@ -1,8 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ProcessedEvent, ProcessedEventsBus } from '../events/processed-events.bus.js';
 import { DialerService } from './dialer.service.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { UUID_PATTERN } from '../common/ids.js';
 
 /**
  * Follows the dialer's calls through the event pipeline: a processed call event
@@ -31,7 +30,7 @@ export class CallWatcher implements OnModuleInit, OnModuleDestroy {
   private async handle(events: ProcessedEvent[]): Promise<void> {
     for (const e of events) {
       const call = e.call;
-      if (!call?.custom_data || !UUID.test(call.custom_data)) continue;
+      if (!call?.custom_data || !UUID_PATTERN.test(call.custom_data)) continue;
       const status = call.status === 'connected' ? 'connected' : ['ended', 'missed', 'voicemail'].includes(call.status) ? 'ended' : 'ringing';
       try {
         await this.dialer.onCallProgress(e.appId, call.custom_data, status, {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
-import { DialpadConnectModule } from '../dialpad-connect/dialpad-connect.module.js';
+import { AuthModule } from '../auth/auth.module.js';
 import { EventsModule } from '../events/events.module.js';
+import { DialpadModule } from '../integrations/dialpad/dialpad.module.js';
 import { SheetsModule } from '../integrations/sheets/sheets.module.js';
 import { RealtimeModule } from '../realtime/realtime.module.js';
 import { AgentTokenController } from './agent-token.controller.js';
@@ -16,9 +17,9 @@ import { ReservationStore } from './reservation.store.js';
 import { SessionStatsStore } from './session-stats.store.js';
 import { SessionStore } from './session.store.js';
 
-/** The preview dialer: agent tokens, sessions, dial and disposition (SPEC §9). */
+/** The preview dialer: agent tokens, sessions, dial and disposition. */
 @Module({
-  imports: [EventsModule, SheetsModule, DialpadConnectModule, RealtimeModule],
+  imports: [AuthModule, EventsModule, SheetsModule, DialpadModule, RealtimeModule],
   controllers: [AgentTokenController, DialerController, DialerConfigController],
   providers: [
     DialerService,

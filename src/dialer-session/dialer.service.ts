@@ -17,6 +17,7 @@ import { DialerMetrics } from './dialer-metrics.js';
 import { ReservationStore } from './reservation.store.js';
 import { SessionStats, SessionStatsStore } from './session-stats.store.js';
 import { DialerSession, ReadyState, SessionStore } from './session.store.js';
+import { DIGITS_ID_PATTERN } from '../common/ids.js';
 
 export interface SessionView extends DialerSession {
   stats: SessionStats;
@@ -80,7 +81,7 @@ export class DialerService {
     const route = await this.sheets.findRoute(config.routerSpreadsheetId, config.routerTab, agent.email, { refresh: true });
     if (!route) throw new DomainError('FORBIDDEN', `${agent.email} is not in the router sheet`);
     if (!route.active) throw new DomainError('FORBIDDEN', `${agent.email} is not Active in the router sheet`);
-    if (!/^\d{1,32}$/.test(route.dialpadUserId)) throw new DomainError('INVALID_INPUT', `the router's DialpadUserID for ${agent.email} is not a Dialpad user id`);
+    if (!DIGITS_ID_PATTERN.test(route.dialpadUserId)) throw new DomainError('INVALID_INPUT', `the router's DialpadUserID for ${agent.email} is not a Dialpad user id`);
     // validates the agent tab's header (a missing column is named in the 400)
     const sheet = await this.sheets.readAgentSheet({ spreadsheetId: route.spreadsheetId, tab: tabRef(route.tabId) }, { refresh: true });
     warmInBackground(sheet.rows, config.policy.defaultRegion);

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { ApiKeyResolver } from '../api-keys/api-key-resolver.service.js';
+import { AppChanges } from '../apps/app-changes.service.js';
 import { AppsService } from '../apps/apps.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { AppConfig } from '../infra/config/app-config.js';
 import { DialpadAuthError, DialpadUnavailableError } from '../integrations/dialpad/dialpad-errors.js';
 import { DialpadOAuthClient } from '../integrations/dialpad/dialpad-oauth.client.js';
 import { DialpadClient } from '../integrations/dialpad/dialpad.client.js';
-import { DialpadConnectionRepository, DialpadConnectionRow } from './dialpad-connection.repository.js';
-import { DialpadTokenService } from './dialpad-token.service.js';
+import { DialpadConnectionRepository, DialpadConnectionRow } from '../integrations/dialpad/dialpad-connection.repository.js';
+import { DialpadTokenService } from '../integrations/dialpad/dialpad-token.service.js';
 import { CallbackQueryDto, ConnectUrlDto, DialpadStatusDto, DisconnectResultDto } from './dto/dialpad-connect.dto.js';
 import { deriveStateKey, signOAuthState, STATE_TTL_SECONDS, verifyOAuthState } from './oauth-state.js';
 import { OAuthStateStore } from './oauth-state.store.js';
@@ -34,7 +34,7 @@ export class DialpadConnectService {
     private readonly connections: DialpadConnectionRepository,
     private readonly tokens: DialpadTokenService,
     private readonly client: DialpadClient,
-    private readonly appCaches: ApiKeyResolver,
+    private readonly appChanges: AppChanges,
   ) {
     this.stateKey = deriveStateKey(config.INTERNAL_JWT_SECRET);
   }
@@ -86,7 +86,7 @@ export class DialpadConnectService {
     // Dialpad's token answer may not list the scopes: then they are the ones we asked for
     const stored = { ...this.tokens.seal(appId, grant), scopes: grant.scope ?? this.config.DIALPAD_SCOPES };
     await this.connections.saveConnected(appId, who.companyId, who.userId, stored);
-    await this.appCaches.invalidate(appId); // webhook routing by x-dialpad-org-id caches company → app
+    await this.appChanges.publish(appId); // webhook routing by x-dialpad-org-id caches company → app
     this.logger.log(`app ${appId} connected to Dialpad company ${who.companyId}`);
     return { appId, ...who };
   }
@@ -112,7 +112,7 @@ export class DialpadConnectService {
       }
     }
     const after = await this.connections.disconnect(appId);
-    await this.appCaches.invalidate(appId);
+    await this.appChanges.publish(appId);
     this.logger.log(`app ${appId} disconnected from Dialpad`);
     return { ...toStatusDto(appId, after), deauthorized };
   }

@@ -3,7 +3,7 @@ import { AppsService } from '../apps/apps.service.js';
 import { AppConfig } from '../infra/config/app-config.js';
 import { DialpadUnavailableError } from '../integrations/dialpad/dialpad-errors.js';
 import { DialpadClient } from '../integrations/dialpad/dialpad.client.js';
-import { DialpadConnectionRepository } from './dialpad-connection.repository.js';
+import { DialpadConnectionRepository } from '../integrations/dialpad/dialpad-connection.repository.js';
 import { SubscribeDto, SubscribeResultDto } from './dto/dialpad-connect.dto.js';
 
 /** Every call state: Dialpad's catch-all value of `call_states`. */

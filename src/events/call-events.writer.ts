@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
+import { compareBigintIds } from '../common/ids.js';
 import { CallKey, callKey, CallRow, CallsRepository, CallUpdate, snapshotOf } from '../calls/calls.repository.js';
 import { UserMappingLookup } from '../user-mapping/user-mapping.lookup.js';
 import { VoicemailRow, VoicemailsRepository } from '../voicemails/voicemails.repository.js';
@@ -10,7 +11,8 @@ export type EventKind = 'call' | 'voicemail';
 
 export interface WriteItem {
   /** webhook_events.id */
-  seq: string;
+  /** webhook_events.id */
+  eventId: string;
   appId: string;
   event: NormalizedEvent;
   kind: EventKind;
@@ -59,7 +61,7 @@ export class CallEventsWriter {
     const results = new Map<string, WriteResult>();
     if (items.length === 0) return results;
     const groups = new Map<string, { key: CallKey; items: WriteItem[] }>();
-    for (const item of [...items].sort((a, b) => compareSeq(a.seq, b.seq))) {
+    for (const item of [...items].sort((a, b) => compareBigintIds(a.eventId, b.eventId))) {
       const key = { appId: item.appId, dialpadCallId: item.event.dialpadCallId };
       const k = callKey(key);
       const group = groups.get(k) ?? { key, items: [] };
@@ -99,7 +101,7 @@ export class CallEventsWriter {
           item.kind === 'voicemail'
             ? await this.voicemails.upsertFromEvent(client, item.appId, item.event, row.crm_user_id, item.payloadJson)
             : null;
-        results.set(item.seq, { call, voicemail });
+        results.set(item.eventId, { call, voicemail });
       }
     }
     return results;
@@ -138,6 +140,3 @@ function rowFields(s: CallSnapshot): Partial<CallRow> {
   };
 }
 
-function compareSeq(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-}

@@ -1,13 +1,14 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import pg from 'pg';
-import { ApiKeyResolver } from '../api-keys/api-key-resolver.service.js';
+import { AppChanges } from '../apps/app-changes.service.js';
 import { DrainLoop } from '../common/drain-loop.js';
+import { compareBigintIds } from '../common/ids.js';
 import { AppConfig } from '../infra/config/app-config.js';
 import { Sql } from '../infra/database/sql.js';
 import { normalizeDialpadEvent } from '../integrations/dialpad/wire/dialpad-event.js';
 import { parseJsonLossless } from '../common/lossless-json.js';
-import { EventMessage, toEventMessage } from '../realtime/event-message.js';
+import { EventMessage, toEventMessage } from './event-message.js';
 import { CallEventsWriter, WriteItem, WriteResult } from './call-events.writer.js';
 import { EventMetrics } from './event-metrics.js';
 import { ClaimedEvent, EventsRepository } from './events.repository.js';
@@ -43,7 +44,7 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
     private readonly bus: ProcessedEventsBus,
     private readonly metrics: EventMetrics,
     private readonly scheduler: SchedulerRegistry,
-    apps: ApiKeyResolver,
+    appChanges: AppChanges,
   ) {
     this.loop = new DrainLoop(
       async () => (await this.processBatch()) === this.config.EVENT_BATCH_SIZE,
@@ -51,7 +52,7 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
       (err) => this.logger.error(`event batch failed: ${(err as Error).message}`),
     );
     // an app re-activated on any node: its waiting events are due now, not at the next poll
-    apps.onInvalidate(() => this.wake());
+    appChanges.subscribe(() => this.wake());
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -103,12 +104,12 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
       const failed = new Set(failures.map((f) => f.event.id));
       for (const f of failures) await this.recordFailure(client, f.event, f.error);
       const outputs: ProcessedEvent[] = [];
-      for (const item of items) if (!failed.has(item.seq)) outputs.push(toProcessedEvent(item, results.get(item.seq)!));
-      outputs.sort((a, b) => compareSeq(a.seq, b.seq));
+      for (const item of items) if (!failed.has(item.eventId)) outputs.push(toProcessedEvent(item, results.get(item.eventId)!));
+      outputs.sort((a, b) => compareBigintIds(a.eventId, b.eventId));
       await this.assignStreamSeqs(client, outputs);
       const processed = [
         ...passive.map((e) => ({ id: e.id, streamSeq: null, broadcast: null })),
-        ...outputs.map((o) => ({ id: o.seq, streamSeq: o.streamSeq, broadcast: o.messageJson })),
+        ...outputs.map((o) => ({ id: o.eventId, streamSeq: o.streamSeq, broadcast: o.messageJson })),
       ];
       await this.events.markProcessed(client, processed);
       await client.query('COMMIT');
@@ -268,7 +269,7 @@ function prepare(claimed: ClaimedEvent[], writer: CallEventsWriter): { items: Pr
       const normalized = normalizeDialpadEvent(parseJsonLossless(c.payload) as Record<string, unknown>);
       if (!normalized.ok) throw new Error(`cannot normalise stored event: ${normalized.message}`);
       const kind = writer.kindOf(c.event_type);
-      if (kind) items.push({ seq: c.id, appId: c.app_id, event: normalized.event, kind, payloadJson: c.payload, claimed: c });
+      if (kind) items.push({ eventId: c.id, appId: c.app_id, event: normalized.event, kind, payloadJson: c.payload, claimed: c });
       else passive.push(c); // stored, processed, nothing to do (SPEC §4)
     } catch (error) {
       failures.push({ event: c, error });
@@ -279,7 +280,7 @@ function prepare(claimed: ClaimedEvent[], writer: CallEventsWriter): { items: Pr
 
 function toProcessedEvent(item: PreparedItem, result: WriteResult): ProcessedEvent {
   return {
-    seq: item.seq,
+    eventId: item.eventId,
     appId: item.appId,
     eventType: item.claimed.event_type,
     call: result.call,
@@ -290,6 +291,3 @@ function toProcessedEvent(item: PreparedItem, result: WriteResult): ProcessedEve
   };
 }
 
-function compareSeq(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-}

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { CallsRepository } from '../calls/calls.repository.js';
-import { UserMappingLookup } from '../user-mapping/user-mapping.lookup.js';
-import { VoicemailsRepository } from '../voicemails/voicemails.repository.js';
+import { AuthModule } from '../auth/auth.module.js';
+import { CallsModule } from '../calls/calls.module.js';
+import { UserMappingModule } from '../user-mapping/user-mapping.module.js';
+import { VoicemailsModule } from '../voicemails/voicemails.module.js';
 import { CallEventsWriter } from './call-events.writer.js';
 import { EventIngestService } from './event-ingest.service.js';
 import { EventMetrics } from './event-metrics.js';
@@ -11,21 +12,11 @@ import { EventsController } from './events.controller.js';
 import { EventsRepository } from './events.repository.js';
 import { ProcessedEventsBus } from './processed-events.bus.js';
 
-/** The webhook event log and its processor. */
+/** The webhook event log and its processor: stored events become calls and voicemails, then messages on the bus. */
 @Module({
-  imports: [ScheduleModule.forRoot()],
+  imports: [ScheduleModule.forRoot(), AuthModule, CallsModule, VoicemailsModule, UserMappingModule],
   controllers: [EventsController],
-  providers: [
-    EventsRepository,
-    EventIngestService,
-    EventMetrics,
-    EventProcessor,
-    CallEventsWriter,
-    ProcessedEventsBus,
-    CallsRepository,
-    VoicemailsRepository,
-    UserMappingLookup,
-  ],
-  exports: [EventIngestService, EventMetrics, ProcessedEventsBus, EventProcessor, EventsRepository, CallsRepository, VoicemailsRepository],
+  providers: [EventsRepository, EventIngestService, EventMetrics, EventProcessor, CallEventsWriter, ProcessedEventsBus],
+  exports: [EventIngestService, EventMetrics, ProcessedEventsBus, EventProcessor, EventsRepository],
 })
 export class EventsModule {}

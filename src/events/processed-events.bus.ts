@@ -5,7 +5,7 @@ import type { VoicemailRow } from '../voicemails/voicemails.repository.js';
 /** One processed event, as the realtime layer needs it. Published only after its transaction committed. */
 export interface ProcessedEvent {
   /** webhook_events.id (the message's `event_id`) */
-  seq: string;
+  eventId: string;
   appId: string;
   eventType: string;
   call: CallRow | null;

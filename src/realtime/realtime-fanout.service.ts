@@ -5,7 +5,7 @@ import { ProcessedEvent, ProcessedEventsBus } from '../events/processed-events.b
 import { MetricsService } from '../infra/metrics/metrics.service.js';
 import { RedisService } from '../infra/redis/redis.service.js';
 import { Connection, ConnectionRegistry, OutgoingEvent } from './connection-registry.js';
-import type { EventMessage } from './event-message.js';
+import type { EventMessage } from '../events/event-message.js';
 import { ReplayRepository } from './replay.repository.js';
 import { StreamOrderer } from './stream-orderer.js';
 

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { BeforeApplicationShutdown, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nestjs/websockets';
 import type { RawData, WebSocket } from 'ws';
-import { ApiKeyResolver } from '../api-keys/api-key-resolver.service.js';
+import { AppChanges } from '../apps/app-changes.service.js';
 import { AppConfig } from '../infra/config/app-config.js';
 import { replyTo } from './client-protocol.js';
 import { Connection, ConnectionRegistry } from './connection-registry.js';
@@ -33,7 +33,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     private readonly registry: ConnectionRegistry,
     private readonly fanout: RealtimeFanout,
     private readonly auth: WsAuthService,
-    private readonly apiKeys: ApiKeyResolver,
+    private readonly appChanges: AppChanges,
     private readonly config: AppConfig,
   ) {}
 
@@ -41,7 +41,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     this.heartbeat = setInterval(() => this.beat(), this.config.WS_HEARTBEAT_MS);
     this.heartbeat.unref();
     // a key rotated or revoked, or the app deactivated, on any node: re-check that app's sockets
-    this.stopListening = this.apiKeys.onInvalidate((appId) => void this.recheck(appId));
+    this.stopListening = this.appChanges.subscribe((appId) => void this.recheck(appId));
   }
 
   onModuleDestroy(): void {

@@ -4,6 +4,7 @@ import { ApiKeyResolver } from '../api-keys/api-key-resolver.service.js';
 import { AppsRepository } from '../apps/apps.repository.js';
 import { verifyAgentToken } from '../auth/agent-token.js';
 import { AppConfig } from '../infra/config/app-config.js';
+import { UUID_PATTERN } from '../common/ids.js';
 
 /** Who is on the other end of a socket, and what it asked to receive. */
 export interface ClientContext {
@@ -18,7 +19,6 @@ export interface ClientContext {
 export type WsAuthResult = { ok: true; context: ClientContext } | { ok: false; status: 400 | 401 | 403; message: string };
 
 const DIGITS = /^\d{1,19}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** stream positions are JavaScript-safe integers */
 const MAX_SEQ = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -64,7 +64,7 @@ export class WsAuthService {
     if (token) {
       const claims = await verifyAgentToken(this.config.INTERNAL_JWT_SECRET, token);
       // a well-signed token naming no uuid must not reach the uuid column (a query error would answer 503)
-      if (!claims || !UUID.test(claims.app_id)) return { ok: false, status: 401, message: 'Invalid or expired agent token' };
+      if (!claims || !UUID_PATTERN.test(claims.app_id)) return { ok: false, status: 401, message: 'Invalid or expired agent token' };
       const app = await this.apps.findById(claims.app_id);
       if (!app) return { ok: false, status: 401, message: 'Invalid or expired agent token' };
       if (!app.is_active) return { ok: false, status: 403, message: 'App is inactive' };

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { ApiKeyResolver } from '../api-keys/api-key-resolver.service.js';
+import { AppChanges } from '../apps/app-changes.service.js';
 import { AppsRepository } from '../apps/apps.repository.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { AppConfig } from '../infra/config/app-config.js';
 import { SecretBox } from '../infra/crypto/secret-box.js';
 import { Sql } from '../infra/database/sql.js';
+import { UUID_PATTERN, DIGITS_ID_PATTERN } from '../common/ids.js';
 
 export interface WebhookTenant {
   appId: string;
@@ -13,7 +15,6 @@ export interface WebhookTenant {
   secret: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Finds the app a webhook is for, with its decrypted secret, cached briefly so
@@ -28,6 +29,7 @@ export class WebhookTenantResolver {
   constructor(
     private readonly apps: AppsRepository,
     private readonly apiKeys: ApiKeyResolver,
+    appChanges: AppChanges,
     private readonly secretBox: SecretBox,
     private readonly db: Sql,
     config: AppConfig,
@@ -35,7 +37,7 @@ export class WebhookTenantResolver {
     const ttl = Math.max(config.API_KEY_CACHE_TTL_SECONDS * 1000, 1);
     this.byId = new LRUCache({ max: 10_000, ttl });
     this.byOrg = new LRUCache({ max: 10_000, ttl });
-    apiKeys.onInvalidate((appId) => {
+    appChanges.subscribe((appId) => {
       this.byId.delete(appId);
       this.byOrg.clear();
     });
@@ -43,7 +45,7 @@ export class WebhookTenantResolver {
 
   /** `/webhooks/dialpad/:app_id` */
   async fromAppId(appId: string): Promise<WebhookTenant> {
-    if (!UUID.test(appId)) throw new DomainError('APP_NOT_FOUND', `Unknown app ${appId.slice(0, 64)}`);
+    if (!UUID_PATTERN.test(appId)) throw new DomainError('APP_NOT_FOUND', `Unknown app ${appId.slice(0, 64)}`);
     let entry = this.byId.get(appId);
     if (!entry) {
       const row = await this.apps.findById(appId);
@@ -66,7 +68,7 @@ export class WebhookTenantResolver {
       return this.fromAppId(app.id);
     }
     if (orgId) {
-      if (!/^\d{1,32}$/.test(orgId)) throw new DomainError('APP_NOT_FOUND', 'Unknown x-dialpad-org-id');
+      if (!DIGITS_ID_PATTERN.test(orgId)) throw new DomainError('APP_NOT_FOUND', 'Unknown x-dialpad-org-id');
       let entry: { appId: string | null } | undefined = this.byOrg.get(orgId);
       if (!entry) {
         const rows = (await this.db.query(`SELECT app_id FROM dialpad_connections WHERE dialpad_company_id = $1`, [orgId])) as {

@@ -75,7 +75,7 @@ describe('a processor killed mid-batch loses nothing (e2e)', () => {
       const states = await eventStates(pool, ids);
       expect(states.every((e) => e.processed_at !== null && e.attempts === 0 && e.last_error === null)).toBe(true);
       expect(await callsOf(tenant)).toHaveLength(10);
-      expect(published.map((e) => e.seq).sort()).toEqual([...ids].sort());
+      expect(published.map((e) => e.eventId).sort()).toEqual([...ids].sort());
     });
 
     it('a batch whose own connection dies mid-way commits nothing, publishes nothing, and is redone whole', async () => {
@@ -106,7 +106,7 @@ describe('a processor killed mid-batch loses nothing (e2e)', () => {
 
       expect(await processor.processBatch()).toBe(6);
       expect((await callsOf(tenant)).map((c) => c.status)).toEqual(ids.map(() => 'ringing'));
-      expect(published.map((e) => e.seq)).toEqual(ids);
+      expect(published.map((e) => e.eventId)).toEqual(ids);
     });
 
     it('a batch that cannot commit its marks leaves every event and call as it was', async () => {

@@ -100,8 +100,8 @@ describe('two processors racing over one database (e2e)', () => {
     expect(stats[0]).toEqual({ n: TOTAL, processed: TOTAL, max_attempts: 0, dead: 0, errors: 0 });
 
     // each seq published exactly once, by exactly one node, and both nodes worked
-    const seqsA = published.a.map((e) => e.seq);
-    const seqsB = published.b.map((e) => e.seq);
+    const seqsA = published.a.map((e) => e.eventId);
+    const seqsB = published.b.map((e) => e.eventId);
     const setA = new Set(seqsA);
     expect(seqsA.filter((s) => new Set(seqsB).has(s))).toEqual([]);
     expect(setA.size).toBe(seqsA.length);

@@ -1,5 +1,6 @@
 import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { LimitQueryDto } from '../../common/dto/page-query.dto.js';
+import { DIGITS_ID_PATTERN } from '../../common/ids.js';
 
 export class ListCallsQueryDto extends LimitQueryDto {
   @IsOptional()
@@ -12,7 +13,7 @@ export class ListCallsQueryDto extends LimitQueryDto {
 
   /** Dialpad user id (digits). */
   @IsOptional()
-  @Matches(/^\d{1,32}$/, { message: 'dialpad_user_id must be digits' })
+  @Matches(DIGITS_ID_PATTERN, { message: 'dialpad_user_id must be digits' })
   dialpad_user_id?: string;
 
   @IsOptional()

@@ -19,6 +19,7 @@ import {
 import { DialpadRateLimiter } from './dialpad-rate-limiter.js';
 import { DialpadTokenSource } from './dialpad-token-source.js';
 import { DialpadTransport } from './dialpad-transport.js';
+import { DIGITS_ID_PATTERN } from '../../common/ids.js';
 
 export interface InitiateCallRequest {
   /** the Dialpad user whose app places the call (digits) */
@@ -51,7 +52,6 @@ export interface CallSubscriptionRequest {
 /** Dialpad's page-size ceiling for GET /api/v2/users. */
 export const MAX_USERS_PAGE = 100;
 
-const DIGITS = /^\d{1,32}$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 /**
@@ -73,7 +73,7 @@ export class DialpadClient {
 
   /** POST /api/v2/call: rings the user's Dialpad app, which dials `phone_number`. At most 5 per user per minute. */
   async initiateCall(appId: string, req: InitiateCallRequest): Promise<{ call_id: string }> {
-    if (!DIGITS.test(req.user_id)) throw new DomainError('INVALID_INPUT', 'user_id must be a Dialpad user id (digits)');
+    if (!DIGITS_ID_PATTERN.test(req.user_id)) throw new DomainError('INVALID_INPUT', 'user_id must be a Dialpad user id (digits)');
     if (!E164.test(req.phone_number)) throw new DomainError('INVALID_INPUT', 'phone_number must be E.164, e.g. +14155550123');
     if (req.outbound_caller_id !== undefined && req.outbound_caller_id !== 'blocked' && !E164.test(req.outbound_caller_id)) {
       throw new DomainError('INVALID_INPUT', 'outbound_caller_id must be E.164 or "blocked"');
@@ -93,13 +93,13 @@ export class DialpadClient {
 
   /** PUT /api/v2/call/:id/actions/hangup. */
   async hangup(appId: string, callId: string): Promise<void> {
-    if (!DIGITS.test(callId)) throw new DomainError('INVALID_INPUT', 'call_id must be a Dialpad call id (digits)');
+    if (!DIGITS_ID_PATTERN.test(callId)) throw new DomainError('INVALID_INPUT', 'call_id must be a Dialpad call id (digits)');
     await this.call(appId, { method: 'PUT', path: `/api/v2/call/${callId}/actions/hangup`, idempotent: true, operation: 'hangup' });
   }
 
   /** GET /api/v2/users/:id (`me`: the user who authorized the connection). */
   async getUser(appId: string, userId: string): Promise<DialpadUser> {
-    if (userId !== 'me' && !DIGITS.test(userId)) throw new DomainError('INVALID_INPUT', 'user id must be digits or "me"');
+    if (userId !== 'me' && !DIGITS_ID_PATTERN.test(userId)) throw new DomainError('INVALID_INPUT', 'user id must be digits or "me"');
     return readUser(await this.call(appId, { method: 'GET', path: `/api/v2/users/${userId}`, idempotent: true, operation: 'get_user' }));
   }
 
@@ -126,7 +126,7 @@ export class DialpadClient {
 
   /** POST /api/v2/subscriptions/call: sends the chosen call states to a webhook. */
   async createCallSubscription(appId: string, req: CallSubscriptionRequest): Promise<DialpadCallSubscription> {
-    if (!DIGITS.test(req.webhook_id)) throw new DomainError('INVALID_INPUT', 'webhook_id must be digits');
+    if (!DIGITS_ID_PATTERN.test(req.webhook_id)) throw new DomainError('INVALID_INPUT', 'webhook_id must be digits');
     const json: Record<string, unknown> = { endpoint_id: req.webhook_id, call_states: req.call_states, enabled: req.enabled ?? true };
     if (req.group_calls_only !== undefined) json.group_calls_only = req.group_calls_only;
     if (req.target_type !== undefined) json.target_type = req.target_type;

@@ -18,6 +18,7 @@ import {
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
+import { DIGITS_ID_PATTERN } from '../../common/ids.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -36,7 +37,7 @@ class NotTogetherWith implements ValidatorConstraintInterface {
 export class UserMappingInputDto {
   /** Dialpad user id (digits; Dialpad ids exceed JavaScript's safe integers, send a string). Give this or `dialpad_user_email`. */
   @ValidateIf((o: UserMappingInputDto) => o.dialpad_user_email === undefined || o.dialpad_user_id !== undefined)
-  @Matches(/^\d{1,32}$/, { message: 'dialpad_user_id must be a string of digits (or give dialpad_user_email instead)' })
+  @Matches(DIGITS_ID_PATTERN, { message: 'dialpad_user_id must be a string of digits (or give dialpad_user_email instead)' })
   dialpad_user_id?: string;
 
   /**
@@ -79,7 +80,7 @@ export class BatchMapDto {
 
 export class ListMappingsQueryDto {
   @IsOptional()
-  @Matches(/^\d{1,32}$/)
+  @Matches(DIGITS_ID_PATTERN)
   dialpad_user_id?: string;
 
   @IsOptional()

@@ -1,9 +1,10 @@
 import { IsISO8601, IsOptional, Matches } from 'class-validator';
 import { OffsetPageQueryDto } from '../../common/dto/page-query.dto.js';
+import { DIGITS_ID_PATTERN } from '../../common/ids.js';
 
 export class ListVoicemailsQueryDto extends OffsetPageQueryDto {
   @IsOptional()
-  @Matches(/^\d{1,32}$/, { message: 'dialpad_user_id must be digits' })
+  @Matches(DIGITS_ID_PATTERN, { message: 'dialpad_user_id must be digits' })
   dialpad_user_id?: string;
 
   /** Received at or after (ISO 8601). */

@@ -1,6 +1,6 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { ResolvedApp } from '../api-keys/api-key-resolver.service.js';
+import type { ResolvedApp } from './api-key-resolver.service.js';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentApp } from '../auth/request-context.js';
 

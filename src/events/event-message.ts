@@ -1,4 +1,4 @@
-import type { ProcessedEvent } from '../events/processed-events.bus.js';
+import type { ProcessedEvent } from './processed-events.bus.js';
 
 /** The WebSocket message of one processed event (SPEC §6). */
 export interface EventMessage {
@@ -30,7 +30,7 @@ export function toEventMessage(e: ProcessedEvent): EventMessage | null {
   if (!callId) return null;
   const crmUser = call?.crm_user_id ?? vm?.crm_user_id ?? null;
   const message: EventMessage = {
-    event_id: e.seq,
+    event_id: e.eventId,
     event: e.eventType,
     call_id: callId,
     direction: call?.direction ?? null,

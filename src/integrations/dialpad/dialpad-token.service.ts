@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '../infra/config/app-config.js';
-import { SecretBox } from '../infra/crypto/secret-box.js';
-import { RedisService } from '../infra/redis/redis.service.js';
-import { DialpadAuthError, DialpadUnavailableError } from '../integrations/dialpad/dialpad-errors.js';
-import { DialpadMetrics } from '../integrations/dialpad/dialpad-metrics.js';
-import { DialpadOAuthClient } from '../integrations/dialpad/dialpad-oauth.client.js';
-import type { DialpadTokenGrant } from '../integrations/dialpad/dialpad-payloads.js';
-import { DialpadTokenSource } from '../integrations/dialpad/dialpad-token-source.js';
+import { AppConfig } from '../../infra/config/app-config.js';
+import { SecretBox } from '../../infra/crypto/secret-box.js';
+import { RedisService } from '../../infra/redis/redis.service.js';
+import { DialpadAuthError, DialpadUnavailableError } from './dialpad-errors.js';
+import { DialpadMetrics } from './dialpad-metrics.js';
+import { DialpadOAuthClient } from './dialpad-oauth.client.js';
+import type { DialpadTokenGrant } from './dialpad-payloads.js';
+import { DialpadTokenSource } from './dialpad-token-source.js';
 import { DialpadConnectionRepository, DialpadConnectionRow, StoredGrant } from './dialpad-connection.repository.js';
 
 const POLL_MS = 50;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../common/errors/domain-error.js';
-import { Sql } from '../infra/database/sql.js';
+import { DomainError } from '../../common/errors/domain-error.js';
+import { Sql } from '../../infra/database/sql.js';
 
 export type ConnectionStatus = 'pending' | 'connected' | 'needs_reconnect' | 'disconnected';
 

@@ -1,4 +1,4 @@
-import { API_KEY_PATTERN, displayPrefix, generateApiKey, generateWebhookSecret, hashApiKey } from './api-key.js';
+import { API_KEY_PATTERN, displayPrefix, generateApiKey, generateWebhookSecret, hashApiKey } from './app-credentials.js';
 
 describe('api keys', () => {
   it('generates ctk_ keys with 40 base62 characters, all different', () => {
