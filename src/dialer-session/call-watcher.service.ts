@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ProcessedEvent, ProcessedEventsBus } from '../events/processed-events.bus.js';
-import { DialerService } from './dialer.service.js';
+import { CallProgressService } from './call-progress.service.js';
 import { UUID_PATTERN } from '../common/ids.js';
 
 /**
@@ -16,7 +16,7 @@ export class CallWatcher implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly bus: ProcessedEventsBus,
-    private readonly dialer: DialerService,
+    private readonly progress: CallProgressService,
   ) {}
 
   onModuleInit(): void {
@@ -33,7 +33,7 @@ export class CallWatcher implements OnModuleInit, OnModuleDestroy {
       if (!call?.custom_data || !UUID_PATTERN.test(call.custom_data)) continue;
       const status = call.status === 'connected' ? 'connected' : ['ended', 'missed', 'voicemail'].includes(call.status) ? 'ended' : 'ringing';
       try {
-        await this.dialer.onCallProgress(e.appId, call.custom_data, status, {
+        await this.progress.onCallProgress(e.appId, call.custom_data, status, {
           connectedAt: call.connected_at,
           endedAt: status === 'ended' ? (call.ended_at ?? new Date()) : null,
           durationMs: call.duration_ms,

@@ -6,15 +6,20 @@ import { SheetsModule } from '../integrations/sheets/sheets.module.js';
 import { RealtimeModule } from '../realtime/realtime.module.js';
 import { AgentTokenController } from './agent-token.controller.js';
 import { AttemptsRepository } from './attempts.repository.js';
+import { CallProgressService } from './call-progress.service.js';
 import { CallWatcher } from './call-watcher.service.js';
+import { DialPlacement } from './dial-placement.service.js';
+import { DispositionService } from './disposition.service.js';
 import { DialerConfigController } from './dialer-config.controller.js';
 import { DialerConfigRepository } from './dialer-config.repository.js';
 import { DialerConfigService } from './dialer-config.service.js';
 import { DialerMetrics } from './dialer-metrics.js';
 import { DialerController } from './dialer.controller.js';
-import { DialerService } from './dialer.service.js';
 import { ReservationStore } from './reservation.store.js';
+import { SessionLifecycle } from './session-lifecycle.service.js';
+import { SessionLock } from './session-lock.js';
 import { SessionStatsStore } from './session-stats.store.js';
+import { SessionViews } from './session-views.service.js';
 import { SessionStore } from './session.store.js';
 
 /** The preview dialer: agent tokens, sessions, dial and disposition. */
@@ -22,7 +27,12 @@ import { SessionStore } from './session.store.js';
   imports: [AuthModule, EventsModule, SheetsModule, DialpadModule, RealtimeModule],
   controllers: [AgentTokenController, DialerController, DialerConfigController],
   providers: [
-    DialerService,
+    SessionLifecycle,
+    DialPlacement,
+    DispositionService,
+    CallProgressService,
+    SessionLock,
+    SessionViews,
     DialerConfigService,
     DialerConfigRepository,
     AttemptsRepository,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error.js';
 import { RedisService } from '../infra/redis/redis.service.js';
 
 export type ReadyState = 'PLAY' | 'PAUSE' | 'STOPPED';
@@ -43,6 +44,13 @@ export class SessionStore {
     if (!id) return null;
     const session = await this.get(appId, id);
     if (!session || session.state === 'STOPPED') return null;
+    return session;
+  }
+
+  /** The agent's live session; SESSION_NOT_FOUND (404) when there is none. */
+  async requireCurrent(agent: { appId: string; email: string }): Promise<DialerSession> {
+    const session = await this.current(agent.appId, agent.email);
+    if (!session) throw new DomainError('SESSION_NOT_FOUND', 'No live dialer session: POST /session/start');
     return session;
   }
 

@@ -1,3 +1,4 @@
+import { DomainError } from '../common/errors/domain-error.js';
 import type { CampaignPolicy } from './campaign-policy.js';
 import { leadOf, type ParsedStatus, parseStatus } from './lead.js';
 import {
@@ -56,7 +57,7 @@ export interface RowUpdate {
   row: AgentRow;
 }
 
-export interface DispositionResult extends RowUpdate {
+export interface DispositionOutcome extends RowUpdate {
   code: DispositionCode;
   /** the dialed number's new status */
   status: PhoneStatus;
@@ -68,7 +69,16 @@ export interface DispositionResult extends RowUpdate {
   retryAt: string | null;
 }
 
-export class DispositionError extends Error {}
+/** `details.reason` of the DispositionError when the dialed number's cell is empty (erased since the dial). */
+export const NUMBER_ERASED = 'NUMBER_ERASED';
+
+/** A disposition the row cannot take: a client error (400), never a 500. */
+export class DispositionError extends DomainError {
+  constructor(message: string, reason?: typeof NUMBER_ERASED) {
+    super('INVALID_INPUT', message, reason ? { reason } : undefined);
+    this.name = 'DispositionError';
+  }
+}
 
 /**
  * The exact cell changes of a disposition: the number's status; for CORRECT the
@@ -77,14 +87,14 @@ export class DispositionError extends Error {}
  * next open number after this one); LastCalledAt. At maxAttempts the lead's
  * open numbers become EXHAUSTED.
  */
-export function applyDisposition(input: DispositionInput): DispositionResult {
+export function applyDisposition(input: DispositionInput): DispositionOutcome {
   const { row, numberIndex, now, policy } = input;
   const code = parseDispositionCode(input.code);
   if (code === null) throw new DispositionError(`unknown disposition ${JSON.stringify(input.code)}: use 1-6 or ${DISPOSITION_CODES.join(', ')}`);
   if (!Number.isInteger(numberIndex) || numberIndex < 1 || numberIndex > MAX_NUMBERS) {
     throw new DispositionError(`numberIndex must be 1-${MAX_NUMBERS}`);
   }
-  if ((row.numbers[numberIndex - 1] ?? '').trim() === '') throw new DispositionError(`Num${numberIndex} of row ${row.rowId} is empty`);
+  if ((row.numbers[numberIndex - 1] ?? '').trim() === '') throw new DispositionError(`Num${numberIndex} of row ${row.rowId} is empty`, NUMBER_ERASED);
 
   const lead = leadOf(row, policy.defaultRegion);
   const status = DISPOSITIONS[code].status;

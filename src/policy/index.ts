@@ -4,7 +4,8 @@ export {
   applyDisposition,
   DispositionError,
   type DispositionInput,
-  type DispositionResult,
+  type DispositionOutcome,
+  NUMBER_ERASED,
   DISPOSITIONS,
   markInProgress,
   parseDispositionCode,
@@ -13,7 +14,7 @@ export {
 export { CampaignPolicyDto, validatePolicyOverrides, type PolicyValidation } from './dto/campaign-policy.dto.js';
 export { parseStatus, warmLeads } from './lead.js';
 export { normaliseRow, normaliseRows } from './normalise-row.js';
-export { type Pick, type PickInput, type PickResult, type PickSummary, pickNext, type Reservations, type Skipped } from './pick-next.js';
+export { type LeadPick, type PickInput, type PickResult, type PickSummary, pickNext, type Reservations, type Skipped } from './pick-next.js';
 export { toE164 } from './phone.js';
 export * from './policy.types.js';
 export { applyChanges, cellText, onlyChanged } from './row-changes.js';

@@ -33,7 +33,7 @@ export interface PickInput {
   explain?: boolean;
 }
 
-export interface Pick {
+export interface LeadPick {
   rowId: string;
   rowIndex: number;
   name: string;
@@ -67,7 +67,7 @@ export interface PickSummary {
 }
 
 export interface PickResult {
-  pick: Pick | null;
+  pick: LeadPick | null;
   /** rows passed over before the pick, in sheet order (empty unless `explain`) */
   skipped: Skipped[];
   summary: PickSummary;

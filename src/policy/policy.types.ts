@@ -40,7 +40,7 @@ export type DispositionCode = (typeof DISPOSITION_CODES)[number];
 /** Dispositions that are retried later, after a delay. */
 export type RetryableCode = 'VM_SAME_NAME' | 'VM_OR_NA_UNKNOWN' | 'NO_ANSWER';
 
-export type ReadyState = 'PLAY' | 'PAUSE' | 'STOP';
+
 
 /**
  * One lead of an agent sheet, as read. Values are the cells' text; `numbers`

@@ -14,3 +14,11 @@ export class AgentTokenDto {
   token!: string;
   expires_at!: Date;
 }
+
+export class ConsoleLinkRequestDto extends AgentTokenRequestDto {}
+
+export class ConsoleLinkDto {
+  /** The agent console, signed in: `<base>/console#token=…` (the token stays in the fragment, never sent to a server). */
+  url!: string;
+  expires_at!: Date;
+}

@@ -1,5 +1,6 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsDefined, IsObject, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { IsDefined, IsIn, IsObject, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
 
 export class DialerConfigInputDto {
   /** The router spreadsheet's id (from its URL). */
@@ -50,24 +51,129 @@ export class DispositionInputDto {
 export class DialResultDto {
   /** null when nothing can be dialed now (see `reason`) */
   attempt_id!: string | null;
+  /** present (null) only when nothing was dialed: the seed's `{attempt: null}` */
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'present (null) only when nothing was dialed' })
+  attempt?: null;
   row_id?: string;
   name?: string;
   number_index?: number;
   /** E.164 */
   phone?: string;
   dialpad_call_id?: string;
+  /** the lead as the agent's screen shows it */
+  lead?: LeadViewDto;
   /** why nothing was dialed: the summary of skip reasons */
   reason?: string;
   skipped?: Record<string, number>;
 }
 
+/** Why a chained dial failed; the disposition itself stands. */
+export class ChainedDialErrorDto {
+  statusCode!: number;
+  /** the error code (see docs/wire-protocol.md, "Error codes") */
+  code!: string;
+  message!: string;
+  retry_after_ms?: number;
+}
+
 export class DispositionResultDto {
   attempt_id!: string;
   code!: string;
-  /** `written` now, `queued` in the durable outbox while Google Sheets is unavailable, `lead_gone` when the row was deleted */
-  sheet!: string;
+  /**
+   * `written` now, `queued` in the durable outbox while Google Sheets is unavailable, `lead_gone` when the row
+   * was deleted, `number_gone` when the dialed number was erased from the row (nothing left to write)
+   */
+  sheet!: 'written' | 'queued' | 'lead_gone' | 'number_gone';
   /** the next dial, chained when the session is PLAY (null when paused or when it failed: see `next_error`) */
   next!: DialResultDto | null;
-  /** why the chained dial failed ({statusCode, code, message, retry_after_ms}); the disposition itself stands */
-  next_error?: Record<string, unknown>;
+  /** why the chained dial failed; the disposition itself stands */
+  next_error?: ChainedDialErrorDto;
+}
+
+export class AttemptRefDto {
+  @IsUUID()
+  attempt_id!: string;
+}
+
+export class HangupResultDto {
+  attempt_id!: string;
+  hung_up!: boolean;
+}
+
+/** One of the lead's numbers as the sheet has it. */
+export class LeadNumberDto {
+  /** 1–10: NumN */
+  index!: number;
+  phone!: string;
+  /** StatusN as written (NEW, IN_PROGRESS, CORRECT, …) */
+  status!: string;
+}
+
+/** The lead being dialed, for the agent's screen. */
+export class LeadViewDto {
+  row_id!: string;
+  name!: string;
+  notes!: string;
+  /** AttemptCount */
+  attempts!: number;
+  /** the lead's IANA zone (its Timezone cell, else the dialed number's area code); null when unknown */
+  time_zone!: string | null;
+  /** the lead's local time now (ISO 8601 with offset); null when the zone is unknown */
+  local_time!: string | null;
+  numbers!: LeadNumberDto[];
+}
+
+export class SessionStatsDto {
+  dials!: number;
+  connects!: number;
+  /** dispositions by code */
+  dispositions!: Record<string, number>;
+  talk_time_ms!: number;
+  dials_per_hour!: number;
+}
+
+/** The attempt waiting for its disposition (a reloaded console restores the call and its dialog from it). */
+export class AttemptViewDto {
+  attempt_id!: string;
+  /** dialing, ringing, connected, ended (the disposition is due), dispositioned or failed */
+  status!: string;
+  row_id!: string;
+  number_index!: number;
+  phone!: string;
+  dialpad_call_id!: string | null;
+  dialed_at!: Date;
+  connected_at!: Date | null;
+  ended_at!: Date | null;
+  /** null when the row is no longer in the sheet */
+  lead!: LeadViewDto | null;
+}
+
+export class SessionViewDto {
+  id!: string;
+  app_id!: string;
+  agent_email!: string;
+  dialpad_user_id!: string;
+  spreadsheet_id!: string;
+  tab_id!: string;
+  campaign_name!: string;
+  /** PLAY, PAUSE or STOPPED */
+  state!: string;
+  current_attempt_id!: string | null;
+  started_at!: string;
+  updated_at!: string;
+  stats!: SessionStatsDto;
+  current_attempt?: AttemptViewDto | null;
+}
+
+export class StartSessionResultDto {
+  session!: SessionViewDto;
+  /** true when the agent's live session was returned (crash-safe recovery) */
+  recovered!: boolean;
+}
+
+export class DialQueryDto {
+  /** `lead`: the dial answers (and a disposition's `next`) carry the lead card (`lead`) */
+  @IsOptional()
+  @IsIn(['lead'], { message: 'include must be "lead"' })
+  include?: 'lead';
 }
