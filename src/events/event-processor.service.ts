@@ -5,6 +5,7 @@ import { AppChanges } from '../apps/app-changes.service.js';
 import { DrainLoop } from '../common/drain-loop.js';
 import { compareBigintIds } from '../common/ids.js';
 import { AppConfig } from '../infra/config/app-config.js';
+import { PgListener } from '../infra/database/pg-listener.js';
 import { Sql } from '../infra/database/sql.js';
 import { normalizeDialpadEvent } from '../integrations/dialpad/wire/dialpad-event.js';
 import { parseJsonLossless } from '../common/lossless-json.js';
@@ -31,10 +32,7 @@ const POLL_INTERVAL_NAME = 'event-processor-poll';
 export class EventProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(EventProcessor.name);
   private readonly loop: DrainLoop;
-  private stopping = false;
-  private listener: pg.Client | null = null;
-  private reconnectTimer: NodeJS.Timeout | null = null;
-  private reconnecting: Promise<void> | null = null;
+  private listener: PgListener | null = null;
 
   constructor(
     private readonly config: AppConfig,
@@ -57,20 +55,26 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.EVENT_PROCESSOR_ENABLED) return;
-    if (this.config.EVENT_NOTIFY_ENABLED) await this.listen();
+    if (this.config.EVENT_NOTIFY_ENABLED) {
+      this.listener = new PgListener({
+        connectionString: this.config.DATABASE_URL ?? '',
+        channel: NOTIFY_CHANNEL,
+        applicationName: 'turbo-cti-listener',
+        onNotify: () => this.wake(),
+        onListening: () => this.wake(), // anything inserted while we were not listening
+        onProblem: (message) => this.logger.warn(message),
+      });
+      await this.listener.start();
+    }
     this.scheduler.addInterval(POLL_INTERVAL_NAME, setInterval(() => this.wake(), this.config.EVENT_POLL_INTERVAL_MS));
     this.wake();
   }
 
   /** Graceful shutdown: stop claiming, let the batch in flight commit. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
     if (this.scheduler.doesExist('interval', POLL_INTERVAL_NAME)) this.scheduler.deleteInterval(POLL_INTERVAL_NAME);
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    await this.reconnecting; // a listener connecting now must not outlive the shutdown
+    await this.listener?.stop();
     await this.loop.stop();
-    await this.listener?.end().catch(() => undefined);
-    this.listener = null;
   }
 
   /** Runs batches until the queue is drained; concurrent wake-ups coalesce into one more pass. */
@@ -83,55 +87,32 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
     return this.loop.idle();
   }
 
-  /** One batch in one transaction. Returns how many events it claimed. */
+  /** One batch in one transaction; its messages are published after the commit. Returns how many events it claimed. */
   async processBatch(): Promise<number> {
-    const client = await this.db.pool.connect();
-    // a checked-out pg client has no 'error' listener: a connection killed mid-batch
-    // would throw from an EventEmitter and take the process down. The failed query
-    // already rejects, so the event itself needs no handling.
-    const onError = (): void => undefined;
-    client.on('error', onError);
-    let released = false;
-    try {
-      await client.query('BEGIN');
-      const claimed = await this.events.claimDue(client, this.config.EVENT_BATCH_SIZE);
-      if (claimed.length === 0) {
-        await client.query('COMMIT');
-        return 0;
-      }
-      const { items, failures, passive } = prepare(claimed, this.writer);
-      const results = await this.write(client, items, failures);
-      const failed = new Set(failures.map((f) => f.event.id));
-      for (const f of failures) await this.recordFailure(client, f.event, f.error);
-      const outputs: ProcessedEvent[] = [];
-      for (const item of items) if (!failed.has(item.eventId)) outputs.push(toProcessedEvent(item, results.get(item.eventId)!));
-      outputs.sort((a, b) => compareBigintIds(a.eventId, b.eventId));
-      await this.assignStreamSeqs(client, outputs);
-      const processed = [
-        ...passive.map((e) => ({ id: e.id, streamSeq: null, broadcast: null })),
-        ...outputs.map((o) => ({ id: o.eventId, streamSeq: o.streamSeq, broadcast: o.messageJson })),
-      ];
-      await this.events.markProcessed(client, processed);
-      await client.query('COMMIT');
-      this.afterCommit(claimed, processed.map((p) => p.id), outputs);
-      return claimed.length;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release(err as Error); // a broken connection must not go back to the pool
-      released = true;
-      throw err;
-    } finally {
-      if (!released) {
-        client.removeListener('error', onError);
-        client.release();
-      }
-    }
+    const batch = await this.db.transaction((client) => this.processClaimed(client));
+    if (batch.claimed.length > 0) this.afterCommit(batch.claimed, batch.processedIds, batch.outputs);
+    return batch.claimed.length;
   }
 
-  /**
-   * The whole batch in one go, inside a savepoint; if that fails (a bad event, a
-   * deadlock), each event again on its own so only the guilty one fails.
-   */
+  private async processClaimed(client: pg.PoolClient): Promise<{ claimed: ClaimedEvent[]; processedIds: string[]; outputs: ProcessedEvent[] }> {
+    const claimed = await this.events.claimDue(client, this.config.EVENT_BATCH_SIZE);
+    if (claimed.length === 0) return { claimed, processedIds: [], outputs: [] };
+    const { items, failures, passive } = prepare(claimed, this.writer);
+    const results = await this.write(client, items, failures);
+    const failed = new Set(failures.map((f) => f.event.id));
+    for (const f of failures) await this.recordFailure(client, f.event, f.error);
+    const outputs: ProcessedEvent[] = [];
+    for (const item of items) if (!failed.has(item.eventId)) outputs.push(toProcessedEvent(item, results.get(item.eventId)!));
+    outputs.sort((a, b) => compareBigintIds(a.eventId, b.eventId));
+    await this.assignStreamSeqs(client, outputs);
+    const processed = [
+      ...passive.map((e) => ({ id: e.id, streamSeq: null, broadcast: null })),
+      ...outputs.map((o) => ({ id: o.eventId, streamSeq: o.streamSeq, broadcast: o.messageJson })),
+    ];
+    await this.events.markProcessed(client, processed);
+    return { claimed, processedIds: processed.map((p) => p.id), outputs };
+  }
+
   private async write(client: pg.PoolClient, items: PreparedItem[], failures: Failure[]): Promise<Map<string, WriteResult>> {
     await client.query('SAVEPOINT batch');
     try {
@@ -140,7 +121,9 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
       return results;
     } catch (batchError) {
       // a dead connection cannot roll back: let the whole batch fail (nothing was committed)
-      await client.query('ROLLBACK TO SAVEPOINT batch').catch(() => Promise.reject(batchError));
+      await client.query('ROLLBACK TO SAVEPOINT batch').catch(() => {
+        throw batchError;
+      });
     }
     const results = new Map<string, WriteResult>();
     for (const item of items) {
@@ -149,7 +132,9 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
         for (const [seq, result] of await this.writer.apply(client, [item])) results.set(seq, result);
         await client.query('RELEASE SAVEPOINT event');
       } catch (error) {
-        await client.query('ROLLBACK TO SAVEPOINT event').catch(() => Promise.reject(error));
+        await client.query('ROLLBACK TO SAVEPOINT event').catch(() => {
+          throw error;
+        });
         failures.push({ event: item.claimed, error });
       }
     }
@@ -204,45 +189,6 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
       if (event) this.metrics.latency.observe((now - event.received_at.getTime()) / 1000);
     }
     this.bus.publish(outputs);
-  }
-
-  private async listen(): Promise<void> {
-    if (this.stopping) return;
-    const client = new pg.Client({ connectionString: this.config.DATABASE_URL, application_name: 'turbo-cti-listener' });
-    client.on('notification', () => this.wake());
-    client.on('error', (err) => {
-      this.logger.warn(`LISTEN connection lost (${err.message}); polling until it is back`);
-      this.scheduleReconnect(client);
-    });
-    client.on('end', () => this.scheduleReconnect(client));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
-      if (this.stopping) {
-        client.removeAllListeners('end');
-        await client.end().catch(() => undefined);
-        return;
-      }
-      this.listener = client;
-      this.wake(); // anything inserted while we were not listening
-    } catch (err) {
-      this.logger.warn(`cannot LISTEN (${(err as Error).message}); retrying`);
-      this.scheduleReconnect(client);
-    }
-  }
-
-  private scheduleReconnect(client: pg.Client): void {
-    if (this.stopping || this.reconnectTimer) return;
-    if (this.listener === client) this.listener = null;
-    client.removeAllListeners('end');
-    void client.end().catch(() => undefined);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      this.reconnecting = this.listen().finally(() => {
-        this.reconnecting = null;
-      });
-    }, 1000);
-    this.reconnectTimer.unref();
   }
 }
 
