@@ -1,4 +1,4 @@
-// The agent's loop, timed: POST /disposition → its answer carrying the next dial (SPEC §9, issue 7:
+// The agent's loop, timed: POST /disposition → its answer carrying the next dial (issue 7:
 // p99 < 50 ms), against the built service with fake Sheets and fake Dialpad servers answering at once.
 // Invoked by bench/run.mjs, which starts the service (`startService(env)`) on its benchmark database.
 import http from 'node:http';
@@ -43,7 +43,7 @@ async function json(res, expected, what) {
 /** Dispositions `samples` calls in a row (after `warmup`), each answered with the next dial; returns the latencies' p50/p99. */
 export async function measureDispositionToNextDial({ startService, createTenant, adminToken, samples = 200, warmup = 20 }) {
   // the fake is TypeScript without non-erasable syntax: Node 22.18+ loads it directly
-  const { FakeSheets } = await import(new URL('../test/support/fake-sheets.ts', import.meta.url).href);
+  const { FakeSheets } = await import(new URL('../demo/fakes/fake-sheets.ts', import.meta.url).href);
   const sheets = await FakeSheets.start();
   const dialpad = await startInstantDialpad();
   let svc = null;

@@ -1,4 +1,4 @@
-// Policy decision time over 10,000 rows (SPEC §9: well under 5 ms).
+// Policy decision time over 10,000 rows (target: well under 5 ms).
 // Run: `npm run build && node bench/policy.mjs` (imports the built engine from dist/;
 // BENCH_DIST=<dir> points at another build of the project).
 // Worst case for the scan: every row but the last is passed over (done, retry pending,

@@ -1,4 +1,4 @@
-// Google Sheets calls per disposition (SPEC §9 target: 1 values write + at most 1 format write),
+// Google Sheets calls per disposition (target: 1 values write + at most 1 format write; docs/architecture.md, "Sheets"),
 // against the fake Sheets server, through the built LeadWriter (the path SheetsGateway takes).
 // Run: `npm run build && node bench/sheets.mjs` (BENCH_DIST=<dir> for another build).
 import { existsSync } from 'node:fs';
@@ -12,7 +12,7 @@ const CODES = ['CORRECT', 'WRONG', 'VM_SAME_NAME', 'VM_OR_NA_UNKNOWN', 'NO_ANSWE
 export async function measureSheetsPerDisposition({ leads = 60, sheetRows = 2000 } = {}) {
   if (!existsSync(new URL('src/integrations/sheets/lead-writer.js', DIST))) throw new Error('dist/ is missing: run `npm run build` first');
   // the fake is TypeScript without non-erasable syntax: Node 22.18+ loads it directly
-  const { FakeSheets } = await import(new URL('../test/support/fake-sheets.ts', import.meta.url).href);
+  const { FakeSheets } = await import(new URL('../demo/fakes/fake-sheets.ts', import.meta.url).href);
   const { parseConfig } = await load('src/infra/config/app-config.js');
   const { MetricsService } = await load('src/infra/metrics/metrics.service.js');
   const { SheetsMetrics } = await load('src/integrations/sheets/sheets-metrics.js');

@@ -9,6 +9,7 @@ import { AppModule } from './app.module.js';
 import { AppConfig } from './infra/config/app-config.js';
 import { AllExceptionsFilter, toErrorBody } from './infra/http/all-exceptions.filter.js';
 import { registerBodyParsers } from './infra/http/body-parsers.js';
+import { consoleDir, registerConsole } from './infra/http/console-static.js';
 import { answerClientError } from './infra/http/client-error.js';
 import { registerHttpHooks } from './infra/http/http-hooks.js';
 import { setupSwagger } from './infra/http/swagger.js';
@@ -37,7 +38,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // filter runs: answer those in the documented error shape too, with the request id
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const body = toErrorBody(error, String(request.id));
-      void reply.status(body.statusCode).header('x-request-id', String(request.id)).header('content-type', 'application/json; charset=utf-8').send(body);
+      reply.status(body.statusCode).header('x-request-id', String(request.id)).header('content-type', 'application/json; charset=utf-8').send(body);
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
@@ -52,6 +53,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   registerHttpHooks(fastify, metrics, PinoLogger.root);
   registerBodyParsers(fastify);
 
+  // Swagger UI (/docs) and the agent console (/console) load their scripts and styles from 'self'.
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -59,9 +61,15 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
         styleSrc: [`'self'`, `'unsafe-inline'`],
         imgSrc: [`'self'`, 'data:', 'validator.swagger.io'],
         scriptSrc: [`'self'`, `https: 'unsafe-inline'`],
+        // the console's REST calls and its WebSocket (/ws): CSP 3 'self' matches ws:/wss: of the same host
+        connectSrc: [`'self'`],
+        // helmet's default: on plain HTTP opened by any address but localhost, the browser would fetch
+        // every script and style over https and fail (a blank Swagger UI). TLS is the proxy's job.
+        upgradeInsecureRequests: null,
       },
     },
   });
+  await registerConsole(fastify, consoleDir());
   app.useWebSocketAdapter(new CtiWsAdapter(app, app.get(WsAuthService)));
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(
@@ -72,7 +80,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       exceptionFactory: (errors) => new BadRequestException(flattenValidationErrors(errors)),
     }),
   );
-  setupSwagger(app, config.SWAGGER_UI);
+  setupSwagger(app, config);
   await app.init();
   await fastify.ready();
   return app;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { LRUCache } from 'lru-cache';
 import { AppChanges } from '../apps/app-changes.service.js';
 import { AppsRepository } from '../apps/apps.repository.js';
@@ -6,7 +7,7 @@ import { AppConfig } from '../infra/config/app-config.js';
 import { API_KEY_PATTERN, hashApiKey } from '../apps/app-credentials.js';
 
 export interface ResolvedApp {
-  id: string;
+  id: AppId;
   name: string;
   isActive: boolean;
 }
@@ -47,7 +48,7 @@ export class ApiKeyResolver {
     return app;
   }
 
-  private drop(appId: string): void {
+  private drop(appId: AppId): void {
     for (const [hash, entry] of this.cache.entries()) {
       if (entry.app === null || entry.app.id === appId) this.cache.delete(hash);
     }

@@ -1,14 +1,17 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AdminGuard } from '../auth/admin.guard.js';
 import { AuditCtx } from '../auth/request-context.js';
 import type { AuditContext } from '../apps/api-key-audit.repository.js';
+import { ApiErrors, ADMIN_AUTH_ERRORS } from '../infra/http/api-errors.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyStatusDto, AuditPageDto, AuditQueryDto, IssuedApiKeyDto, RevokedApiKeyDto, RotateApiKeyDto } from './dto/api-key.dto.js';
 
 @ApiTags('internal: api keys')
 @ApiBearerAuth('admin')
 @UseGuards(AdminGuard)
+@ApiErrors(ADMIN_AUTH_ERRORS, 400, { 404: 'Unknown app' }, 503)
 @Controller('internal/apps/:app_id/api-key')
 export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
@@ -17,7 +20,7 @@ export class ApiKeysController {
   @Post()
   @HttpCode(201)
   issue(
-    @Param('app_id', new ParseUUIDPipe()) appId: string,
+    @Param('app_id', new ParseUUIDPipe()) appId: AppId,
     @Body() body: RotateApiKeyDto,
     @AuditCtx() ctx: AuditContext,
   ): Promise<IssuedApiKeyDto> {
@@ -27,19 +30,19 @@ export class ApiKeysController {
   /** Revoke the app's key(s): REST refuses them at once and the app's WebSockets are closed. */
   @Post('revoke')
   @HttpCode(200)
-  revoke(@Param('app_id', new ParseUUIDPipe()) appId: string, @AuditCtx() ctx: AuditContext): Promise<RevokedApiKeyDto> {
+  revoke(@Param('app_id', new ParseUUIDPipe()) appId: AppId, @AuditCtx() ctx: AuditContext): Promise<RevokedApiKeyDto> {
     return this.keys.revoke(appId, ctx);
   }
 
   /** Whether the app has a working key, and its prefix. */
   @Get('status')
-  status(@Param('app_id', new ParseUUIDPipe()) appId: string): Promise<ApiKeyStatusDto> {
+  status(@Param('app_id', new ParseUUIDPipe()) appId: AppId): Promise<ApiKeyStatusDto> {
     return this.keys.status(appId);
   }
 
   /** Every generate / rotate / revoke, newest first. */
   @Get('audit')
-  audit(@Param('app_id', new ParseUUIDPipe()) appId: string, @Query() query: AuditQueryDto): Promise<AuditPageDto> {
+  audit(@Param('app_id', new ParseUUIDPipe()) appId: AppId, @Query() query: AuditQueryDto): Promise<AuditPageDto> {
     return this.keys.auditLog(appId, query.limit, query.before);
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { AppChanges } from '../apps/app-changes.service.js';
 import { AppsRepository } from '../apps/apps.repository.js';
 import { AppsService } from '../apps/apps.service.js';
@@ -17,7 +18,7 @@ export class ApiKeysService {
   ) {}
 
   /** Generates a key (or rotates the current one). The old key is refused at once unless a grace period is asked for. */
-  async issue(appId: string, graceSeconds: number, ctx: AuditContext): Promise<IssuedApiKeyDto> {
+  async issue(appId: AppId, graceSeconds: number, ctx: AuditContext): Promise<IssuedApiKeyDto> {
     const hadKey = await this.apps.hasKey(appId);
     const key = generateApiKey();
     const row = await this.apps.setKey(appId, hashApiKey(key), displayPrefix(key), graceSeconds);
@@ -34,7 +35,7 @@ export class ApiKeysService {
   }
 
   /** Revokes every key of the app: REST answers 401 and its WebSockets are closed, on every node. */
-  async revoke(appId: string, ctx: AuditContext): Promise<RevokedApiKeyDto> {
+  async revoke(appId: AppId, ctx: AuditContext): Promise<RevokedApiKeyDto> {
     const before = await this.appsService.require(appId);
     const row = await this.apps.revokeKey(appId);
     if (!row) throw new DomainError('APP_NOT_FOUND', `App ${appId} not found`);
@@ -43,7 +44,7 @@ export class ApiKeysService {
     return { app_id: appId, revoked_at: row.api_key_revoked_at! };
   }
 
-  async status(appId: string): Promise<ApiKeyStatusDto> {
+  async status(appId: AppId): Promise<ApiKeyStatusDto> {
     const row = await this.appsService.require(appId);
     const status = row.api_key_revoked_at ? 'revoked' : row.api_key_prefix ? 'active' : 'none';
     return {
@@ -58,7 +59,7 @@ export class ApiKeysService {
     };
   }
 
-  async auditLog(appId: string, limit = 50, before?: string): Promise<AuditPageDto> {
+  async auditLog(appId: AppId, limit = 50, before?: string): Promise<AuditPageDto> {
     await this.appsService.require(appId);
     const items = await this.audit.list(appId, limit, before);
     return {

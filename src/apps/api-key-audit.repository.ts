@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { Sql } from '../infra/database/sql.js';
 
 export type ApiKeyAction = 'generate' | 'rotate' | 'revoke';
 
 export interface AuditEntry {
   id: string;
-  app_id: string;
+  app_id: AppId;
   action: ApiKeyAction;
   key_prefix: string | null;
   actor: string;
@@ -24,7 +25,7 @@ export interface AuditContext {
 export class ApiKeyAuditRepository {
   constructor(private readonly db: Sql) {}
 
-  async record(appId: string, action: ApiKeyAction, keyPrefix: string | null, ctx: AuditContext): Promise<void> {
+  async record(appId: AppId, action: ApiKeyAction, keyPrefix: string | null, ctx: AuditContext): Promise<void> {
     await this.db.query(
       `INSERT INTO api_key_audit_log (app_id, action, key_prefix, actor, request_ip, user_agent)
        VALUES ($1, $2, $3, $4, $5, $6)`,
@@ -33,13 +34,13 @@ export class ApiKeyAuditRepository {
   }
 
   /** Newest first; `beforeId` pages backwards. */
-  async list(appId: string, limit: number, beforeId?: string): Promise<AuditEntry[]> {
-    return (await this.db.query(
+  async list(appId: AppId, limit: number, beforeId?: string): Promise<AuditEntry[]> {
+    return await this.db.query<AuditEntry>(
       `SELECT id::text, app_id, action, key_prefix, actor, request_ip, user_agent, created_at
          FROM api_key_audit_log
         WHERE app_id = $1 AND ($3::bigint IS NULL OR id < $3::bigint)
         ORDER BY id DESC LIMIT $2`,
       [appId, limit, beforeId ?? null],
-    )) as AuditEntry[];
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { type AppId, asAppId } from '../common/app-id.js';
 import { RedisService } from '../infra/redis/redis.service.js';
 
 const CHANNEL = 'apps:invalidate';
@@ -11,16 +12,16 @@ const CHANNEL = 'apps:invalidate';
 @Injectable()
 export class AppChanges implements OnModuleInit {
   private readonly logger = new Logger(AppChanges.name);
-  private readonly listeners = new Set<(appId: string) => void>();
+  private readonly listeners = new Set<(appId: AppId) => void>();
 
   constructor(private readonly redis: RedisService) {}
 
   async onModuleInit(): Promise<void> {
-    await this.redis.subscribe(CHANNEL, (appId) => this.notifyLocal(appId));
+    await this.redis.subscribe(CHANNEL, (appId) => this.notifyLocal(asAppId(appId)));
   }
 
   /** Tells every node (this one at once) that the app changed. A Redis outage is logged: this node still drops its caches. */
-  async publish(appId: string): Promise<void> {
+  async publish(appId: AppId): Promise<void> {
     this.notifyLocal(appId);
     try {
       await this.redis.publish(CHANNEL, appId);
@@ -30,12 +31,12 @@ export class AppChanges implements OnModuleInit {
   }
 
   /** Called on every node for each change; returns the unsubscribe function. */
-  subscribe(listener: (appId: string) => void): () => void {
+  subscribe(listener: (appId: AppId) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  private notifyLocal(appId: string): void {
+  private notifyLocal(appId: AppId): void {
     for (const listener of this.listeners) listener(appId);
   }
 }

@@ -1,14 +1,17 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { AuditContext } from './api-key-audit.repository.js';
 import { AdminGuard } from '../auth/admin.guard.js';
 import { AuditCtx } from '../auth/request-context.js';
+import { ApiErrors, ADMIN_AUTH_ERRORS } from '../infra/http/api-errors.js';
 import { AppsService } from './apps.service.js';
 import { AppDto, CreateAppDto, CreatedAppDto, ListAppsQueryDto, UpdateAppDto } from './dto/app.dto.js';
 
 @ApiTags('internal: apps')
 @ApiBearerAuth('admin')
 @UseGuards(AdminGuard)
+@ApiErrors(ADMIN_AUTH_ERRORS, 400, 503)
 @Controller('internal/apps')
 export class AppsController {
   constructor(private readonly apps: AppsService) {}
@@ -28,13 +31,15 @@ export class AppsController {
 
   /** One tenant. */
   @Get(':app_id')
-  get(@Param('app_id', new ParseUUIDPipe()) appId: string): Promise<AppDto> {
+  @ApiErrors({ 404: 'Unknown app' })
+  get(@Param('app_id', new ParseUUIDPipe()) appId: AppId): Promise<AppDto> {
     return this.apps.get(appId);
   }
 
   /** Rename or (de)activate a tenant. Deactivation takes effect on every node at once. */
   @Patch(':app_id')
-  update(@Param('app_id', new ParseUUIDPipe()) appId: string, @Body() body: UpdateAppDto): Promise<AppDto> {
+  @ApiErrors({ 404: 'Unknown app' })
+  update(@Param('app_id', new ParseUUIDPipe()) appId: AppId, @Body() body: UpdateAppDto): Promise<AppDto> {
     return this.apps.update(appId, body);
   }
 }

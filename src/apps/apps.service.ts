@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ApiKeyAuditRepository, AuditContext } from './api-key-audit.repository.js';
 import { displayPrefix, generateApiKey, generateWebhookSecret, hashApiKey } from './app-credentials.js';
+import { type AppId, asAppId } from '../common/app-id.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { SecretBox } from '../infra/crypto/secret-box.js';
 import { AppChanges } from './app-changes.service.js';
@@ -19,7 +20,7 @@ export class AppsService {
 
   /** Creates a tenant with its first API key and webhook secret; both are returned only here. */
   async create(name: string, ctx: AuditContext): Promise<CreatedAppDto> {
-    const id = randomUUID();
+    const id = asAppId(randomUUID());
     const apiKey = generateApiKey();
     const webhookSecret = generateWebhookSecret();
     const row = await this.apps.create({
@@ -37,11 +38,11 @@ export class AppsService {
     return (await this.apps.list(limit, offset)).map(toAppDto);
   }
 
-  async get(appId: string): Promise<AppDto> {
+  async get(appId: AppId): Promise<AppDto> {
     return toAppDto(await this.require(appId));
   }
 
-  async update(appId: string, patch: { name?: string; is_active?: boolean }): Promise<AppDto> {
+  async update(appId: AppId, patch: { name?: string; is_active?: boolean }): Promise<AppDto> {
     const row = await this.apps.update(appId, { name: patch.name, isActive: patch.is_active });
     if (!row) throw new DomainError('APP_NOT_FOUND', `App ${appId} not found`);
     await this.changes.publish(appId);
@@ -49,12 +50,12 @@ export class AppsService {
   }
 
   /** The app's webhook secret in clear, for signature checks and Dialpad subscription setup. */
-  async webhookSecret(appId: string): Promise<string> {
+  async webhookSecret(appId: AppId): Promise<string> {
     const row = await this.require(appId);
     return this.secretBox.decrypt(row.webhook_secret_enc, `app:${appId}:webhook`);
   }
 
-  async require(appId: string): Promise<AppRow> {
+  async require(appId: AppId): Promise<AppRow> {
     const row = await this.apps.findById(appId);
     if (!row) throw new DomainError('APP_NOT_FOUND', `App ${appId} not found`);
     return row;

@@ -1,10 +1,11 @@
 import { jwtVerify, SignJWT } from 'jose';
+import { type AppId, asAppId } from '../common/app-id.js';
 import { UUID_PATTERN } from '../common/ids.js';
 
 export interface AgentClaims {
   /** the agent's e-mail */
   sub: string;
-  app_id: string;
+  app_id: AppId;
 }
 
 const AUDIENCE = 'turbo-cti:agent';
@@ -30,7 +31,7 @@ export async function verifyAgentToken(secret: string, token: string): Promise<A
     if (payload.role !== 'agent' || typeof payload.sub !== 'string' || typeof payload.app_id !== 'string') return null;
     // app_id goes to a uuid column: anything else would fail the query (a 500), not the token
     if (!UUID_PATTERN.test(payload.app_id)) return null;
-    return { sub: payload.sub, app_id: payload.app_id };
+    return { sub: payload.sub, app_id: asAppId(payload.app_id) };
   } catch {
     return null;
   }

@@ -1,4 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import type { FastifyRequest } from 'fastify';
 import type { ResolvedApp } from '../api-keys/api-key-resolver.service.js';
 import type { AuditContext } from '../apps/api-key-audit.repository.js';
@@ -10,7 +11,7 @@ export interface AdminPrincipal {
 export interface AgentPrincipal {
   /** the agent's e-mail (the token's `sub`) */
   email: string;
-  appId: string;
+  appId: AppId;
 }
 
 declare module 'fastify' {

@@ -3,18 +3,21 @@ import { ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { ResolvedApp } from '../api-keys/api-key-resolver.service.js';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentApp } from '../auth/request-context.js';
+import { ApiErrors, API_KEY_AUTH_ERRORS } from '../infra/http/api-errors.js';
 import { CallsService } from './calls.service.js';
 import { ActiveCallsDto, CallDetailDto, CallPageDto, ListCallsQueryDto } from './dto/calls.dto.js';
 
 @ApiTags('api: calls')
 @ApiSecurity('api-key')
 @UseGuards(ApiKeyGuard)
+@ApiErrors(API_KEY_AUTH_ERRORS, 503)
 @Controller('api/calls')
 export class CallsController {
   constructor(private readonly calls: CallsService) {}
 
   /** The app's calls, newest first, with filters and cursor pagination. */
   @Get()
+  @ApiErrors({ 400: 'A query parameter is invalid (the message names it), `from` is not before `to`, or the cursor is not one of ours' })
   list(@CurrentApp() app: ResolvedApp, @Query() query: ListCallsQueryDto): Promise<CallPageDto> {
     return this.calls.list(app.id, query);
   }
@@ -27,6 +30,7 @@ export class CallsController {
 
   /** One call by our uuid or by Dialpad's call id. Another app's call answers 404. */
   @Get(':id')
+  @ApiErrors({ 404: 'No such call in the app' })
   get(@CurrentApp() app: ResolvedApp, @Param('id') id: string): Promise<CallDetailDto> {
     return this.calls.get(app.id, id);
   }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import type { PoolClient } from 'pg';
 import type { CallSnapshot, CallStatus } from './domain/call-state.js';
 import { Sql } from '../infra/database/sql.js';
@@ -6,7 +7,7 @@ import { UUID_PATTERN } from '../common/ids.js';
 
 export interface CallRow {
   id: string;
-  app_id: string;
+  app_id: AppId;
   dialpad_call_id: string;
   master_call_id: string | null;
   entry_point_call_id: string | null;
@@ -39,7 +40,7 @@ export interface CallFilters {
 }
 
 export interface CallKey {
-  appId: string;
+  appId: AppId;
   dialpadCallId: string;
 }
 
@@ -88,7 +89,7 @@ export class CallsRepository {
     const sorted = [...keys].sort((a, b) => compareKeys(callKey(a), callKey(b)));
     const apps = sorted.map((k) => k.appId);
     const callIds = sorted.map((k) => k.dialpadCallId);
-    const inserted = await client.query<{ app_id: string; dialpad_call_id: string }>(
+    const inserted = await client.query<{ app_id: AppId; dialpad_call_id: string }>(
       `INSERT INTO calls (app_id, dialpad_call_id, status)
        SELECT a, c, 'initiated' FROM unnest($1::uuid[], $2::text[]) AS k(a, c)
        ON CONFLICT (app_id, dialpad_call_id) DO NOTHING RETURNING app_id, dialpad_call_id`,
@@ -154,7 +155,7 @@ export class CallsRepository {
     return new Map(rows.map((r) => [callKey({ appId: r.app_id, dialpadCallId: r.dialpad_call_id }), r]));
   }
 
-  async list(appId: string, f: CallFilters, limit: number, cursor?: CallCursor): Promise<ListedCallRow[]> {
+  async list(appId: AppId, f: CallFilters, limit: number, cursor?: CallCursor): Promise<ListedCallRow[]> {
     const where = ['app_id = $1'];
     const params: unknown[] = [appId];
     const add = (sql: string, value: unknown) => {
@@ -172,33 +173,33 @@ export class CallsRepository {
       where.push(`(COALESCE(started_at, created_at), id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(limit);
-    return (await this.db.query(
+    return await this.db.query<ListedCallRow>(
       `SELECT ${COLUMNS},
               to_char(COALESCE(started_at, created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_at
          FROM calls WHERE ${where.join(' AND ')}
         ORDER BY COALESCE(started_at, created_at) DESC, id DESC LIMIT $${params.length}`,
       params,
-    )) as ListedCallRow[];
+    );
   }
 
-  async listActive(appId: string, limit: number): Promise<CallRow[]> {
-    return (await this.db.query(
+  async listActive(appId: AppId, limit: number): Promise<CallRow[]> {
+    return await this.db.query<CallRow>(
       `SELECT ${COLUMNS} FROM calls
         WHERE app_id = $1 AND status IN ('initiated', 'ringing', 'connected')
           AND COALESCE(last_event_at, created_at) > now() - interval '${ACTIVE_CALL_STALE_AFTER}'
         ORDER BY last_event_at DESC NULLS LAST LIMIT $2`,
       [appId, limit],
-    )) as CallRow[];
+    );
   }
 
   /** By our uuid or by Dialpad's call id. */
-  async findOne(appId: string, id: string): Promise<(CallRow & { raw_payload_json: string | null }) | null> {
+  async findOne(appId: AppId, id: string): Promise<(CallRow & { raw_payload_json: string | null }) | null> {
     const byUuid = UUID_PATTERN.test(id);
-    const rows = (await this.db.query(
+    const rows = await this.db.query<CallRow & { raw_payload_json: string | null }>(
       `SELECT ${COLUMNS}, raw_payload::text AS raw_payload_json FROM calls
         WHERE app_id = $1 AND ${byUuid ? 'id = $2::uuid' : 'dialpad_call_id = $2'}`,
       [appId, id],
-    )) as (CallRow & { raw_payload_json: string | null })[];
+    );
     return rows[0] ?? null;
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { parseJsonLossless } from '../common/lossless-json.js';
 import { CallCursor, CallRow, CallsRepository } from './calls.repository.js';
@@ -9,7 +10,7 @@ import { UUID_PATTERN, DIGITS_ID_PATTERN } from '../common/ids.js';
 export class CallsService {
   constructor(private readonly calls: CallsRepository) {}
 
-  async list(appId: string, q: ListCallsQueryDto): Promise<CallPageDto> {
+  async list(appId: AppId, q: ListCallsQueryDto): Promise<CallPageDto> {
     const limit = q.limit ?? 50;
     const from = q.from ? new Date(q.from) : undefined;
     const to = q.to ? new Date(q.to) : undefined;
@@ -27,11 +28,11 @@ export class CallsService {
     };
   }
 
-  async active(appId: string): Promise<ActiveCallsDto> {
+  async active(appId: AppId): Promise<ActiveCallsDto> {
     return { items: (await this.calls.listActive(appId, 500)).map(toCallDto) };
   }
 
-  async get(appId: string, id: string): Promise<CallDetailDto> {
+  async get(appId: AppId, id: string): Promise<CallDetailDto> {
     if (!(DIGITS_ID_PATTERN.test(id) || UUID_PATTERN.test(id))) {
       throw new DomainError('NOT_FOUND', 'Call not found');
     }

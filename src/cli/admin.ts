@@ -42,6 +42,8 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case undefined:
+      break;
   }
   process.stderr.write(USAGE);
   return 64; // EX_USAGE

@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { ApiBearerAuth, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { ResolvedApp } from '../api-keys/api-key-resolver.service.js';
 import { AppsService } from '../apps/apps.service.js';
@@ -9,6 +10,7 @@ import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentAgent, CurrentApp } from '../auth/request-context.js';
 import type { AgentPrincipal } from '../auth/request-context.js';
 import { AppConfig } from '../infra/config/app-config.js';
+import { ADMIN_AUTH_ERRORS, AGENT_AUTH_ERRORS, API_KEY_AUTH_ERRORS, ApiErrors } from '../infra/http/api-errors.js';
 import { AgentTokenDto, AgentTokenRequestDto, ConsoleLinkDto, ConsoleLinkRequestDto } from './dto/agent-token.dto.js';
 
 /** Agent tokens: minted by the app (API key), refreshed by the agent through a shift, or handed out as a console link by an admin. */
@@ -23,6 +25,7 @@ export class AgentTokenController {
   @ApiTags('api: dialer')
   @ApiSecurity('api-key')
   @UseGuards(ApiKeyGuard)
+  @ApiErrors(API_KEY_AUTH_ERRORS, 400, 503)
   @Post('api/agents/token')
   @HttpCode(201)
   token(@CurrentApp() app: ResolvedApp, @Body() body: AgentTokenRequestDto): Promise<AgentTokenDto> {
@@ -33,6 +36,7 @@ export class AgentTokenController {
   @ApiTags('dialer')
   @ApiBearerAuth('agent')
   @UseGuards(AgentGuard)
+  @ApiErrors(AGENT_AUTH_ERRORS, 503)
   @Post('api/agents/token/refresh')
   @HttpCode(200)
   refresh(@CurrentAgent() agent: AgentPrincipal): Promise<AgentTokenDto> {
@@ -43,16 +47,17 @@ export class AgentTokenController {
   @ApiTags('internal: dialer')
   @ApiBearerAuth('admin')
   @UseGuards(AdminGuard)
+  @ApiErrors(ADMIN_AUTH_ERRORS, 400, { 404: 'Unknown app' }, 503)
   @Post('internal/apps/:app_id/agents/console-link')
   @HttpCode(201)
-  async consoleLink(@Param('app_id', new ParseUUIDPipe()) appId: string, @Body() body: ConsoleLinkRequestDto): Promise<ConsoleLinkDto> {
+  async consoleLink(@Param('app_id', new ParseUUIDPipe()) appId: AppId, @Body() body: ConsoleLinkRequestDto): Promise<ConsoleLinkDto> {
     const app = await this.apps.require(appId);
     const { token, expires_at } = await this.mint(app.id, body.agent_email);
     const base = this.config.PUBLIC_BASE_URL ?? `http://localhost:${this.config.PORT}`;
     return { url: `${base.replace(/\/$/, '')}/console#token=${encodeURIComponent(token)}`, expires_at };
   }
 
-  private async mint(appId: string, email: string): Promise<AgentTokenDto> {
+  private async mint(appId: AppId, email: string): Promise<AgentTokenDto> {
     const { token, expiresAt } = await mintAgentToken(this.config.INTERNAL_JWT_SECRET, appId, email, this.config.AGENT_TOKEN_TTL_SECONDS);
     return { token, expires_at: expiresAt };
   }

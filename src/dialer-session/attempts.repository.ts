@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { Sql } from '../infra/database/sql.js';
 
 export type AttemptStatus = 'dialing' | 'ringing' | 'connected' | 'ended' | 'dispositioned' | 'failed';
 
 export interface AttemptRow {
   id: string;
-  app_id: string;
+  app_id: AppId;
   session_id: string;
   agent_email: string;
   spreadsheet_id: string;
@@ -44,7 +45,7 @@ export class AttemptsRepository {
   }
 
   /** Attempts of these rows still waiting for a disposition (oldest first). */
-  async openForRows(appId: string, spreadsheetId: string, tabId: string, rowIds: string[]): Promise<AttemptRow[]> {
+  async openForRows(appId: AppId, spreadsheetId: string, tabId: string, rowIds: string[]): Promise<AttemptRow[]> {
     if (rowIds.length === 0) return [];
     return this.db.query<AttemptRow>(
       `SELECT ${COLUMNS} FROM dialer_attempts
@@ -55,16 +56,16 @@ export class AttemptsRepository {
     );
   }
 
-  async find(appId: string, id: string): Promise<AttemptRow | null> {
+  async find(appId: AppId, id: string): Promise<AttemptRow | null> {
     const rows = await this.db.query<AttemptRow>(`SELECT ${COLUMNS} FROM dialer_attempts WHERE app_id = $1 AND id = $2`, [appId, id]);
     return rows[0] ?? null;
   }
 
-  async placed(appId: string, id: string, dialpadCallId: string): Promise<void> {
+  async placed(appId: AppId, id: string, dialpadCallId: string): Promise<void> {
     await this.db.execute(`UPDATE dialer_attempts SET dialpad_call_id = $3 WHERE app_id = $1 AND id = $2`, [appId, id, dialpadCallId]);
   }
 
-  async failed(appId: string, id: string, error: string): Promise<void> {
+  async failed(appId: AppId, id: string, error: string): Promise<void> {
     await this.db.execute(`UPDATE dialer_attempts SET status = 'failed', error = $3 WHERE app_id = $1 AND id = $2`, [appId, id, error.slice(0, 500)]);
   }
 
@@ -75,7 +76,7 @@ export class AttemptsRepository {
    * updates, exactly one sees the end happen.
    */
   async callProgress(
-    appId: string,
+    appId: AppId,
     id: string,
     status: 'ringing' | 'connected' | 'ended',
     at: { connectedAt: Date | null; endedAt: Date | null },
@@ -102,7 +103,7 @@ export class AttemptsRepository {
   }
 
   /** Marks the attempt dispositioned, once: false when it already was. */
-  async disposition(appId: string, id: string, code: string, notes: string | null): Promise<boolean> {
+  async disposition(appId: AppId, id: string, code: string, notes: string | null): Promise<boolean> {
     return (
       (await this.db.execute(
         `UPDATE dialer_attempts SET status = 'dispositioned', disposition = $3, notes = $4, dispositioned_at = now()

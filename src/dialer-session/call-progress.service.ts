@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import type { AgentPrincipal } from '../auth/request-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { DialpadClient } from '../integrations/dialpad/dialpad.client.js';
@@ -43,7 +44,7 @@ export class CallProgressService {
   }
 
   async onCallProgress(
-    appId: string,
+    appId: AppId,
     attemptId: string,
     status: CallProgress,
     at: { connectedAt: Date | null; endedAt: Date | null; durationMs: number | null },

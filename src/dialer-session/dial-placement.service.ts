@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AppId } from '../common/app-id.js';
 import { Injectable, Logger } from '@nestjs/common';
 import type { AgentPrincipal } from '../auth/request-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
@@ -192,7 +193,7 @@ export class DialPlacement {
   }
 
   /** The call was not placed: the attempt is closed, the number goes back to what it was (the lead is released by the caller). */
-  private async undoFailedDial(appId: string, ref: SheetRef, pick: LeadPick, attemptId: string, restore: string, cause: Error): Promise<void> {
+  private async undoFailedDial(appId: AppId, ref: SheetRef, pick: LeadPick, attemptId: string, restore: string, cause: Error): Promise<void> {
     try {
       await this.attempts.failed(appId, attemptId, cause.message);
     } catch (err) {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { Sql } from '../infra/database/sql.js';
 
 export interface DialerConfigRow {
@@ -12,7 +13,7 @@ export interface DialerConfigRow {
 export class DialerConfigRepository {
   constructor(private readonly db: Sql) {}
 
-  async get(appId: string): Promise<DialerConfigRow | null> {
+  async get(appId: AppId): Promise<DialerConfigRow | null> {
     const rows = await this.db.query<DialerConfigRow>(
       `SELECT router_spreadsheet_id, router_tab, policy, updated_at FROM dialer_configs WHERE app_id = $1`,
       [appId],
@@ -20,7 +21,7 @@ export class DialerConfigRepository {
     return rows[0] ?? null;
   }
 
-  async put(appId: string, c: { routerSpreadsheetId: string; routerTab: string; policy: Record<string, unknown> }): Promise<DialerConfigRow> {
+  async put(appId: AppId, c: { routerSpreadsheetId: string; routerTab: string; policy: Record<string, unknown> }): Promise<DialerConfigRow> {
     const rows = await this.db.query<DialerConfigRow>(
       `INSERT INTO dialer_configs (app_id, router_spreadsheet_id, router_tab, policy) VALUES ($1, $2, $3, $4)
        ON CONFLICT (app_id) DO UPDATE SET router_spreadsheet_id = EXCLUDED.router_spreadsheet_id,

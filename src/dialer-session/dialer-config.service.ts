@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { AppConfig } from '../infra/config/app-config.js';
 import { type CampaignPolicy, resolvePolicy, validatePolicyOverrides } from '../policy/index.js';
@@ -19,26 +20,26 @@ export class DialerConfigService {
     private readonly env: AppConfig,
   ) {}
 
-  async get(appId: string): Promise<DialerConfigDto> {
+  async get(appId: AppId): Promise<DialerConfigDto> {
     const row = await this.configs.get(appId);
     if (row) return { ...row, effective_policy: { ...resolvePolicy(row.policy) }, source: 'app' };
     if (!this.env.ROUTER_SPREADSHEET_ID) throw new DomainError('NOT_FOUND', 'The dialer is not configured for this app (PUT dialer-config, or set ROUTER_SPREADSHEET_ID)');
     return { router_spreadsheet_id: this.env.ROUTER_SPREADSHEET_ID, router_tab: 'Router', policy: {}, effective_policy: { ...resolvePolicy({}) }, source: 'env' };
   }
 
-  async put(appId: string, input: DialerConfigInputDto): Promise<DialerConfigDto> {
+  async put(appId: AppId, input: DialerConfigInputDto): Promise<DialerConfigDto> {
     const policy = validatePolicyOverrides(input.policy);
     if (!policy.ok) throw new DomainError('INVALID_INPUT', `policy: ${policy.errors.join('; ')}`);
     const row = await this.configs.put(appId, {
       routerSpreadsheetId: input.router_spreadsheet_id,
       routerTab: input.router_tab ?? 'Router',
-      policy: { ...policy.value } as Record<string, unknown>,
+      policy: { ...policy.value },
     });
     return { ...row, effective_policy: { ...resolvePolicy(policy.value) }, source: 'app' };
   }
 
   /** What the dialer runs with; a clear 409 when nothing is configured. */
-  async effective(appId: string): Promise<EffectiveDialerConfig> {
+  async effective(appId: AppId): Promise<EffectiveDialerConfig> {
     const row = await this.configs.get(appId);
     if (row) return { routerSpreadsheetId: row.router_spreadsheet_id, routerTab: tabRef(row.router_tab), policy: resolvePolicy(row.policy) };
     if (this.env.ROUTER_SPREADSHEET_ID) return { routerSpreadsheetId: this.env.ROUTER_SPREADSHEET_ID, routerTab: 'Router', policy: resolvePolicy({}) };

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import type { AgentPrincipal } from '../auth/request-context.js';
 import { DomainError, httpStatusOf } from '../common/errors/domain-error.js';
 import { DialpadClient } from '../integrations/dialpad/dialpad.client.js';
@@ -110,7 +111,7 @@ export class DispositionService {
   }
 
   /** Writes the disposition's cells; a row deleted, or a number erased, since the dial leaves nothing to write but the outcome stands. */
-  private async writeOutcome(appId: string, attempt: AttemptRow, code: DispositionCode, notes: string | undefined): Promise<DispositionResultDto['sheet']> {
+  private async writeOutcome(appId: AppId, attempt: AttemptRow, code: DispositionCode, notes: string | undefined): Promise<DispositionResultDto['sheet']> {
     const { policy } = await this.configs.effective(appId);
     const now = new Date();
     try {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { RedisService } from '../infra/redis/redis.service.js';
 
 /**
@@ -35,19 +36,19 @@ return 0`;
 export class ReservationStore {
   constructor(private readonly redis: RedisService) {}
 
-  private key(appId: string, spreadsheetId: string, tabId: string): string {
+  private key(appId: AppId, spreadsheetId: string, tabId: string): string {
     return this.redis.key(`dialer:reserve:${appId}:${spreadsheetId}:${tabId}`);
   }
 
   /** Row ids reserved by others right now. */
-  async reserved(appId: string, spreadsheetId: string, tabId: string, now = Date.now()): Promise<Set<string>> {
+  async reserved(appId: AppId, spreadsheetId: string, tabId: string, now = Date.now()): Promise<Set<string>> {
     const all = await this.redis.client.hgetall(this.key(appId, spreadsheetId, tabId));
     const rows = new Set<string>();
     for (const [rowId, value] of Object.entries(all)) if (Number(value.split('|')[1]) > now) rows.add(rowId);
     return rows;
   }
 
-  async reserve(appId: string, spreadsheetId: string, tabId: string, rowId: string, attemptId: string, now = Date.now()): Promise<boolean> {
+  async reserve(appId: AppId, spreadsheetId: string, tabId: string, rowId: string, attemptId: string, now = Date.now()): Promise<boolean> {
     const result = await this.redis.client.eval(
       RESERVE,
       1,
@@ -61,7 +62,7 @@ export class ReservationStore {
     return result === 1;
   }
 
-  async release(appId: string, spreadsheetId: string, tabId: string, rowId: string, attemptId: string): Promise<void> {
+  async release(appId: AppId, spreadsheetId: string, tabId: string, rowId: string, attemptId: string): Promise<void> {
     await this.redis.client.eval(RELEASE, 1, this.key(appId, spreadsheetId, tabId), rowId, attemptId);
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { RedisService } from '../infra/redis/redis.service.js';
 import { SESSION_TTL_SECONDS } from './session.store.js';
 
@@ -15,16 +16,16 @@ export interface SessionStats {
 export class SessionStatsStore {
   constructor(private readonly redis: RedisService) {}
 
-  private key(appId: string, sessionId: string): string {
+  private key(appId: AppId, sessionId: string): string {
     return this.redis.key(`dialer:metric:${appId}:${sessionId}`);
   }
 
-  async incr(appId: string, sessionId: string, field: string, by = 1): Promise<void> {
+  async incr(appId: AppId, sessionId: string, field: string, by = 1): Promise<void> {
     const key = this.key(appId, sessionId);
     await this.redis.client.multi().hincrby(key, field, by).expire(key, SESSION_TTL_SECONDS).exec();
   }
 
-  async read(appId: string, sessionId: string, startedAt: string, now = Date.now()): Promise<SessionStats> {
+  async read(appId: AppId, sessionId: string, startedAt: string, now = Date.now()): Promise<SessionStats> {
     const raw = await this.redis.client.hgetall(this.key(appId, sessionId));
     const dispositions: Record<string, number> = {};
     for (const [k, v] of Object.entries(raw)) if (k.startsWith('dispo:')) dispositions[k.slice(6)] = Number(v);

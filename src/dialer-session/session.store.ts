@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AppId } from '../common/app-id.js';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error.js';
 import { RedisService } from '../infra/redis/redis.service.js';
@@ -7,7 +8,7 @@ export type ReadyState = 'PLAY' | 'PAUSE' | 'STOPPED';
 
 export interface DialerSession {
   id: string;
-  app_id: string;
+  app_id: AppId;
   agent_email: string;
   dialpad_user_id: string;
   spreadsheet_id: string;
@@ -31,15 +32,15 @@ export const SESSION_TTL_SECONDS = 8 * 3600;
 export class SessionStore {
   constructor(private readonly redis: RedisService) {}
 
-  private sessionKey(appId: string, id: string): string {
+  private sessionKey(appId: AppId, id: string): string {
     return this.redis.key(`dialer:session:${appId}:${id}`);
   }
 
-  private agentKey(appId: string, email: string): string {
+  private agentKey(appId: AppId, email: string): string {
     return this.redis.key(`dialer:agent:${appId}:${email.toLowerCase()}`);
   }
 
-  async current(appId: string, email: string): Promise<DialerSession | null> {
+  async current(appId: AppId, email: string): Promise<DialerSession | null> {
     const id = await this.redis.client.get(this.agentKey(appId, email));
     if (!id) return null;
     const session = await this.get(appId, id);
@@ -48,13 +49,13 @@ export class SessionStore {
   }
 
   /** The agent's live session; SESSION_NOT_FOUND (404) when there is none. */
-  async requireCurrent(agent: { appId: string; email: string }): Promise<DialerSession> {
+  async requireCurrent(agent: { appId: AppId; email: string }): Promise<DialerSession> {
     const session = await this.current(agent.appId, agent.email);
     if (!session) throw new DomainError('SESSION_NOT_FOUND', 'No live dialer session: POST /session/start');
     return session;
   }
 
-  async get(appId: string, id: string): Promise<DialerSession | null> {
+  async get(appId: AppId, id: string): Promise<DialerSession | null> {
     const raw = await this.redis.client.get(this.sessionKey(appId, id));
     return raw ? (JSON.parse(raw) as DialerSession) : null;
   }

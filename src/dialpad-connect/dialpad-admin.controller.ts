@@ -1,7 +1,9 @@
 import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AdminGuard } from '../auth/admin.guard.js';
+import { ApiErrors, ADMIN_AUTH_ERRORS } from '../infra/http/api-errors.js';
 import { DialpadConnectService } from './dialpad-connect.service.js';
 import { DialpadSubscribeService } from './dialpad-subscribe.service.js';
 import { DialpadUsersService } from './dialpad-users.service.js';
@@ -27,6 +29,7 @@ const CallsDialpad = () =>
 @ApiTags('internal: dialpad')
 @ApiBearerAuth('admin')
 @UseGuards(AdminGuard)
+@ApiErrors(ADMIN_AUTH_ERRORS, 400, { 404: 'Unknown app' }, 503)
 @Controller('internal/apps/:app_id/dialpad')
 export class DialpadAdminController {
   constructor(
@@ -37,14 +40,15 @@ export class DialpadAdminController {
 
   /** The app's Dialpad connection: status, company, token expiry, scopes, last error. No secrets. */
   @Get('status')
-  status(@Param('app_id', new ParseUUIDPipe()) appId: string): Promise<DialpadStatusDto> {
+  status(@Param('app_id', new ParseUUIDPipe()) appId: AppId): Promise<DialpadStatusDto> {
     return this.connect.status(appId);
   }
 
   /** Disconnect: revoke at Dialpad (best effort), wipe the tokens, status `disconnected`. */
   @Delete()
   @HttpCode(200)
-  disconnect(@Param('app_id', new ParseUUIDPipe()) appId: string): Promise<DisconnectResultDto> {
+  @ApiErrors({ 404: 'Unknown app, or the app has no Dialpad connection' })
+  disconnect(@Param('app_id', new ParseUUIDPipe()) appId: AppId): Promise<DisconnectResultDto> {
     return this.connect.disconnect(appId);
   }
 
@@ -52,13 +56,13 @@ export class DialpadAdminController {
   @Post('sync-users')
   @HttpCode(200)
   @CallsDialpad()
-  syncUsers(@Param('app_id', new ParseUUIDPipe()) appId: string): Promise<SyncUsersResultDto> {
+  syncUsers(@Param('app_id', new ParseUUIDPipe()) appId: AppId): Promise<SyncUsersResultDto> {
     return this.users.sync(appId);
   }
 
   /** The synced Dialpad users of the app. */
   @Get('users')
-  listUsers(@Param('app_id', new ParseUUIDPipe()) appId: string, @Query() q: ListDialpadUsersQueryDto): Promise<DialpadUserDto[]> {
+  listUsers(@Param('app_id', new ParseUUIDPipe()) appId: AppId, @Query() q: ListDialpadUsersQueryDto): Promise<DialpadUserDto[]> {
     return this.users.list(appId, q.limit ?? 100, q.offset ?? 0);
   }
 
@@ -71,12 +75,12 @@ export class DialpadAdminController {
   @ApiResponse({ status: 201, type: SubscribeResultDto, description: 'Created' })
   @ApiResponse({ status: 200, type: SubscribeResultDto, description: 'Already subscribed (nothing created)' })
   async subscribe(
-    @Param('app_id', new ParseUUIDPipe()) appId: string,
+    @Param('app_id', new ParseUUIDPipe()) appId: AppId,
     @Body() body: SubscribeDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SubscribeResultDto> {
     const result = await this.subscriptions.subscribe(appId, body);
-    void reply.status(result.created ? 201 : 200);
+    reply.status(result.created ? 201 : 200);
     return result;
   }
 }

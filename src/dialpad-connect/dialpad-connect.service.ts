@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { AppId } from '../common/app-id.js';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppChanges } from '../apps/app-changes.service.js';
 import { AppsService } from '../apps/apps.service.js';
@@ -15,7 +16,7 @@ import { OAuthStateStore } from './oauth-state.store.js';
 import { codeChallengeS256, createCodeVerifier } from './pkce.js';
 
 export interface CompletedConnection {
-  appId: string;
+  appId: AppId;
   companyId: string;
   userId: string | null;
 }
@@ -40,7 +41,7 @@ export class DialpadConnectService {
   }
 
   /** A single-use Dialpad consent link for the app (PKCE verifier kept server-side under the state's id). */
-  async start(appId: string): Promise<ConnectUrlDto> {
+  async start(appId: AppId): Promise<ConnectUrlDto> {
     await this.apps.require(appId);
     this.oauth.credentials();
     const redirectUri = this.redirectUri();
@@ -91,13 +92,13 @@ export class DialpadConnectService {
     return { appId, ...who };
   }
 
-  async status(appId: string): Promise<DialpadStatusDto> {
+  async status(appId: AppId): Promise<DialpadStatusDto> {
     await this.apps.require(appId);
     return toStatusDto(appId, await this.connections.find(appId));
   }
 
   /** Best-effort revocation at Dialpad, then the tokens are wiped and the company id freed. */
-  async disconnect(appId: string): Promise<DisconnectResultDto> {
+  async disconnect(appId: AppId): Promise<DisconnectResultDto> {
     await this.apps.require(appId);
     const row = await this.connections.find(appId);
     if (!row) throw new DomainError('NOT_FOUND', `App ${appId} has no Dialpad connection`);
@@ -124,7 +125,7 @@ export class DialpadConnectService {
   }
 }
 
-export function toStatusDto(appId: string, row: DialpadConnectionRow | null): DialpadStatusDto {
+export function toStatusDto(appId: AppId, row: DialpadConnectionRow | null): DialpadStatusDto {
   return {
     app_id: appId,
     status: row?.status ?? 'not_connected',

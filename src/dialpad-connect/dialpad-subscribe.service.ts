@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { AppsService } from '../apps/apps.service.js';
 import { AppConfig } from '../infra/config/app-config.js';
 import { DialpadUnavailableError } from '../integrations/dialpad/dialpad-errors.js';
@@ -21,7 +22,7 @@ export class DialpadSubscribeService {
     private readonly connections: DialpadConnectionRepository,
   ) {}
 
-  async subscribe(appId: string, body: SubscribeDto): Promise<SubscribeResultDto> {
+  async subscribe(appId: AppId, body: SubscribeDto): Promise<SubscribeResultDto> {
     await this.apps.require(appId);
     const hookUrl = this.hookUrl(appId);
     const callStates = body.call_states ?? ALL_CALL_STATES;
@@ -38,7 +39,7 @@ export class DialpadSubscribeService {
     return { webhook_id: webhook.id, subscription_id: subscription.id, hook_url: hookUrl, call_states: subscription.call_states.length ? subscription.call_states : callStates, created: true };
   }
 
-  private hookUrl(appId: string): string {
+  private hookUrl(appId: AppId): string {
     // read at call time: PUBLIC_BASE_URL is the service's own origin
     const base = this.config.PUBLIC_BASE_URL;
     if (!base) throw new DialpadUnavailableError('PUBLIC_BASE_URL is not set on this server: Dialpad needs a public URL to send webhooks to');

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { Sql } from '../infra/database/sql.js';
 import type { DialpadUser } from '../integrations/dialpad/dialpad-payloads.js';
 
@@ -21,7 +22,7 @@ export class DialpadUsersRepository {
   constructor(private readonly db: Sql) {}
 
   /** Upserts one page of users in one statement, stamping them with `syncedAt`. */
-  async upsertMany(appId: string, users: DialpadUser[], syncedAt: Date): Promise<number> {
+  async upsertMany(appId: AppId, users: DialpadUser[], syncedAt: Date): Promise<number> {
     if (users.length === 0) return 0;
     return this.db.execute(
       `INSERT INTO dialpad_users (app_id, dialpad_user_id, first_name, last_name, display_name, emails, phone_numbers, state, synced_at)
@@ -38,12 +39,12 @@ export class DialpadUsersRepository {
   }
 
   /** After a complete sync: users Dialpad no longer lists are removed. */
-  async deleteNotSyncedSince(appId: string, syncedAt: Date): Promise<number> {
+  async deleteNotSyncedSince(appId: AppId, syncedAt: Date): Promise<number> {
     return this.db.execute(`DELETE FROM dialpad_users WHERE app_id = $1 AND synced_at < $2`, [appId, syncedAt]);
   }
 
   /** Lower-cased e-mail → the ids of the app's users holding it (usually one). */
-  async idsByEmails(appId: string, emails: string[]): Promise<Map<string, string[]>> {
+  async idsByEmails(appId: AppId, emails: string[]): Promise<Map<string, string[]>> {
     const wanted = [...new Set(emails.map((e) => e.toLowerCase()))];
     const found = new Map<string, string[]>();
     if (wanted.length === 0) return found;
@@ -58,14 +59,14 @@ export class DialpadUsersRepository {
     return found;
   }
 
-  async list(appId: string, limit: number, offset: number): Promise<DialpadUserRow[]> {
+  async list(appId: AppId, limit: number, offset: number): Promise<DialpadUserRow[]> {
     return this.db.query<DialpadUserRow>(
       `SELECT ${COLUMNS} FROM dialpad_users WHERE app_id = $1 ORDER BY dialpad_user_id LIMIT $2 OFFSET $3`,
       [appId, limit, offset],
     );
   }
 
-  async count(appId: string): Promise<number> {
+  async count(appId: AppId): Promise<number> {
     const [row] = await this.db.query<{ n: string }>(`SELECT count(*) AS n FROM dialpad_users WHERE app_id = $1`, [appId]);
     return Number(row?.n ?? 0);
   }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { AppsService } from '../apps/apps.service.js';
 import { DialpadBadResponseError } from '../integrations/dialpad/dialpad-errors.js';
 import type { DialpadUser } from '../integrations/dialpad/dialpad-payloads.js';
@@ -21,7 +22,7 @@ export class DialpadUsersService {
   ) {}
 
   /** Pulls every page (cursor pagination, never more than 100 per page); users Dialpad no longer lists are removed. */
-  async sync(appId: string): Promise<SyncUsersResultDto> {
+  async sync(appId: AppId): Promise<SyncUsersResultDto> {
     await this.apps.require(appId);
     const syncedAt = new Date();
     const seenCursors = new Set<string>();
@@ -44,7 +45,7 @@ export class DialpadUsersService {
     return { synced, pages, removed, synced_at: syncedAt };
   }
 
-  async list(appId: string, limit: number, offset: number): Promise<DialpadUserDto[]> {
+  async list(appId: AppId, limit: number, offset: number): Promise<DialpadUserDto[]> {
     await this.apps.require(appId);
     return this.users.list(appId, limit, offset);
   }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { RedisService } from '../infra/redis/redis.service.js';
 
 export interface PendingAuthorization {
-  appId: string;
+  appId: AppId;
   codeVerifier: string;
   redirectUri: string;
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import type { PoolClient } from 'pg';
 import { compareBigintIds } from '../common/ids.js';
 import { CallKey, callKey, CallRow, CallsRepository, CallUpdate, snapshotOf } from '../calls/calls.repository.js';
@@ -13,7 +14,7 @@ export interface WriteItem {
   /** webhook_events.id */
   /** webhook_events.id */
   eventId: string;
-  appId: string;
+  appId: AppId;
   event: NormalizedEvent;
   kind: EventKind;
   payloadJson: string;
@@ -25,7 +26,7 @@ export interface WriteResult {
   voicemail: VoicemailRow | null;
 }
 
-/** event_type → what it changes. Types not listed are stored and marked processed, nothing else (SPEC §4). */
+/** event_type → what it changes. Types not listed are stored and marked processed, nothing else (docs/wire-protocol.md, "Event types"). */
 const KINDS: ReadonlyMap<string, EventKind> = new Map([
   [EventTypes.started, 'call'],
   [EventTypes.ring, 'call'],

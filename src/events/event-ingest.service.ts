@@ -43,7 +43,11 @@ export class EventIngestService {
     this.scheduled = false;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
-      void this.write(batch);
+      // write() settles each caller's promise; should it throw, the callers fail rather than wait forever
+      this.write(batch).catch((err: unknown) => {
+        this.logger.error(`storing a batch of webhook events failed: ${(err as Error).message}`);
+        for (const p of batch) p.reject(err);
+      });
     }
   }
 

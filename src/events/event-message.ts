@@ -1,6 +1,6 @@
 import type { ProcessedEvent } from './processed-events.bus.js';
 
-/** The WebSocket message of one processed event (SPEC §6). */
+/** The WebSocket message of one processed event (docs/wire-protocol.md, "Event messages"). */
 export interface EventMessage {
   /** the event's position in its app's stream (dense, commit-ordered): resume with `?since=<seq>` */
   seq?: number;

@@ -19,7 +19,7 @@ const NOTIFY_CHANNEL = 'webhook_events';
 const POLL_INTERVAL_NAME = 'event-processor-poll';
 
 /**
- * Turns stored webhook events into calls and voicemails (SPEC §5).
+ * Turns stored webhook events into calls and voicemails (docs/architecture.md, "Webhook to screen pop").
  *
  * Wakes on NOTIFY (sent by the insert trigger) and on a fallback poll. Each
  * batch is one transaction: claim with FOR UPDATE SKIP LOCKED (other nodes skip
@@ -216,7 +216,7 @@ function prepare(claimed: ClaimedEvent[], writer: CallEventsWriter): { items: Pr
       if (!normalized.ok) throw new Error(`cannot normalise stored event: ${normalized.message}`);
       const kind = writer.kindOf(c.event_type);
       if (kind) items.push({ eventId: c.id, appId: c.app_id, event: normalized.event, kind, payloadJson: c.payload, claimed: c });
-      else passive.push(c); // stored, processed, nothing to do (SPEC §4)
+      else passive.push(c); // stored, processed, nothing to do (docs/wire-protocol.md, "Event types")
     } catch (error) {
       failures.push({ event: c, error });
     }

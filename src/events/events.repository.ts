@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import type { PoolClient } from 'pg';
 import { Sql } from '../infra/database/sql.js';
 
 export interface NewEvent {
-  appId: string;
+  appId: AppId;
   dialpadEventId: string;
   eventType: string;
   dialpadCallId: string | null;
@@ -13,14 +14,14 @@ export interface NewEvent {
 
 export interface StoredEventRef {
   id: string;
-  appId: string;
+  appId: AppId;
   dialpadEventId: string;
   duplicate: boolean;
 }
 
 export interface ClaimedEvent {
   id: string;
-  app_id: string;
+  app_id: AppId;
   event_type: string;
   dialpad_call_id: string | null;
   received_at: Date;
@@ -67,7 +68,7 @@ export class EventsRepository {
    * stored (same app and dialpad_event_id) come back as duplicates with their id.
    */
   async insertMany(events: NewEvent[]): Promise<StoredEventRef[]> {
-    const inserted = (await this.db.query(
+    const inserted = await this.db.query<{ id: string; app_id: string; dialpad_event_id: string }>(
       `INSERT INTO webhook_events (app_id, dialpad_event_id, event_type, dialpad_call_id, payload)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[])
        ON CONFLICT (app_id, dialpad_event_id) DO NOTHING
@@ -79,17 +80,17 @@ export class EventsRepository {
         events.map((e) => e.dialpadCallId),
         events.map((e) => e.payloadJson),
       ],
-    )) as { id: string; app_id: string; dialpad_event_id: string }[];
+    );
     const keyOf = (appId: string, eventId: string) => `${appId}\u0000${eventId}`;
     const fresh = new Map(inserted.map((r) => [keyOf(r.app_id, r.dialpad_event_id), r.id]));
     const missing = events.filter((e) => !fresh.has(keyOf(e.appId, e.dialpadEventId)));
     const existing = new Map<string, string>();
     if (missing.length > 0) {
-      const rows = (await this.db.query(
+      const rows = await this.db.query<{ id: string; app_id: string; dialpad_event_id: string }>(
         `SELECT id::text, app_id, dialpad_event_id FROM webhook_events
           WHERE (app_id, dialpad_event_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
         [missing.map((e) => e.appId), missing.map((e) => e.dialpadEventId)],
-      )) as { id: string; app_id: string; dialpad_event_id: string }[];
+      );
       for (const r of rows) existing.set(keyOf(r.app_id, r.dialpad_event_id), r.id);
     }
     // the first of two identical events in one batch is the stored one, the second a duplicate
@@ -165,29 +166,29 @@ export class EventsRepository {
     );
   }
 
-  async list(appId: string, status: EventStatus | undefined, limit: number, beforeId?: string): Promise<EventRow[]> {
-    return (await this.db.query(
+  async list(appId: AppId, status: EventStatus | undefined, limit: number, beforeId?: string): Promise<EventRow[]> {
+    return await this.db.query<EventRow>(
       `SELECT id::text, dialpad_event_id, event_type, dialpad_call_id, ${STATUS_SQL} AS status, received_at,
               processed_at, attempts, last_error, next_attempt_at, dead_at
          FROM webhook_events
         WHERE app_id = $1 AND ($3::bigint IS NULL OR id < $3::bigint) ${status ? `AND ${STATUS_FILTER[status]}` : ''}
         ORDER BY id DESC LIMIT $2`,
       [appId, limit, beforeId ?? null],
-    )) as EventRow[];
+    );
   }
 
-  async findOne(appId: string, id: string): Promise<(EventRow & { payload_json: string }) | null> {
-    const rows = (await this.db.query(
+  async findOne(appId: AppId, id: string): Promise<(EventRow & { payload_json: string }) | null> {
+    const rows = await this.db.query<EventRow & { payload_json: string }>(
       `SELECT id::text, dialpad_event_id, event_type, dialpad_call_id, ${STATUS_SQL} AS status, received_at,
               processed_at, attempts, last_error, next_attempt_at, dead_at, payload::text AS payload_json
          FROM webhook_events WHERE app_id = $1 AND id = $2`,
       [appId, id],
-    )) as (EventRow & { payload_json: string })[];
+    );
     return rows[0] ?? null;
   }
 
   /** Puts a dead (or processed) event back in the queue, due now. */
-  async requeue(appId: string, id: string): Promise<boolean> {
+  async requeue(appId: AppId, id: string): Promise<boolean> {
     const count = await this.db.execute(
       `UPDATE webhook_events
           SET processed_at = NULL, dead_at = NULL, attempts = 0, next_attempt_at = clock_timestamp()
@@ -199,11 +200,11 @@ export class EventsRepository {
 
   /** Queue depth and the age of the oldest due event, for metrics. */
   async queueStats(): Promise<{ depth: number; oldestAgeSeconds: number }> {
-    const rows = (await this.db.query(
+    const rows = await this.db.query<{ depth: number; age: number }>(
       `SELECT count(*)::int AS depth,
               COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(received_at)), 0)::float AS age
          FROM webhook_events WHERE processed_at IS NULL AND dead_at IS NULL`,
-    )) as { depth: number; age: number }[];
+    );
     return { depth: rows[0]?.depth ?? 0, oldestAgeSeconds: rows[0]?.age ?? 0 };
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import type { CallRow } from '../calls/calls.repository.js';
 import type { VoicemailRow } from '../voicemails/voicemails.repository.js';
 
@@ -6,7 +7,7 @@ import type { VoicemailRow } from '../voicemails/voicemails.repository.js';
 export interface ProcessedEvent {
   /** webhook_events.id (the message's `event_id`) */
   eventId: string;
-  appId: string;
+  appId: AppId;
   eventType: string;
   call: CallRow | null;
   voicemail: VoicemailRow | null;

@@ -1,11 +1,15 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error.js';
+import { ApiErrors } from '../infra/http/api-errors.js';
 import { RedisService } from '../infra/redis/redis.service.js';
 
 const startedAt = Date.now();
+
+const DEPENDENCY_UP = { type: 'object', properties: { status: { type: 'string', enum: ['up'] }, latency_ms: { type: 'number' } } };
+const DEPENDENCIES_UP = { type: 'object', properties: { postgres: DEPENDENCY_UP, redis: DEPENDENCY_UP } };
 
 @ApiTags('ops')
 @Controller()
@@ -19,15 +23,21 @@ export class HealthController {
 
   /** Liveness: the process is up. */
   @Get()
-  @ApiOperation({ summary: 'Liveness' })
+  @ApiOperation({ summary: 'Liveness', security: [] })
   live(): { status: 'ok'; service: string; uptime_s: number } {
     return { status: 'ok', service: 'turbo-cti', uptime_s: Math.round((Date.now() - startedAt) / 1000) };
   }
 
   /** Readiness: PostgreSQL and Redis answer (503 otherwise). */
   @Get('health')
-  @HealthCheck()
-  @ApiOperation({ summary: 'Readiness (PostgreSQL, Redis)' })
+  // terminus documents its own 503 body: ours is the error shape (see the catch below)
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOperation({ summary: 'Readiness (PostgreSQL, Redis)', security: [] })
+  @ApiOkResponse({
+    description: 'PostgreSQL and Redis answer',
+    schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] }, info: DEPENDENCIES_UP, error: { type: 'object' }, details: DEPENDENCIES_UP } },
+  })
+  @ApiErrors({ 503: 'Not ready: names what is down (postgres, redis)' })
   async ready() {
     try {
       return await this.health.check([

@@ -1,7 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { RetryableCode } from './policy.types.js';
 
-/** A campaign's dialing rules, as data (SPEC §9). */
+/** A campaign's dialing rules, as data (docs/architecture.md, "Picking the next number"). */
 export interface CampaignPolicy {
   callingWindow: {
     enabled: boolean;
@@ -36,7 +36,7 @@ export const DEFAULT_CAMPAIGN_POLICY: Readonly<CampaignPolicy> = Object.freeze({
   maxAttemptsPerNumberPer24h: null,
   defaultRegion: 'US',
   defaultTimezone: 'America/New_York',
-}) as Readonly<CampaignPolicy>;
+});
 
 /** What an app may override (PUT dialer-config `policy`); anything left out keeps its default. */
 export interface CampaignPolicyOverrides {

@@ -18,7 +18,7 @@ import {
 import { appendNote, applyChanges, onlyChanged } from './row-changes.js';
 import { retryDelayMinutes } from './retry.js';
 
-/** What each of the six dispositions does to the dialed number (SPEC §9). */
+/** What each of the six dispositions does to the dialed number (docs/architecture.md, "Dispositions"). */
 export const DISPOSITIONS: Readonly<Record<DispositionCode, { hotkey: number; status: PhoneStatus; reason?: SkipReason }>> = {
   CORRECT: { hotkey: 1, status: 'CORRECT' },
   WRONG: { hotkey: 2, status: 'WRONG' },
@@ -44,7 +44,7 @@ export interface DispositionInput {
   /** 1..10 */
   numberIndex: number;
   /** 1–6 or the code's name */
-  code: DispositionCode | number | string;
+  code: number | string;
   notes?: string;
   now: Date;
   policy: CampaignPolicy;

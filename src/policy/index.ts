@@ -1,4 +1,4 @@
-// The preview dialer's policy engine (SPEC §9): pure functions, no Nest, no I/O, no clock.
+// The preview dialer's policy engine (docs/architecture.md, "The dialer's rules"): pure functions, no Nest, no I/O, no clock.
 export { type CampaignPolicy, type CampaignPolicyOverrides, DEFAULT_CAMPAIGN_POLICY, resolvePolicy } from './campaign-policy.js';
 export {
   applyDisposition,

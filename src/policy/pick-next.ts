@@ -7,7 +7,7 @@ import { lowestBit, WindowAnswers } from './window-answers.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Rows and numbers held by dials in flight (Redis reservations; SPEC §9 rule 7). */
+/** Rows and numbers held by dials in flight (Redis reservations; docs/architecture.md, "Picking the next number", rule 7). */
 export interface Reservations {
   rowIds?: ReadonlySet<string>;
   /** E.164 */
@@ -74,7 +74,7 @@ export interface PickResult {
 }
 
 /**
- * The next lead and number to dial (SPEC §9), a pure function of its input.
+ * The next lead and number to dial (docs/architecture.md, "Picking the next number"), a pure function of its input.
  * Rules in order, per row top to bottom: ready state PLAY; calling window in
  * the called person's local time; retry delay since LastCalledAt; no CORRECT
  * sibling; attempts below the maximum (and the per-number 24 h cap); NextIndex

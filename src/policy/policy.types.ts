@@ -1,4 +1,4 @@
-/** Vocabulary of the preview dialer's sheet and policy (SPEC §9). */
+/** Vocabulary of the preview dialer's sheet and policy (docs/architecture.md, "The dialer's rules"). */
 
 export const MAX_NUMBERS = 10;
 
@@ -10,12 +10,12 @@ export const TERMINAL_STATUSES: ReadonlySet<PhoneStatus> = new Set(['CORRECT', '
 /** Statuses a number can be dialed from. */
 export const OPEN_STATUSES: ReadonlySet<PhoneStatus> = new Set(['NEW', 'VOICEMAIL', 'NO_ANSWER']);
 
-/** Why a number was set SKIPPED / EXHAUSTED, or why the engine passed a lead over (SPEC §9). */
+/** Why a number was set SKIPPED / EXHAUSTED, or why the engine passed a lead over. */
 export const SKIP_REASONS = ['SIBLING_CORRECT', 'MAX_ATTEMPTS', 'OUTSIDE_WINDOW', 'RETRY_PENDING', 'MANUAL_SKIP'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 /**
- * Why `pickNext` passed a row or number over: the SPEC's skip reasons plus the
+ * Why `pickNext` passed a row or number over: the sheet's skip reasons plus the
  * engine's own (never written to the sheet).
  */
 export type PassReason =
@@ -99,7 +99,7 @@ export interface RowChanges {
   formats: FormatChange[];
 }
 
-/** Purple of sibling-skipped numbers (SPEC §9). */
+/** Purple of sibling-skipped numbers (docs/architecture.md, "Dispositions"). */
 export const SIBLING_SKIP_COLOUR = '#8E7CC3';
 
 export const statusColumn = (index: number): AgentColumn => `Status${index}`;

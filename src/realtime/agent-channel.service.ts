@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { WebSocket } from 'ws';
 import { RedisService } from '../infra/redis/redis.service.js';
 import { ConnectionRegistry } from './connection-registry.js';
@@ -6,7 +7,7 @@ import { ConnectionRegistry } from './connection-registry.js';
 const CHANNEL = 'rt:agent';
 
 interface AgentEnvelope {
-  appId: string;
+  appId: AppId;
   email: string;
   frame: string;
 }
@@ -35,7 +36,7 @@ export class AgentChannel implements OnModuleInit {
     });
   }
 
-  async send(appId: string, email: string, message: object): Promise<void> {
+  async send(appId: AppId, email: string, message: object): Promise<void> {
     const envelope: AgentEnvelope = { appId, email: email.toLowerCase(), frame: JSON.stringify(message) };
     try {
       await this.redis.publish(CHANNEL, JSON.stringify(envelope));

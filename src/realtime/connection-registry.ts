@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { WebSocket } from 'ws';
 import type { ClientContext } from './ws-auth.service.js';
 
@@ -85,7 +86,7 @@ export class ConnectionRegistry {
     if (room?.size === 0) this.rooms.delete(conn.context.appId);
   }
 
-  room(appId: string): ReadonlySet<Connection> {
+  room(appId: AppId): ReadonlySet<Connection> {
     return this.rooms.get(appId) ?? new Set();
   }
 
@@ -94,7 +95,7 @@ export class ConnectionRegistry {
   }
 
   /** Offers events (in stream order) to every socket of the app. Returns the number of frames sent. */
-  deliver(appId: string, events: OutgoingEvent[]): number {
+  deliver(appId: AppId, events: OutgoingEvent[]): number {
     const room = this.rooms.get(appId);
     if (!room) return 0;
     let sent = 0;

@@ -20,7 +20,7 @@ export class CtiWsAdapter extends WsAdapter {
     super(app);
   }
 
-  override create(port: number, options: Record<string, unknown> & { path?: string } = {}) {
+  override create(port: number, options: Record<string, unknown> & { path?: string } = {}): unknown {
     return super.create(port, {
       ...options,
       maxPayload: WS_MAX_PAYLOAD_BYTES,

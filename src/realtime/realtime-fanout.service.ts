@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AppId } from '../common/app-id.js';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
 import { ProcessedEvent, ProcessedEventsBus } from '../events/processed-events.bus.js';
@@ -13,7 +14,7 @@ const CHANNEL = 'rt:events';
 
 interface Envelope {
   node: string;
-  apps: { appId: string; events: OutgoingEvent[] }[];
+  apps: { appId: AppId; events: OutgoingEvent[] }[];
 }
 
 /**
@@ -39,10 +40,11 @@ export class RealtimeFanout implements OnModuleInit, OnModuleDestroy {
     private readonly replays: ReplayRepository,
     metrics: MetricsService,
   ) {
+    // the orderer keys its streams by the app ids this service gives it (ProcessedEvent.appId, or the envelope's): AppIds
     this.orderer = new StreamOrderer(
-      (appId, events) => this.sent.inc(this.registry.deliver(appId, events)),
-      async (appId, from, to) => (await this.replays.range(appId, from, to)).map(toOutgoing),
-      (appId) => this.registry.room(appId).size > 0,
+      (appId, events) => this.sent.inc(this.registry.deliver(appId as AppId, events)),
+      async (appId, from, to) => (await this.replays.range(appId as AppId, from, to)).map(toOutgoing),
+      (appId) => this.registry.room(appId as AppId).size > 0,
       (err) => this.logger.warn(`could not fill a stream gap: ${(err as Error).message}`),
     );
     this.sent = new Counter({ name: 'cti_ws_messages_sent_total', help: 'Event frames sent to WebSocket clients', registers: [metrics.registry] });
@@ -69,7 +71,7 @@ export class RealtimeFanout implements OnModuleInit, OnModuleDestroy {
   }
 
   private async publish(events: ProcessedEvent[]): Promise<void> {
-    const byApp = new Map<string, OutgoingEvent[]>();
+    const byApp = new Map<AppId, OutgoingEvent[]>();
     for (const e of events) {
       if (!e.messageJson || e.streamSeq === null) continue;
       const list = byApp.get(e.appId) ?? [];

@@ -1,8 +1,10 @@
 import type { IncomingMessage } from 'node:http';
+import type { AppId } from '../common/app-id.js';
 import { BeforeApplicationShutdown, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nestjs/websockets';
 import type { RawData, WebSocket } from 'ws';
 import { AppChanges } from '../apps/app-changes.service.js';
+import { runDetached } from '../common/run-detached.js';
 import { AppConfig } from '../infra/config/app-config.js';
 import { replyTo } from './client-protocol.js';
 import { Connection, ConnectionRegistry } from './connection-registry.js';
@@ -74,7 +76,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
       filter: { dialpad_user_id: context.filter.dialpadUserId, crm_user_id: context.filter.crmUserId },
       heartbeat_ms: this.config.WS_HEARTBEAT_MS,
     });
-    if (context.since !== undefined) void this.fanout.replay(conn, context.since);
+    if (context.since !== undefined) runDetached(this.fanout.replay(conn, context.since), this.logger, `replay for app ${context.appId}`);
   }
 
   handleDisconnect(socket: WebSocket): void {
@@ -93,7 +95,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     }
   }
 
-  private async recheck(appId: string): Promise<void> {
+  private async recheck(appId: AppId): Promise<void> {
     for (const conn of [...this.registry.room(appId)]) {
       try {
         const verdict = await this.auth.stillValid(conn.context);

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { Sql } from '../infra/database/sql.js';
 
-/** The resume window of SPEC §6. */
+/** The resume window (docs/wire-protocol.md, "Resume"). */
 export const REPLAY_MAX_EVENTS = 1000;
 export const REPLAY_MAX_AGE = '15 minutes';
 
@@ -12,10 +13,10 @@ export class ReplayRepository {
   /**
    * The app's broadcast messages after stream position `since`, oldest first,
    * within the resume window: the last 15 minutes and the newest 1000 events
-   * (SPEC §6). Past the window the oldest are dropped, so what is replayed always
+   * (docs/wire-protocol.md, "Resume"). Past the window the oldest are dropped, so what is replayed always
    * joins the live stream without a hole.
    */
-  async after(appId: string, since: number): Promise<{ seq: number; frame: string }[]> {
+  async after(appId: AppId, since: number): Promise<{ seq: number; frame: string }[]> {
     // ORDER BY newest.seq: the bigint (a bare `seq` would sort the text output column: 1000 before 151)
     const rows = await this.db.query<{ seq: string; frame: string }>(
       `SELECT seq::text, frame FROM (
@@ -30,7 +31,7 @@ export class ReplayRepository {
   }
 
   /** The app's broadcast messages at positions `from`..`to` (a gap in the live stream). */
-  async range(appId: string, from: number, to: number): Promise<{ seq: number; frame: string }[]> {
+  async range(appId: AppId, from: number, to: number): Promise<{ seq: number; frame: string }[]> {
     const rows = await this.db.query<{ seq: string; frame: string }>(
       `SELECT stream_seq::text AS seq, broadcast::text AS frame FROM webhook_events
         WHERE app_id = $1 AND stream_seq BETWEEN $2 AND $3 ORDER BY stream_seq`,

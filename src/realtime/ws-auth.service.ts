@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { AppId } from '../common/app-id.js';
 import { Injectable } from '@nestjs/common';
 import { ApiKeyResolver } from '../api-keys/api-key-resolver.service.js';
 import { AppsRepository } from '../apps/apps.repository.js';
@@ -8,7 +9,7 @@ import { UUID_PATTERN } from '../common/ids.js';
 
 /** Who is on the other end of a socket, and what it asked to receive. */
 export interface ClientContext {
-  appId: string;
+  appId: AppId;
   /** how it authenticated: the API key is kept to re-check it when the app's keys change */
   auth: { kind: 'api_key'; apiKey: string } | { kind: 'agent'; email: string };
   filter: { dialpadUserId?: string; crmUserId?: string };
@@ -23,7 +24,7 @@ const DIGITS = /^\d{1,19}$/;
 const MAX_SEQ = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
- * Authenticates a WebSocket upgrade before it completes (SPEC §6): an app API
+ * Authenticates a WebSocket upgrade before it completes (docs/wire-protocol.md, "Authentication"): an app API
  * key (`x-app-api-key` or `?api_key=`) or an agent token (`?token=`).
  */
 @Injectable()

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { DialpadUsersRepository } from '../dialpad-connect/dialpad-users.repository.js';
 import type { UserMappingInputDto } from './dto/user-mapping.dto.js';
@@ -14,7 +15,7 @@ export class DialpadUserResolver {
   constructor(private readonly users: DialpadUsersRepository) {}
 
   /** `pathOf(i)`: how row i is named in messages (`mappings.3.`, or `` for a single row). */
-  async resolve(appId: string, rows: UserMappingInputDto[], pathOf: (i: number) => string): Promise<MappingRow[]> {
+  async resolve(appId: AppId, rows: UserMappingInputDto[], pathOf: (i: number) => string): Promise<MappingRow[]> {
     const emails = rows.map((r) => r.dialpad_user_email).filter((e): e is string => e !== undefined);
     const byEmail = await this.users.idsByEmails(appId, emails);
     const problems: string[] = [];

@@ -1,8 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AppsService } from '../apps/apps.service.js';
 import { AdminGuard } from '../auth/admin.guard.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { ApiErrors, ADMIN_AUTH_ERRORS } from '../infra/http/api-errors.js';
 import { DialpadUserResolver } from './dialpad-user-resolver.js';
 import { BatchMapDto, BatchMapResultDto, ListMappingsQueryDto, UserMappingDto, UserMappingInputDto } from './dto/user-mapping.dto.js';
 import { UserMappingRepository } from './user-mapping.repository.js';
@@ -10,6 +12,7 @@ import { UserMappingRepository } from './user-mapping.repository.js';
 @ApiTags('internal: user mapping')
 @ApiBearerAuth('admin')
 @UseGuards(AdminGuard)
+@ApiErrors(ADMIN_AUTH_ERRORS, 400, 503)
 @Controller('internal/apps/:app_id/users')
 export class UserMappingController {
   constructor(
@@ -24,7 +27,8 @@ export class UserMappingController {
    */
   @Post('map')
   @HttpCode(200)
-  async map(@Param('app_id', new ParseUUIDPipe()) appId: string, @Body() body: UserMappingInputDto): Promise<UserMappingDto> {
+  @ApiErrors({ 404: 'Unknown app' })
+  async map(@Param('app_id', new ParseUUIDPipe()) appId: AppId, @Body() body: UserMappingInputDto): Promise<UserMappingDto> {
     await this.apps.require(appId);
     const resolved = await this.dialpadUsers.resolve(appId, [body], () => '');
     const [row] = await this.mappings.upsertMany(appId, resolved);
@@ -37,7 +41,8 @@ export class UserMappingController {
    */
   @Post('batch-map')
   @HttpCode(200)
-  async batchMap(@Param('app_id', new ParseUUIDPipe()) appId: string, @Body() body: BatchMapDto): Promise<BatchMapResultDto> {
+  @ApiErrors({ 404: 'Unknown app' })
+  async batchMap(@Param('app_id', new ParseUUIDPipe()) appId: AppId, @Body() body: BatchMapDto): Promise<BatchMapResultDto> {
     await this.apps.require(appId);
     const resolved = await this.dialpadUsers.resolve(appId, body.mappings, (i) => `mappings.${i}.`);
     const seen = new Map<string, number>();
@@ -55,7 +60,8 @@ export class UserMappingController {
 
   /** The app's mappings. */
   @Get('mappings')
-  async list(@Param('app_id', new ParseUUIDPipe()) appId: string, @Query() q: ListMappingsQueryDto): Promise<UserMappingDto[]> {
+  @ApiErrors({ 404: 'Unknown app' })
+  async list(@Param('app_id', new ParseUUIDPipe()) appId: AppId, @Query() q: ListMappingsQueryDto): Promise<UserMappingDto[]> {
     await this.apps.require(appId);
     return this.mappings.list(appId, { dialpadUserId: q.dialpad_user_id, crmUserId: q.crm_user_id }, q.limit ?? 100, q.offset ?? 0);
   }
@@ -63,7 +69,8 @@ export class UserMappingController {
   /** Remove a mapping. */
   @Delete('mappings/:id')
   @HttpCode(204)
-  async remove(@Param('app_id', new ParseUUIDPipe()) appId: string, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+  @ApiErrors({ 404: 'Unknown app, or no such mapping in it' })
+  async remove(@Param('app_id', new ParseUUIDPipe()) appId: AppId, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
     await this.apps.require(appId);
     if (!(await this.mappings.delete(appId, id))) throw new DomainError('NOT_FOUND', `Mapping ${id} not found`);
   }

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import type { PoolClient } from 'pg';
 
 /** Dialpad user → CRM user, read inside the processor's transaction. */
 @Injectable()
 export class UserMappingLookup {
   /** CRM user ids keyed by `${appId}/${dialpadUserId}`, for every pair that has a mapping. */
-  async crmUsersFor(client: PoolClient, pairs: { appId: string; dialpadUserId: string }[]): Promise<Map<string, string>> {
+  async crmUsersFor(client: PoolClient, pairs: { appId: AppId; dialpadUserId: string }[]): Promise<Map<string, string>> {
     if (pairs.length === 0) return new Map();
     const { rows } = await client.query<{ app_id: string; dialpad_user_id: string; crm_user_id: string }>(
       `SELECT app_id, dialpad_user_id, crm_user_id FROM dialpad_user_mappings

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { Sql } from '../infra/database/sql.js';
 import type { UserMappingDto } from './dto/user-mapping.dto.js';
 
@@ -18,7 +19,7 @@ export class UserMappingRepository {
   constructor(private readonly db: Sql) {}
 
   /** Upserts many rows in one statement: all or nothing. */
-  async upsertMany(appId: string, rows: MappingRow[]): Promise<UserMappingDto[]> {
+  async upsertMany(appId: AppId, rows: MappingRow[]): Promise<UserMappingDto[]> {
     return this.db.query<UserMappingDto>(
       `INSERT INTO dialpad_user_mappings (app_id, dialpad_user_id, crm_user_id, display_name, email)
        SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])
@@ -38,7 +39,7 @@ export class UserMappingRepository {
     );
   }
 
-  async list(appId: string, f: { dialpadUserId?: string; crmUserId?: string }, limit: number, offset: number): Promise<UserMappingDto[]> {
+  async list(appId: AppId, f: { dialpadUserId?: string; crmUserId?: string }, limit: number, offset: number): Promise<UserMappingDto[]> {
     return this.db.query<UserMappingDto>(
       `SELECT ${COLUMNS} FROM dialpad_user_mappings
         WHERE app_id = $1 AND ($2::text IS NULL OR dialpad_user_id = $2) AND ($3::text IS NULL OR crm_user_id = $3)
@@ -47,7 +48,7 @@ export class UserMappingRepository {
     );
   }
 
-  async delete(appId: string, id: string): Promise<boolean> {
+  async delete(appId: AppId, id: string): Promise<boolean> {
     return (await this.db.execute(`DELETE FROM dialpad_user_mappings WHERE app_id = $1 AND id = $2`, [appId, id])) > 0;
   }
 }

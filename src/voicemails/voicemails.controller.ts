@@ -1,14 +1,17 @@
 import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Query, UseGuards } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AppsService } from '../apps/apps.service.js';
 import { AdminGuard } from '../auth/admin.guard.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { ApiErrors, ADMIN_AUTH_ERRORS } from '../infra/http/api-errors.js';
 import { ListVoicemailsQueryDto, VoicemailDto } from './dto/voicemails.dto.js';
 import { VoicemailRow, VoicemailsRepository } from './voicemails.repository.js';
 
 @ApiTags('internal: voicemails')
 @ApiBearerAuth('admin')
 @UseGuards(AdminGuard)
+@ApiErrors(ADMIN_AUTH_ERRORS, 400, 503)
 @Controller('internal/apps/:app_id/voicemails')
 export class VoicemailsController {
   constructor(
@@ -18,7 +21,8 @@ export class VoicemailsController {
 
   /** The app's voicemails, newest first. */
   @Get()
-  async list(@Param('app_id', new ParseUUIDPipe()) appId: string, @Query() q: ListVoicemailsQueryDto): Promise<VoicemailDto[]> {
+  @ApiErrors({ 404: 'Unknown app' })
+  async list(@Param('app_id', new ParseUUIDPipe()) appId: AppId, @Query() q: ListVoicemailsQueryDto): Promise<VoicemailDto[]> {
     await this.apps.require(appId);
     const from = q.from ? new Date(q.from) : undefined;
     const to = q.to ? new Date(q.to) : undefined;
@@ -27,16 +31,20 @@ export class VoicemailsController {
     return rows.map(toVoicemailDto);
   }
 
+  /** One voicemail of the app. */
   @Get(':id')
-  async get(@Param('app_id', new ParseUUIDPipe()) appId: string, @Param('id', new ParseUUIDPipe()) id: string): Promise<VoicemailDto> {
+  @ApiErrors({ 404: 'No such voicemail in the app' })
+  async get(@Param('app_id', new ParseUUIDPipe()) appId: AppId, @Param('id', new ParseUUIDPipe()) id: string): Promise<VoicemailDto> {
     const row = await this.voicemails.findOne(appId, id);
     if (!row) throw new DomainError('NOT_FOUND', `Voicemail ${id} not found`);
     return toVoicemailDto(row);
   }
 
+  /** Delete a voicemail of the app (its row here; nothing is deleted at Dialpad). */
   @Delete(':id')
   @HttpCode(204)
-  async remove(@Param('app_id', new ParseUUIDPipe()) appId: string, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+  @ApiErrors({ 404: 'No such voicemail in the app' })
+  async remove(@Param('app_id', new ParseUUIDPipe()) appId: AppId, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
     if (!(await this.voicemails.delete(appId, id))) throw new DomainError('NOT_FOUND', `Voicemail ${id} not found`);
   }
 }

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import type { PoolClient } from 'pg';
 import type { NormalizedEvent } from '../integrations/dialpad/wire/dialpad-event.js';
 import { Sql } from '../infra/database/sql.js';
 
 export interface VoicemailRow {
   id: string;
-  app_id: string;
+  app_id: AppId;
   dialpad_call_id: string;
   dialpad_user_id: string | null;
   crm_user_id: string | null;
@@ -31,7 +32,7 @@ export class VoicemailsRepository {
   /** Idempotent: a voicemail event delivered twice (or in parts) fills the same row. */
   async upsertFromEvent(
     client: PoolClient,
-    appId: string,
+    appId: AppId,
     e: NormalizedEvent,
     crmUserId: string | null,
     rawPayloadJson: string,
@@ -72,12 +73,12 @@ export class VoicemailsRepository {
   }
 
   async list(
-    appId: string,
+    appId: AppId,
     f: { dialpadUserId?: string; from?: Date; to?: Date },
     limit: number,
     offset: number,
   ): Promise<VoicemailRow[]> {
-    return (await this.db.query(
+    return await this.db.query<VoicemailRow>(
       `SELECT ${VOICEMAIL_COLUMNS} FROM voicemails
         WHERE app_id = $1
           AND ($2::text IS NULL OR dialpad_user_id = $2)
@@ -86,18 +87,18 @@ export class VoicemailsRepository {
         ORDER BY received_at DESC NULLS LAST, id DESC
         LIMIT $5 OFFSET $6`,
       [appId, f.dialpadUserId ?? null, f.from ?? null, f.to ?? null, limit, offset],
-    )) as VoicemailRow[];
+    );
   }
 
-  async findOne(appId: string, id: string): Promise<VoicemailRow | null> {
-    const rows = (await this.db.query(`SELECT ${VOICEMAIL_COLUMNS} FROM voicemails WHERE app_id = $1 AND id = $2`, [
+  async findOne(appId: AppId, id: string): Promise<VoicemailRow | null> {
+    const rows = await this.db.query<VoicemailRow>(`SELECT ${VOICEMAIL_COLUMNS} FROM voicemails WHERE app_id = $1 AND id = $2`, [
       appId,
       id,
-    ])) as VoicemailRow[];
+    ]);
     return rows[0] ?? null;
   }
 
-  async delete(appId: string, id: string): Promise<boolean> {
+  async delete(appId: AppId, id: string): Promise<boolean> {
     return (await this.db.execute(`DELETE FROM voicemails WHERE app_id = $1 AND id = $2`, [appId, id])) > 0;
   }
 }

@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { jwtVerify } from 'jose';
 import { loadFixture } from '../../test/fixtures/dialpad/index.js';
-import { decodeWebhookBody, signDialpadJwt, signHmac, type DecodeResult } from './webhook-signature.js';
+import { signDialpadJwt } from '../../demo/fakes/dialpad-jwt.js';
+import { decodeWebhookBody, signHmac, type DecodeResult } from './webhook-signature.js';
 
 const SECRET = 'whsec_test_0123456789abcdef';
 const NOW_MS = Date.UTC(2024, 10, 15, 12, 0, 0);
@@ -43,81 +44,81 @@ describe('signHmac', () => {
 
 describe('signDialpadJwt', () => {
   it('produces a JWT that jose verifies with HS256', async () => {
-    const token = await signDialpadJwt({ call_id: 1, state: 'ringing' }, SECRET);
+    const token = signDialpadJwt({ call_id: 1, state: 'ringing' }, SECRET);
     const { payload, protectedHeader } = await jwtVerify(token, new TextEncoder().encode(SECRET));
     expect(protectedHeader).toEqual({ alg: 'HS256', typ: 'JWT' });
     expect(payload).toEqual({ call_id: 1, state: 'ringing' });
   });
 
   it('signs payload text byte for byte, keeping bare big integers', async () => {
-    const token = await signDialpadJwt('{"call_id":9007199254740993}', SECRET);
+    const token = signDialpadJwt('{"call_id":9007199254740993}', SECRET);
     expect(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()).toBe('{"call_id":9007199254740993}');
   });
 });
 
 describe('decodeWebhookBody — JWT body (real Dialpad delivery)', () => {
   it('accepts the captured Dialpad event signed as a JWT', async () => {
-    const token = await signDialpadJwt(loadFixture('real-hangup-unanswered-office.json'), SECRET);
-    const payload = expectPayload(await decodeWebhookBody(body(token), SECRET, {}, NOW_MS), 'jwt');
+    const token = signDialpadJwt(loadFixture('real-hangup-unanswered-office.json'), SECRET);
+    const payload = expectPayload(decodeWebhookBody(body(token), SECRET, {}, NOW_MS), 'jwt');
     expect(payload).toMatchObject({ call_id: 6421977457180672, state: 'hangup', date_connected: null });
   });
 
   it('keeps ids above 2^53 exact, which jose alone would round', async () => {
-    const token = await signDialpadJwt(loadFixture('leg-with-master.json'), SECRET);
-    const payload = expectPayload(await decodeWebhookBody(body(token), SECRET, {}, NOW_MS), 'jwt');
+    const token = signDialpadJwt(loadFixture('leg-with-master.json'), SECRET);
+    const payload = expectPayload(decodeWebhookBody(body(token), SECRET, {}, NOW_MS), 'jwt');
     expect(payload.call_id).toBe('9007199254740993');
     expect(payload.master_call_id).toBe(6755399441055744);
   });
 
   it('tolerates surrounding whitespace and ignores a stray signature header', async () => {
-    const token = await signDialpadJwt({ call_id: 1, state: 'ringing' }, SECRET);
-    const result = await decodeWebhookBody(body(`\n ${token}\r\n`), SECRET, { signature: 'nonsense' }, NOW_MS);
+    const token = signDialpadJwt({ call_id: 1, state: 'ringing' }, SECRET);
+    const result = decodeWebhookBody(body(`\n ${token}\r\n`), SECRET, { signature: 'nonsense' }, NOW_MS);
     expect(expectPayload(result, 'jwt')).toEqual({ call_id: 1, state: 'ringing' });
   });
 
   it('rejects a JWT signed with another secret', async () => {
-    const token = await signDialpadJwt({ call_id: 1 }, 'another-secret');
-    expectFailure(await decodeWebhookBody(body(token), SECRET, {}, NOW_MS), 401, 'invalid_jwt');
+    const token = signDialpadJwt({ call_id: 1 }, 'another-secret');
+    expectFailure(decodeWebhookBody(body(token), SECRET, {}, NOW_MS), 401, 'invalid_jwt');
   });
 
   it('rejects a JWT whose payload was altered after signing', async () => {
-    const [header, , signature] = (await signDialpadJwt({ call_id: 1 }, SECRET)).split('.');
+    const [header, , signature] = (signDialpadJwt({ call_id: 1 }, SECRET)).split('.');
     const forged = `${header}.${b64({ call_id: 2 })}.${signature}`;
-    expectFailure(await decodeWebhookBody(body(forged), SECRET, {}, NOW_MS), 401, 'invalid_jwt');
+    expectFailure(decodeWebhookBody(body(forged), SECRET, {}, NOW_MS), 401, 'invalid_jwt');
   });
 
   it('refuses alg "none" and any algorithm other than HS256', async () => {
     const none = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ call_id: 1 })}.`;
-    expectFailure(await decodeWebhookBody(body(none), SECRET, {}, NOW_MS), 401, 'invalid_jwt');
+    expectFailure(decodeWebhookBody(body(none), SECRET, {}, NOW_MS), 401, 'invalid_jwt');
     const hs512 = handMadeJws({ alg: 'HS512', typ: 'JWT' }, '{"call_id":1}', SECRET, 'sha512');
-    expectFailure(await decodeWebhookBody(body(hs512), SECRET, {}, NOW_MS), 401, 'invalid_jwt');
+    expectFailure(decodeWebhookBody(body(hs512), SECRET, {}, NOW_MS), 401, 'invalid_jwt');
   });
 
   it('enforces exp against the clock it is given, not the machine clock', async () => {
-    const token = await signDialpadJwt({ call_id: 1, exp: NOW_S + 60 }, SECRET);
-    expectPayload(await decodeWebhookBody(body(token), SECRET, {}, NOW_MS), 'jwt');
-    expectFailure(await decodeWebhookBody(body(token), SECRET, {}, NOW_MS + 61_000), 401, 'jwt_expired');
+    const token = signDialpadJwt({ call_id: 1, exp: NOW_S + 60 }, SECRET);
+    expectPayload(decodeWebhookBody(body(token), SECRET, {}, NOW_MS), 'jwt');
+    expectFailure(decodeWebhookBody(body(token), SECRET, {}, NOW_MS + 61_000), 401, 'jwt_expired');
   });
 
   it('rejects a JWT that is not valid yet (nbf)', async () => {
-    const token = await signDialpadJwt({ call_id: 1, nbf: NOW_S + 600 }, SECRET);
-    expectFailure(await decodeWebhookBody(body(token), SECRET, {}, NOW_MS), 401, 'invalid_jwt');
+    const token = signDialpadJwt({ call_id: 1, nbf: NOW_S + 600 }, SECRET);
+    expectFailure(decodeWebhookBody(body(token), SECRET, {}, NOW_MS), 401, 'invalid_jwt');
   });
 
   it('answers 401 when the app has no secret to verify a JWT with', async () => {
-    const token = await signDialpadJwt({ call_id: 1 }, SECRET);
-    expectFailure(await decodeWebhookBody(body(token), null, {}, NOW_MS), 401, 'secret_not_configured');
+    const token = signDialpadJwt({ call_id: 1 }, SECRET);
+    expectFailure(decodeWebhookBody(body(token), null, {}, NOW_MS), 401, 'secret_not_configured');
   });
 
   it('answers 400 when a correctly signed JWT carries no JSON object', async () => {
-    const array = await signDialpadJwt('[1,2]', SECRET);
-    expectFailure(await decodeWebhookBody(body(array), SECRET, {}, NOW_MS), 400, 'invalid_json');
-    const garbage = await signDialpadJwt('not json', SECRET);
-    expectFailure(await decodeWebhookBody(body(garbage), SECRET, {}, NOW_MS), 400, 'invalid_json');
+    const array = signDialpadJwt('[1,2]', SECRET);
+    expectFailure(decodeWebhookBody(body(array), SECRET, {}, NOW_MS), 400, 'invalid_json');
+    const garbage = signDialpadJwt('not json', SECRET);
+    expectFailure(decodeWebhookBody(body(garbage), SECRET, {}, NOW_MS), 400, 'invalid_json');
   });
 
   it('rejects a three-segment body that is not a JWS at all', async () => {
-    expectFailure(await decodeWebhookBody(body('abc.def.ghi'), SECRET, {}, NOW_MS), 401, 'invalid_jwt');
+    expectFailure(decodeWebhookBody(body('abc.def.ghi'), SECRET, {}, NOW_MS), 401, 'invalid_jwt');
   });
 });
 
@@ -125,31 +126,31 @@ describe('decodeWebhookBody — x-dialpad-signature (seed / forwarder delivery)'
   const raw = loadFixture('seed-call-ring.json');
 
   it('accepts a hex HMAC-SHA256 of the raw body', async () => {
-    const result = await decodeWebhookBody(body(raw), SECRET, { signature: signHmac(raw, SECRET) }, NOW_MS);
+    const result = decodeWebhookBody(body(raw), SECRET, { signature: signHmac(raw, SECRET) }, NOW_MS);
     expect(expectPayload(result, 'hmac')).toMatchObject({ event_type: 'call.ring', dialpad_call_id: 123456789 });
   });
 
   it('accepts upper-case hex and a "sha256=" prefix', async () => {
     const signature = signHmac(raw, SECRET);
     for (const variant of [signature.toUpperCase(), `sha256=${signature}`]) {
-      expectPayload(await decodeWebhookBody(body(raw), SECRET, { signature: variant }, NOW_MS), 'hmac');
+      expectPayload(decodeWebhookBody(body(raw), SECRET, { signature: variant }, NOW_MS), 'hmac');
     }
   });
 
   it('keeps ids above 2^53 exact', async () => {
     const text = loadFixture('leg-with-master.json');
-    const result = await decodeWebhookBody(body(text), SECRET, { signature: signHmac(text, SECRET) }, NOW_MS);
+    const result = decodeWebhookBody(body(text), SECRET, { signature: signHmac(text, SECRET) }, NOW_MS);
     expect(expectPayload(result, 'hmac').call_id).toBe('9007199254740993');
   });
 
   it('rejects a signature made with another secret or over other bytes', async () => {
     const wrongKey = signHmac(raw, 'another-secret');
-    const withWrongKey = await decodeWebhookBody(body(raw), SECRET, { signature: wrongKey }, NOW_MS);
+    const withWrongKey = decodeWebhookBody(body(raw), SECRET, { signature: wrongKey }, NOW_MS);
     expectFailure(withWrongKey, 401, 'invalid_signature');
     const reformatted = JSON.stringify(JSON.parse(raw));
     const signature = signHmac(raw, SECRET);
     expectFailure(
-      await decodeWebhookBody(body(reformatted), SECRET, { signature }, NOW_MS),
+      decodeWebhookBody(body(reformatted), SECRET, { signature }, NOW_MS),
       401,
       'invalid_signature',
     );
@@ -158,18 +159,18 @@ describe('decodeWebhookBody — x-dialpad-signature (seed / forwarder delivery)'
   it.each(['', 'zz', 'abc123', 'a'.repeat(63), 'a'.repeat(65), 'g'.repeat(64), 'sha1=' + 'a'.repeat(40)])(
     'answers 401 (and does not throw) for the malformed signature %p',
     async (signature) => {
-      expectFailure(await decodeWebhookBody(body(raw), SECRET, { signature }, NOW_MS), 401, 'malformed_signature');
+      expectFailure(decodeWebhookBody(body(raw), SECRET, { signature }, NOW_MS), 401, 'malformed_signature');
     },
   );
 
   it('answers 400 for a correctly signed body that is not JSON', async () => {
     const text = '{"call_id": 1,';
-    const result = await decodeWebhookBody(body(text), SECRET, { signature: signHmac(text, SECRET) }, NOW_MS);
+    const result = decodeWebhookBody(body(text), SECRET, { signature: signHmac(text, SECRET) }, NOW_MS);
     expectFailure(result, 400, 'invalid_json');
   });
 
   it('answers 401 when the app has no secret to check the signature with', async () => {
-    const result = await decodeWebhookBody(body(raw), null, { signature: signHmac(raw, SECRET) }, NOW_MS);
+    const result = decodeWebhookBody(body(raw), null, { signature: signHmac(raw, SECRET) }, NOW_MS);
     expectFailure(result, 401, 'secret_not_configured');
   });
 
@@ -178,17 +179,17 @@ describe('decodeWebhookBody — x-dialpad-signature (seed / forwarder delivery)'
 
     it('accepts a fresh timestamp in seconds or in milliseconds', async () => {
       for (const timestamp of [String(NOW_S), String(NOW_MS), String(NOW_S - 299), String(NOW_MS + 299_000)]) {
-        expectPayload(await decodeWebhookBody(body(raw), SECRET, signed(timestamp), NOW_MS), 'hmac');
+        expectPayload(decodeWebhookBody(body(raw), SECRET, signed(timestamp), NOW_MS), 'hmac');
       }
     });
 
     it('accepts a timestamp exactly 5 minutes old', async () => {
-      expectPayload(await decodeWebhookBody(body(raw), SECRET, signed(String(NOW_MS - 300_000)), NOW_MS), 'hmac');
+      expectPayload(decodeWebhookBody(body(raw), SECRET, signed(String(NOW_MS - 300_000)), NOW_MS), 'hmac');
     });
 
     it('rejects a replay older than 5 minutes, or one more than 5 minutes ahead', async () => {
       for (const timestamp of [String(NOW_S - 301), String(NOW_MS - 300_001), String(NOW_S + 301), '0']) {
-        const result = await decodeWebhookBody(body(raw), SECRET, signed(timestamp), NOW_MS);
+        const result = decodeWebhookBody(body(raw), SECRET, signed(timestamp), NOW_MS);
         expectFailure(result, 401, 'timestamp_out_of_window');
         if (!result.ok) expect(result.message).toMatch(/replay window/);
       }
@@ -196,18 +197,18 @@ describe('decodeWebhookBody — x-dialpad-signature (seed / forwarder delivery)'
 
     it('rejects a signature over the body alone: the timestamp must be covered', async () => {
       const headers = { timestamp: String(NOW_S), signature: signHmac(raw, SECRET) };
-      expectFailure(await decodeWebhookBody(body(raw), SECRET, headers, NOW_MS), 401, 'invalid_signature');
+      expectFailure(decodeWebhookBody(body(raw), SECRET, headers, NOW_MS), 401, 'invalid_signature');
     });
 
     it('rejects a timestamp swapped after signing', async () => {
       const headers = { timestamp: String(NOW_S - 1), signature: signHmac(raw, SECRET, String(NOW_S)) };
-      expectFailure(await decodeWebhookBody(body(raw), SECRET, headers, NOW_MS), 401, 'invalid_signature');
+      expectFailure(decodeWebhookBody(body(raw), SECRET, headers, NOW_MS), 401, 'invalid_signature');
     });
 
     it.each(['', 'soon', '-1700000000', '1.7e9', '2024-11-15T12:00:00Z', '1'.repeat(17)])(
       'rejects the unreadable timestamp %p',
       async (timestamp) => {
-        expectFailure(await decodeWebhookBody(body(raw), SECRET, signed(timestamp), NOW_MS), 401, 'invalid_timestamp');
+        expectFailure(decodeWebhookBody(body(raw), SECRET, signed(timestamp), NOW_MS), 401, 'invalid_timestamp');
       },
     );
   });
@@ -215,14 +216,14 @@ describe('decodeWebhookBody — x-dialpad-signature (seed / forwarder delivery)'
 
 describe('decodeWebhookBody — no signature', () => {
   it('answers 401 "missing signature" when the app has a secret', async () => {
-    const result = await decodeWebhookBody(body('{"call_id":1}'), SECRET, {}, NOW_MS);
+    const result = decodeWebhookBody(body('{"call_id":1}'), SECRET, {}, NOW_MS);
     expectFailure(result, 401, 'missing_signature');
     if (!result.ok) expect(result.message).toMatch(/missing signature/);
   });
 
   it('accepts plain JSON when the app has no secret', async () => {
     const text = loadFixture('real-hangup-unanswered-office.json');
-    const payload = expectPayload(await decodeWebhookBody(body(text), null, {}, NOW_MS), 'unsigned');
+    const payload = expectPayload(decodeWebhookBody(body(text), null, {}, NOW_MS), 'unsigned');
     expect(payload.total_duration).toBe(8951.029999999999);
   });
 
@@ -234,11 +235,11 @@ describe('decodeWebhookBody — no signature', () => {
     ['a JSON number', '42', 'not_an_object'],
     ['JSON null', 'null', 'not_an_object'],
   ])('answers 400 for %s', async (_label, text, code) => {
-    expectFailure(await decodeWebhookBody(body(text), null, {}, NOW_MS), 400, code);
+    expectFailure(decodeWebhookBody(body(text), null, {}, NOW_MS), 400, code);
   });
 
   it('treats an empty secret as a broken configuration, never as "unsigned"', async () => {
-    expectFailure(await decodeWebhookBody(body('{"call_id":1}'), '', {}, NOW_MS), 401, 'secret_not_configured');
+    expectFailure(decodeWebhookBody(body('{"call_id":1}'), '', {}, NOW_MS), 401, 'secret_not_configured');
   });
 });
 
@@ -255,7 +256,7 @@ describe('decodeWebhookBody — properties', () => {
         fc.option(fc.string({ minLength: 8 }), { nil: null }),
         headersArb,
         async (bytes, secret, headers) => {
-          const result = await decodeWebhookBody(Buffer.from(bytes), secret, headers, NOW_MS);
+          const result = decodeWebhookBody(Buffer.from(bytes), secret, headers, NOW_MS);
           if (!result.ok && secret !== null) expect(result.message).not.toContain(secret);
         },
       ),
@@ -272,8 +273,8 @@ describe('decodeWebhookBody — properties', () => {
     await fc.assert(
       fc.asyncProperty(claimsArb, fc.string({ minLength: 1 }), async (object, secret) => {
         const text = JSON.stringify(object);
-        const viaHmac = await decodeWebhookBody(body(text), secret, { signature: signHmac(text, secret) }, NOW_MS);
-        const viaJwt = await decodeWebhookBody(body(await signDialpadJwt(text, secret)), secret, {}, NOW_MS);
+        const viaHmac = decodeWebhookBody(body(text), secret, { signature: signHmac(text, secret) }, NOW_MS);
+        const viaJwt = decodeWebhookBody(body(signDialpadJwt(text, secret)), secret, {}, NOW_MS);
         const expected = JSON.parse(text, (_k, v: unknown) =>
           typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v) ? String(v) : v,
         ) as unknown;

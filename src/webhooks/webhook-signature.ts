@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { parseJsonLossless } from '../common/lossless-json.js';
 
 /**
- * Signature checks for `POST /webhooks/dialpad` (SPEC §4). Pure: the caller passes
+ * Signature checks for `POST /webhooks/dialpad` (docs/wire-protocol.md, "Body formats"). Pure: the caller passes
  * the raw body, the app's secret, the two signature headers and the current time.
  */
 
@@ -47,12 +47,7 @@ function fail(status: 400 | 401, code: DecodeErrorCode, message: string): Failur
   return { ok: false, status, code, message };
 }
 
-export async function decodeWebhookBody(
-  raw: Buffer,
-  secret: string | null,
-  headers: WebhookSignatureHeaders,
-  nowMs: number,
-): Promise<DecodeResult> {
+export function decodeWebhookBody(raw: Buffer, secret: string | null, headers: WebhookSignatureHeaders, nowMs: number): DecodeResult {
   if (secret !== null && secret.length === 0) {
     // An empty key would let anyone sign: treat it as a broken configuration, not as "unsigned".
     return fail(401, 'secret_not_configured', 'the webhook secret of this app is empty; nothing can be verified');
@@ -88,7 +83,7 @@ export async function decodeWebhookBody(
  * signature is compared in constant time, and `exp` / `nbf` are enforced. The
  * claims are parsed losslessly (Dialpad's ids are near 2^53).
  */
-async function decodeJwt(token: string, secret: string | null, nowMs: number): Promise<DecodeResult> {
+function decodeJwt(token: string, secret: string | null, nowMs: number): DecodeResult {
   if (secret === null) {
     return fail(401, 'secret_not_configured', 'the body is a JWT but this app has no webhook secret to verify it');
   }
@@ -165,16 +160,4 @@ export function signHmac(raw: string | Buffer, secret: string, timestamp?: strin
   const hmac = createHmac('sha256', secret);
   if (timestamp !== undefined) hmac.update(`${timestamp}.`);
   return hmac.update(raw).digest('hex');
-}
-
-/**
- * An HS256 JWT as Dialpad sends it. Built by hand rather than with jose so that a
- * payload given as JSON text keeps bare big-integer ids digit for digit.
- */
-export async function signDialpadJwt(payload: object | string, secret: string): Promise<string> {
-  const json = typeof payload === 'string' ? payload : JSON.stringify(payload);
-  const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
-  const body = Buffer.from(json, 'utf8').toString('base64url');
-  const signature = createHmac('sha256', secret).update(`${header}.${body}`).digest('base64url');
-  return `${header}.${body}.${signature}`;
 }

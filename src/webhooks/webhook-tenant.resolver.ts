@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { ApiKeyResolver } from '../api-keys/api-key-resolver.service.js';
+import type { AppId } from '../common/app-id.js';
 import { AppChanges } from '../apps/app-changes.service.js';
 import { AppsRepository } from '../apps/apps.repository.js';
 import { DomainError } from '../common/errors/domain-error.js';
@@ -10,7 +11,7 @@ import { Sql } from '../infra/database/sql.js';
 import { UUID_PATTERN, DIGITS_ID_PATTERN } from '../common/ids.js';
 
 export interface WebhookTenant {
-  appId: string;
+  appId: AppId;
   isActive: boolean;
   secret: string;
 }
@@ -24,7 +25,7 @@ export interface WebhookTenant {
 @Injectable()
 export class WebhookTenantResolver {
   private readonly byId: LRUCache<string, { tenant: WebhookTenant | null }>;
-  private readonly byOrg: LRUCache<string, { appId: string }>;
+  private readonly byOrg: LRUCache<string, { appId: AppId }>;
 
   constructor(
     private readonly apps: AppsRepository,
@@ -44,7 +45,7 @@ export class WebhookTenantResolver {
   }
 
   /** `/webhooks/dialpad/:app_id` */
-  async fromAppId(appId: string): Promise<WebhookTenant> {
+  async fromAppId(appId: AppId): Promise<WebhookTenant> {
     if (!UUID_PATTERN.test(appId)) throw new DomainError('APP_NOT_FOUND', `Unknown app ${appId.slice(0, 64)}`);
     let entry = this.byId.get(appId);
     if (!entry) {
@@ -69,11 +70,9 @@ export class WebhookTenantResolver {
     }
     if (orgId) {
       if (!DIGITS_ID_PATTERN.test(orgId)) throw new DomainError('APP_NOT_FOUND', 'Unknown x-dialpad-org-id');
-      let entry: { appId: string | null } | undefined = this.byOrg.get(orgId);
+      let entry: { appId: AppId | null } | undefined = this.byOrg.get(orgId);
       if (!entry) {
-        const rows = (await this.db.query(`SELECT app_id FROM dialpad_connections WHERE dialpad_company_id = $1`, [orgId])) as {
-          app_id: string;
-        }[];
+        const rows = await this.db.query<{ app_id: AppId }>(`SELECT app_id FROM dialpad_connections WHERE dialpad_company_id = $1`, [orgId]);
         const appId = rows[0]?.app_id ?? null;
         // only hits are cached: a company connected a moment later must not be refused (Dialpad never retries a 404)
         if (appId) this.byOrg.set(orgId, { appId });

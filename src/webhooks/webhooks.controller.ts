@@ -1,7 +1,9 @@
 import { Controller, Headers, HttpCode, Param, Post, Req } from '@nestjs/common';
+import type { AppId } from '../common/app-id.js';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../common/errors/domain-error.js';
+import { ApiErrors } from '../infra/http/api-errors.js';
 import { WebhookTenantResolver } from './webhook-tenant.resolver.js';
 import { WebhookReceipt, WebhooksService } from './webhooks.service.js';
 
@@ -38,7 +40,7 @@ export class WebhooksController {
   /** Receive a Dialpad event for the app in the URL (the URL to register with Dialpad). */
   @Post(['webhooks/dialpad/:app_id', 'events/dialpad/:app_id'])
   @HttpCode(200)
-  @ApiOperation({ summary: 'Receive a Dialpad webhook for an app' })
+  @ApiOperation({ summary: 'Receive a Dialpad webhook for an app', security: [] })
   @ApiConsumes('application/jwt', 'application/json', 'text/plain')
   @ApiBody(BODY_DOC)
   @ApiHeader({ name: 'x-dialpad-signature', required: false })
@@ -51,7 +53,7 @@ export class WebhooksController {
   @ApiResponse({ status: 413, description: 'Body over 1 MiB' })
   @ApiResponse({ status: 503, description: 'Event store unavailable: Dialpad retries' })
   async receiveForApp(
-    @Param('app_id') appId: string,
+    @Param('app_id') appId: AppId,
     @Req() req: FastifyRequest,
     @Headers('x-dialpad-signature') signature?: string,
     @Headers('x-dialpad-timestamp') timestamp?: string,
@@ -62,7 +64,7 @@ export class WebhooksController {
   /** Receive a Dialpad event; the app comes from `x-app-api-key` or `x-dialpad-org-id` (a connected Dialpad company). */
   @Post(['webhooks/dialpad', 'events/dialpad'])
   @HttpCode(200)
-  @ApiOperation({ summary: 'Receive a Dialpad webhook (tenant from headers)' })
+  @ApiOperation({ summary: 'Receive a Dialpad webhook (tenant from headers)', security: [] })
   @ApiConsumes('application/jwt', 'application/json', 'text/plain')
   @ApiBody(BODY_DOC)
   @ApiHeader({ name: 'x-app-api-key', required: false })
@@ -70,6 +72,14 @@ export class WebhooksController {
   @ApiHeader({ name: 'x-dialpad-signature', required: false })
   @ApiHeader({ name: 'x-dialpad-timestamp', required: false })
   @ApiResponse({ status: 200, type: WebhookReceiptDto })
+  @ApiErrors({
+    400: 'Body is not JSON/JWT, or lacks a call id or event type',
+    401: 'Bad or missing signature, or an unknown or revoked x-app-api-key',
+    403: 'App inactive',
+    404: 'No tenant: neither header given, or no app connected to the x-dialpad-org-id',
+    413: 'Body over 1 MiB',
+    503: 'Event store unavailable: Dialpad retries',
+  })
   async receive(
     @Req() req: FastifyRequest,
     @Headers('x-app-api-key') apiKey?: string,
@@ -81,7 +91,7 @@ export class WebhooksController {
   }
 }
 
-/** The webhook routes get the body unparsed, whatever its Content-Type (see raw-body.ts). */
+/** The webhook routes get the body unparsed, whatever its Content-Type (see src/infra/http/body-parsers.ts). */
 export function rawBodyOf(req: FastifyRequest): Buffer {
   const body: unknown = req.body;
   if (Buffer.isBuffer(body)) return body;

@@ -14,7 +14,7 @@ export interface WebhookReceipt {
   duplicate: boolean;
 }
 
-/** Verify, store, answer: nothing else happens on the request path (SPEC §4). */
+/** Verify, store, answer: nothing else happens on the request path (docs/architecture.md, "Webhook to screen pop"). */
 @Injectable()
 export class WebhooksService {
   constructor(
@@ -35,7 +35,7 @@ export class WebhooksService {
   private async verifyAndStore(tenant: WebhookTenant, rawBody: Buffer, headers: WebhookSignatureHeaders): Promise<WebhookReceipt> {
     if (!tenant.isActive) throw new DomainError('APP_INACTIVE', 'App is inactive');
     if (rawBody.length === 0) throw new DomainError('INVALID_INPUT', 'Empty body: expected a JSON event or a JWT');
-    const decoded = await decodeWebhookBody(rawBody, tenant.secret, headers, Date.now());
+    const decoded = decodeWebhookBody(rawBody, tenant.secret, headers, Date.now());
     if (!decoded.ok) throw new DomainError(decoded.status === 401 ? 'UNAUTHENTICATED' : 'INVALID_INPUT', decoded.message);
     const normalized = normalizeDialpadEvent(decoded.payload);
     if (!normalized.ok) throw new DomainError('INVALID_INPUT', normalized.message);

@@ -5,7 +5,7 @@ import { errorText, expectErrorShape } from '../support/http-expect.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
 import { CreatedApp, createApp, fixtureWith, postJwt, waitFor } from '../support/webhooks.js';
 
-/** SPEC §7: GET /api/calls, /api/calls/active, /api/calls/:id — filters, pagination, tenancy, auth. */
+/** GET /api/calls, /api/calls/active, /api/calls/:id — filters, pagination, tenancy, auth. */
 
 interface SeedCall {
   dialpad_call_id: string;

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
 import { ReservationStore } from '../../src/dialer-session/reservation.store.js';
-import { signDialpadJwt, signHmac } from '../../src/webhooks/webhook-signature.js';
+import { signDialpadJwt } from '../../demo/fakes/dialpad-jwt.js';
+import { signHmac } from '../../src/webhooks/webhook-signature.js';
 import {
   AGENT_BOOK,
   AgentClient,
@@ -17,7 +18,7 @@ import {
   routerRows,
   startDialerWorld,
 } from '../support/dialer-harness.js';
-import { callEventJson } from '../support/fake-dialpad-call-events.js';
+import { callEventJson } from '../../demo/fakes/fake-dialpad-call-events.js';
 import { errorText, expectErrorShape } from '../support/http-expect.js';
 import { leadCells } from '../support/sheets-fixtures.js';
 import { waitFor } from '../support/webhooks.js';
@@ -97,7 +98,7 @@ describe('Dialer: call ends from webhooks and the forwarder, and their edges (e2
     const { rows } = await pool.query(`SELECT payload::text AS p FROM webhook_events WHERE app_id = $1 AND dialpad_call_id = $2 AND event_type = 'call.ended'`, [w.app.id, dial.dialpad_call_id]);
     expect(rows).toHaveLength(1);
     const hangup = rows[0].p as string;
-    const again = await request(w.t.baseUrl).post(`/webhooks/dialpad/${w.app.id}`).set('content-type', 'application/jwt').send(await signDialpadJwt(hangup, w.app.webhook_secret));
+    const again = await request(w.t.baseUrl).post(`/webhooks/dialpad/${w.app.id}`).set('content-type', 'application/jwt').send(signDialpadJwt(hangup, w.app.webhook_secret));
     expect(again.body).toMatchObject({ received: true, duplicate: true });
     // and a forwarder relays it once more, HMAC-signed, tenant by API key
     const relayed = await forward(hangup, { 'x-app-api-key': w.app.api_key, 'x-dialpad-signature': signHmac(hangup, w.app.webhook_secret) });

@@ -34,7 +34,7 @@ const LEADS = [
   lead('L6', 'Fay', [phone(10)]),
 ];
 
-/** A whole shift (SPEC §9, issue 7 "Done when"): every step against the fake Dialpad and fake Sheets servers. */
+/** A whole shift (docs/architecture.md, "Dial to next dial"; issue 7 "Done when"): every step against the fake Dialpad and fake Sheets servers. */
 describe('Dialer: a whole shift against fake Dialpad and fake Sheets (e2e)', () => {
   let w: DialerWorld;
   let agent: AgentClient;
@@ -168,7 +168,7 @@ describe('Dialer: a whole shift against fake Dialpad and fake Sheets (e2e)', () 
     const shown = ws.messages.filter((m) => m.event === 'SHOW_DISPO').map((m) => m.attempt_id);
     expect(shown.sort()).toEqual([first, second, third, fourth, fifth, sixth].map((a) => a.attempt_id).sort());
 
-    // --- the sheet, cell by cell (SPEC §9)
+    // --- the sheet, cell by cell (docs/architecture.md, "Dispositions")
     const grid = w.sheets.cells(AGENT_BOOK, LEADS_TAB);
     expect(grid[0]).toEqual(FINAL_HEADER);
     const base = (i: number) => Object.fromEntries(FINAL_HEADER.map((h) => [h, String(LEADS[i]![h] ?? '')]));

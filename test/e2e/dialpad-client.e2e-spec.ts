@@ -7,7 +7,7 @@ import {
 } from '../../src/integrations/dialpad/dialpad-errors.js';
 import { DialpadClient } from '../../src/integrations/dialpad/dialpad.client.js';
 import { adminAuth, connectDialpad, dialpadEnv } from '../support/dialpad.js';
-import { FakeDialpad } from '../support/fake-dialpad.js';
+import { FakeDialpad } from '../../demo/fakes/fake-dialpad.js';
 import { errorText, expectErrorShape } from '../support/http-expect.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
 import { CreatedApp, createApp } from '../support/webhooks.js';

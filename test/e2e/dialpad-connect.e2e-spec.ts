@@ -4,10 +4,10 @@ import request from 'supertest';
 import { deriveStateKey, signOAuthState } from '../../src/dialpad-connect/oauth-state.js';
 import { codeChallengeS256 } from '../../src/dialpad-connect/pkce.js';
 import { SecretBox } from '../../src/infra/crypto/secret-box.js';
-import { signDialpadJwt } from '../../src/webhooks/webhook-signature.js';
+import { signDialpadJwt } from '../../demo/fakes/dialpad-jwt.js';
 import { DialpadClient } from '../../src/integrations/dialpad/dialpad.client.js';
 import { adminAuth, callback, connectDialpad, dialpadEnv, startConnect, TEST_REDIRECT_URI } from '../support/dialpad.js';
-import { FakeDialpad } from '../support/fake-dialpad.js';
+import { FakeDialpad } from '../../demo/fakes/fake-dialpad.js';
 import { errorText, expectErrorShape } from '../support/http-expect.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
 import { CreatedApp, createApp, fixtureWith } from '../support/webhooks.js';
@@ -272,7 +272,7 @@ describe('Dialpad OAuth connect (e2e)', () => {
 
   it('DELETE deauthorizes at Dialpad (best effort), wipes the tokens and frees the company', async () => {
     const app = await connectFresh('Disconnect');
-    const token = await t.app.get(SecretBox).decrypt((await connection(app.id))!.access_token_enc as string, `app:${app.id}:dialpad:access`);
+    const token = t.app.get(SecretBox).decrypt((await connection(app.id))!.access_token_enc as string, `app:${app.id}:dialpad:access`);
     const res = await request(t.baseUrl).delete(`/internal/apps/${app.id}/dialpad`).set('Authorization', adminAuth(t));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'disconnected', deauthorized: true, connected: false, dialpad_company_id: null });
@@ -299,7 +299,7 @@ describe('Dialpad OAuth connect (e2e)', () => {
     const app = await createApp(t, 'Org routing');
     const json = fixtureWith('inbound-ringing.json', { call_id: '7300000000000001' });
     const post = async () =>
-      request(t.baseUrl).post('/webhooks/dialpad').set('x-dialpad-org-id', fake.companyId).set('content-type', 'application/jwt').send(await signDialpadJwt(json, app.webhook_secret));
+      request(t.baseUrl).post('/webhooks/dialpad').set('x-dialpad-org-id', fake.companyId).set('content-type', 'application/jwt').send(signDialpadJwt(json, app.webhook_secret));
     expect((await post()).status).toBe(404); // caches "no app for this company" on the way
     expect((await connectDialpad(t, fake, app.id)).status).toBe(200);
     const routed = await post();

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
-import { DialpadTokenService } from '../../src/dialpad-connect/dialpad-token.service.js';
+import { DialpadTokenService } from '../../src/integrations/dialpad/dialpad-token.service.js';
 import { DialpadAuthError, DialpadUnavailableError } from '../../src/integrations/dialpad/dialpad-errors.js';
 import { DialpadClient } from '../../src/integrations/dialpad/dialpad.client.js';
 import { adminAuth, callback, connectDialpad, dialpadEnv, startConnect } from '../support/dialpad.js';
-import { FakeDialpad } from '../support/fake-dialpad.js';
+import { FakeDialpad } from '../../demo/fakes/fake-dialpad.js';
 import { errorText, expectErrorShape } from '../support/http-expect.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
 import { CreatedApp, createApp } from '../support/webhooks.js';

@@ -156,9 +156,7 @@ describe('foundation: tenants (/internal/apps) (e2e)', () => {
     ];
     const call = (method: string, path: string, body: object | undefined) => {
       const agent = http();
-      const req =
-        method === 'get' ? agent.get(path) : method === 'patch' ? agent.patch(path) : agent.post(path);
-      void req.set(admin());
+      const req = (method === 'get' ? agent.get(path) : method === 'patch' ? agent.patch(path) : agent.post(path)).set(admin());
       return body === undefined ? req : req.send(body);
     };
 

@@ -44,8 +44,7 @@ describe('foundation: admin JWT and API key auth (e2e)', () => {
   ];
   const call = (method: string, path: string, body: object | undefined, headers: Record<string, string>) => {
     const agent = request(t.baseUrl);
-    const req = method === 'get' ? agent.get(path) : method === 'patch' ? agent.patch(path) : agent.post(path);
-    void req.set(headers);
+    const req = (method === 'get' ? agent.get(path) : method === 'patch' ? agent.patch(path) : agent.post(path)).set(headers);
     return body === undefined ? req : req.send(body);
   };
   const expectAllAdminRoutes = async (headers: Record<string, string>, status: number, message?: RegExp) => {

@@ -24,7 +24,7 @@ function servicePinoOptions(): LoggerOptions {
   const http = params.pinoHttp as LoggerOptions & Record<string, unknown>;
   // keep what pino itself reads (pino-http consumes genReqId, autoLogging, customProps, …)
   const { level, redact, formatters, hooks, serializers } = http;
-  return { level, redact, formatters, hooks, serializers } as LoggerOptions;
+  return { level, redact, formatters, hooks, serializers };
 }
 
 /** A bare fastify wired like bootstrap.ts: request ids, the metrics/access-log hooks, a couple of routes. */

@@ -49,7 +49,7 @@ describe('failing events: retries, dead letter, replay (e2e)', () => {
       expect(dead.last_error).toBe('cannot normalise stored event: payload has no call_id');
       firstDeadAt = dead.dead_at!;
 
-      const good = await eventStates(pool, [before!, after!]);
+      const good = await eventStates(pool, [before, after]);
       expect(good.map((e) => [e.processed_at !== null, e.attempts, e.dead_at])).toEqual([
         [true, 0, null],
         [true, 0, null],
@@ -124,7 +124,7 @@ describe('failing events: retries, dead letter, replay (e2e)', () => {
       const ids = await insertEvents(pool, sleeper.id, [ring('8200000000000001'), realEvent('inbound-connected.json', '8200000000000001')]);
       // another tenant's event inserted meanwhile is not held up
       const [awake] = await insertEvents(pool, other.id, [ring('8200000000000002')]);
-      await waitFor(async () => (await eventState(pool, awake!)).processed_at !== null, 3000);
+      await waitFor(async () => (await eventState(pool, awake)).processed_at !== null, 3000);
       await sleep(400); // four polls
       expect((await eventStates(pool, ids)).map((e) => [e.processed_at, e.attempts])).toEqual([
         [null, 0],
@@ -172,10 +172,10 @@ describe('failing events: retries, dead letter, replay (e2e)', () => {
         [true, 0],
         [true, 0],
       ]);
-      const first = await eventState(pool, poison!);
+      const first = await eventState(pool, poison);
       expect([first.attempts, first.processed_at, first.dead_at]).toEqual([1, null, null]);
       expect(first.last_error).toMatch(/no call_id/);
-      let s = await dueIn(poison!);
+      let s = await dueIn(poison);
       expect(s).toBeGreaterThan(0.7);
       expect(s).toBeLessThanOrEqual(1.2);
 
@@ -185,8 +185,8 @@ describe('failing events: retries, dead letter, replay (e2e)', () => {
       ] as const) {
         await pool.query(`UPDATE webhook_events SET next_attempt_at = clock_timestamp() WHERE id = $1`, [poison]);
         expect(await processor.processBatch()).toBe(1);
-        expect((await eventState(pool, poison!)).attempts).toBe(attempt);
-        s = await dueIn(poison!);
+        expect((await eventState(pool, poison)).attempts).toBe(attempt);
+        s = await dueIn(poison);
         expect(s).toBeGreaterThan(base * 0.8 - 0.1);
         expect(s).toBeLessThanOrEqual(base * 1.2);
       }

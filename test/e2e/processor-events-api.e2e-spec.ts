@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { asAppId } from '../../src/common/app-id.js';
 import pg from 'pg';
 import request from 'supertest';
 import { EventProcessor } from '../../src/events/event-processor.service.js';
@@ -123,7 +124,7 @@ describe('internal events API (e2e)', () => {
     expectErrorShape(await request(t.baseUrl).get(url('not-a-uuid')).set(admin()), 400);
     expectErrorShape(await request(t.baseUrl).get(`${url('not-a-uuid')}/${id(0)}`).set(admin()), 400);
     expectErrorShape(await request(t.baseUrl).post(`${url('not-a-uuid')}/${id(0)}/replay`).set(admin()), 400);
-    expectErrorShape(await list({}, randomUUID()), 404);
+    expectErrorShape(await list({}, asAppId(randomUUID())), 404);
     expectErrorShape(await request(t.baseUrl).get(`${url(randomUUID())}/${id(0)}`).set(admin()), 404);
     expectErrorShape(await request(t.baseUrl).post(`${url(randomUUID())}/${id(0)}/replay`).set(admin()), 404);
     expectErrorShape(await request(t.baseUrl).get(url(tenant.id)), 401);

@@ -83,7 +83,7 @@ describe('processor wake-up (e2e)', () => {
       // the reconnect (after ~1 s) runs a pass for anything inserted while it was not listening
       const back = await waitFor(async () => (await listeners(pool)).find((l) => l.pid !== lost.pid), 4000);
       const caughtUp = await waitFor(async () => {
-        const row = await eventState(pool, missed!);
+        const row = await eventState(pool, missed);
         return row.processed_at ? row : null;
       }, 2000);
       expect(caughtUp.attempts).toBe(0);
@@ -117,7 +117,7 @@ describe('processor wake-up (e2e)', () => {
       const lost = await killListener(pool);
       const [id] = await insertEvents(pool, tenant.id, [realEvent('inbound-ringing.json', '8620000000000001')]);
       const row = await waitFor(async () => {
-        const state = await eventState(pool, id!);
+        const state = await eventState(pool, id);
         return state.processed_at ? state : null;
       }, 2000, 10);
       // processed by a poll while no listener was connected
@@ -136,8 +136,9 @@ describe('processor wake-up (e2e)', () => {
     try {
       const lost = await killListener(pool);
       // wait for the reconnect to start (1 s after the loss), then shut down while it connects
-      const processor = t.app.get(EventProcessor) as unknown as { reconnecting: Promise<void> | null };
-      await waitFor(async () => processor.reconnecting !== null, 3000, 1);
+      // (the processor's PgListener, private state read for the test: `connecting` is set while it reconnects)
+      const { listener } = t.app.get<EventProcessor, { listener: { connecting: Promise<void> | null } }>(EventProcessor);
+      await waitFor(async () => listener.connecting !== null, 3000, 1);
       await t.app.close();
       await new Promise((r) => setTimeout(r, 100));
       expect((await listeners(pool)).filter((l) => l.pid !== lost.pid)).toEqual([]);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { AppId } from '../../src/common/app-id.js';
 import pg from 'pg';
 import { ReplayRepository } from '../../src/realtime/replay.repository.js';
 import { insertEvents, realEvent } from '../support/event-rows.js';
@@ -206,7 +207,7 @@ describe('realtime resume with ?since= (e2e)', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let replayStarted = false;
-    replays.after = async (appId: string, since: number) => {
+    replays.after = async (appId: AppId, since: number) => {
       replayStarted = true;
       if (mode === 'query-late') {
         await gate;
@@ -338,6 +339,7 @@ describe('realtime resume with ?since= (e2e)', () => {
     expect(new Set(posted).size).toBe(total);
     await waitFor(async () => (await processedCount(pool, app.id)) === total, 20_000);
     await second.waitFor((m) => m.type === 'resumed', 10_000);
+    // waits without failing: a shortfall is reported by the exact assertions below, not as a timeout
     await waitFor(async () => firstSeqs.length + seqsOf(second).length >= total, 10_000).catch(() => undefined);
     for (const { client, since: s } of late) await waitFor(async () => client.events().length >= total - s, 10_000).catch(() => undefined);
     await sleep(300); // duplicates would arrive by now
@@ -451,6 +453,7 @@ describe('realtime stream positions across two nodes (e2e)', () => {
     for (const c of xClients) await c.waitForEvents(perApp + 1, 10_000);
     for (const c of yClients) await c.waitForEvents(perApp, 10_000);
     await resumed!.waitFor((m) => m.type === 'resumed', 10_000);
+    // waits without failing: a shortfall is reported by the exact assertions below, not as a timeout
     await waitFor(async () => seqsOf(mover).length + seqsOf(resumed!).length >= perApp + 1, 10_000).catch(() => undefined);
     await sleep(400); // anything extra would have arrived by now
 

@@ -1,5 +1,5 @@
 import { SheetsGateway } from '../../src/integrations/sheets/sheets.gateway.js';
-import { FakeSheets } from '../support/fake-sheets.js';
+import { FakeSheets } from '../../demo/fakes/fake-sheets.js';
 import { agentTab, PHONES } from '../support/sheets-fixtures.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 

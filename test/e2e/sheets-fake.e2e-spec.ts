@@ -1,5 +1,5 @@
 import { sheets, type sheets_v4 } from '@googleapis/sheets';
-import { FakeSheets } from '../support/fake-sheets.js';
+import { FakeSheets } from '../../demo/fakes/fake-sheets.js';
 
 /** The fake speaks the wire format the real googleapis client expects (issue 7 reuses it). */
 describe('FakeSheets speaks Sheets v4 to the googleapis client', () => {

@@ -1,7 +1,8 @@
 import { DomainError, httpStatusOf } from '../../src/common/errors/domain-error.js';
+import { type AppId } from '../../src/common/app-id.js';
 import { SheetsGateway } from '../../src/integrations/sheets/sheets.gateway.js';
 import { applyDisposition, markInProgress, pickNext, resolvePolicy } from '../../src/policy/index.js';
-import { FakeSheets } from '../support/fake-sheets.js';
+import { FakeSheets } from '../../demo/fakes/fake-sheets.js';
 import { AGENT_HEADER, agentTab, columnOf, leadCells, PHONES, ROUTER_HEADER } from '../support/sheets-fixtures.js';
 import { MetricsService } from '../../src/infra/metrics/metrics.service.js';
 import { type SheetsHarness, startSheetsHarness } from '../support/sheets-harness.js';
@@ -36,7 +37,7 @@ describe('SheetsGateway against a fake Sheets v4 server (medium: real client, re
   let fake: FakeSheets;
   let h: SheetsHarness;
   let gateway: SheetsGateway;
-  let appId: string;
+  let appId: AppId;
   const ref = { spreadsheetId: AGENT_BOOK, tab: String(LEADS_GID) };
 
   beforeAll(async () => {

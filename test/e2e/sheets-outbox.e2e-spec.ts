@@ -1,7 +1,7 @@
 import { SheetsOutboxRepository } from '../../src/integrations/sheets/sheets-outbox.repository.js';
 import { SheetsOutboxWorker } from '../../src/integrations/sheets/sheets-outbox.worker.js';
 import { applyDisposition, resolvePolicy } from '../../src/policy/index.js';
-import { FakeSheets } from '../support/fake-sheets.js';
+import { FakeSheets } from '../../demo/fakes/fake-sheets.js';
 import { type SheetsHarness, startSheetsHarness } from '../support/sheets-harness.js';
 import { AGENT_HEADER, agentTab, leadCells, type LeadSpec, PHONES } from '../support/sheets-fixtures.js';
 import { waitFor } from '../support/webhooks.js';

@@ -1,13 +1,14 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
-import { signDialpadJwt, signHmac } from '../../src/webhooks/webhook-signature.js';
+import { signDialpadJwt } from '../../demo/fakes/dialpad-jwt.js';
+import { signHmac } from '../../src/webhooks/webhook-signature.js';
 import { errorText, expectErrorShape } from '../support/http-expect.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
 import { CreatedApp, createApp, fixtureWith, postHmac, postJwt, waitFor } from '../support/webhooks.js';
 
 /**
- * SPEC §4: every answer of the webhook endpoints, with the input that should produce it.
+ * Every answer of the webhook endpoints (docs/wire-protocol.md, "Answers"), with the input that should produce it.
  * A refused request must leave no trace: no webhook_events row, no calls row.
  */
 describe('webhook answers (e2e)', () => {
@@ -91,7 +92,7 @@ describe('webhook answers (e2e)', () => {
       'accepts a JWT body sent as %s',
       async (contentType) => {
         const callId = freshCallId();
-        const jwt = await signDialpadJwt(ringing(callId), app.webhook_secret);
+        const jwt = signDialpadJwt(ringing(callId), app.webhook_secret);
         const res = await hook().set('content-type', contentType).send(jwt);
         await expectStored(res, app, `${callId}:ringing:1731700001300`);
       },
@@ -99,7 +100,7 @@ describe('webhook answers (e2e)', () => {
 
     it('accepts a JWT body sent without any Content-Type', async () => {
       const callId = freshCallId();
-      const jwt = await signDialpadJwt(ringing(callId), app.webhook_secret);
+      const jwt = signDialpadJwt(ringing(callId), app.webhook_secret);
       // fetch sets no Content-Type for a byte body
       const res = await fetch(`${t.baseUrl}/webhooks/dialpad/${app.id}`, { method: 'POST', body: new TextEncoder().encode(jwt) });
       expect(res.status).toBe(200);
@@ -114,7 +115,7 @@ describe('webhook answers (e2e)', () => {
     it('accepts a JWT body with surrounding whitespace and a future exp', async () => {
       const callId = freshCallId();
       const json = ringing(callId).replace(/^\{/, `{"exp": ${Math.floor(Date.now() / 1000) + 600},`);
-      const jwt = await signDialpadJwt(json, app.webhook_secret);
+      const jwt = signDialpadJwt(json, app.webhook_secret);
       const res = await hook().set('content-type', 'application/jwt').send(`\n${jwt}\n`);
       await expectStored(res, app, `${callId}:ringing:1731700001300`);
     });
@@ -196,7 +197,7 @@ describe('webhook answers (e2e)', () => {
 
     it('accepts POST /webhooks/dialpad with x-app-api-key (tenant from the key)', async () => {
       const callId = freshCallId();
-      const jwt = await signDialpadJwt(ringing(callId), other.webhook_secret);
+      const jwt = signDialpadJwt(ringing(callId), other.webhook_secret);
       const res = await hook('/webhooks/dialpad').set('x-app-api-key', other.api_key).set('content-type', 'application/jwt').send(jwt);
       await expectStored(res, other, `${callId}:ringing:1731700001300`);
     });
@@ -220,7 +221,7 @@ describe('webhook answers (e2e)', () => {
           hook('/webhooks/dialpad')
             .set('x-dialpad-org-id', '5100000000000001')
             .set('content-type', 'application/jwt')
-            .send(await signDialpadJwt(ringing(), app.webhook_secret)),
+            .send(signDialpadJwt(ringing(), app.webhook_secret)),
         401,
       );
     });
@@ -257,7 +258,7 @@ describe('webhook answers (e2e)', () => {
     it('refuses JSON without call_id (message says so)', async () => {
       const json = JSON.stringify({ state: 'ringing', event_timestamp: 1731700001300, direction: 'inbound' });
       await expectRefused(() => hmacSigned(json), 400, /call_id/);
-      await expectRefused(async () => hook().set('content-type', 'application/jwt').send(await signDialpadJwt(json, app.webhook_secret)), 400, /call_id/);
+      await expectRefused(async () => hook().set('content-type', 'application/jwt').send(signDialpadJwt(json, app.webhook_secret)), 400, /call_id/);
     });
 
     it('refuses a call_id that is not an id', async () => {
@@ -281,7 +282,7 @@ describe('webhook answers (e2e)', () => {
       ['a JSON string', '"hello"'],
       ['not JSON at all', 'hello world'],
     ])('refuses a correctly signed JWT whose payload is %s', async (_label, payload) => {
-      const jwt = await signDialpadJwt(payload, app.webhook_secret);
+      const jwt = signDialpadJwt(payload, app.webhook_secret);
       await expectRefused(() => hook().set('content-type', 'application/jwt').send(jwt), 400, /not a JSON object/);
     });
 
@@ -303,8 +304,8 @@ describe('webhook answers (e2e)', () => {
       const bad = fixtureWith('leg-with-master.json', { call_id: freshCallId(), custom_data: 'x\u0000y' });
       const answers = await Promise.all([postJwt(t, app, ringing(goodId)), postJwt(t, app, bad), postHmac(t, app, ringing())]);
       expect(answers.map((r) => r.status)).toEqual([200, 400, 200]);
-      expectErrorShape(answers[1]!, 400);
-      await expectStored(answers[0]!, app, `${goodId}:ringing:1731700001300`);
+      expectErrorShape(answers[1], 400);
+      await expectStored(answers[0], app, `${goodId}:ringing:1731700001300`);
     });
   });
 
@@ -346,12 +347,12 @@ describe('webhook answers (e2e)', () => {
     );
 
     it('refuses a JWT signed with another secret', async () => {
-      const jwt = await signDialpadJwt(ringing(), other.webhook_secret);
+      const jwt = signDialpadJwt(ringing(), other.webhook_secret);
       await expectRefused(() => hook().set('content-type', 'application/jwt').send(jwt), 401, /signature/);
     });
 
     it('refuses a JWT with a tampered payload', async () => {
-      const [header, , signature] = (await signDialpadJwt(ringing(), app.webhook_secret)).split('.');
+      const [header, , signature] = (signDialpadJwt(ringing(), app.webhook_secret)).split('.');
       const forged = `${header}.${b64(ringing())}x.${signature}`;
       await expectRefused(() => hook().set('content-type', 'application/jwt').send(forged), 401);
     });
@@ -401,12 +402,12 @@ describe('webhook answers (e2e)', () => {
     });
 
     it('refuses a valid x-app-api-key with a body signed by another app', async () => {
-      const jwt = await signDialpadJwt(ringing(), other.webhook_secret);
+      const jwt = signDialpadJwt(ringing(), other.webhook_secret);
       await expectRefused(() => hook('/webhooks/dialpad').set('x-app-api-key', app.api_key).set('content-type', 'application/jwt').send(jwt), 401);
     });
 
     it('refuses an invalid x-app-api-key on /webhooks/dialpad', async () => {
-      const jwt = await signDialpadJwt(ringing(), app.webhook_secret);
+      const jwt = signDialpadJwt(ringing(), app.webhook_secret);
       for (const key of [`ctk_${'A'.repeat(40)}`, 'nonsense']) {
         await expectRefused(
           () => hook('/webhooks/dialpad').set('x-app-api-key', key).set('content-type', 'application/jwt').send(jwt),
@@ -429,7 +430,7 @@ describe('webhook answers (e2e)', () => {
         .expect(200);
       await expectRefused(() => postJwt(t, inactive, ringing()), 403, /inactive/);
       await expectRefused(() => postHmac(t, inactive, ringing()), 403);
-      const jwt = await signDialpadJwt(ringing(), inactive.webhook_secret);
+      const jwt = signDialpadJwt(ringing(), inactive.webhook_secret);
       await expectRefused(
         () => hook('/webhooks/dialpad').set('x-app-api-key', inactive.api_key).set('content-type', 'application/jwt').send(jwt),
         403,
@@ -449,7 +450,7 @@ describe('webhook answers (e2e)', () => {
   describe('404', () => {
     it('refuses an unknown app uuid', async () => {
       await expectRefused(
-        async () => request(t.baseUrl).post(`/webhooks/dialpad/${randomUUID()}`).set('content-type', 'application/jwt').send(await signDialpadJwt(ringing(), app.webhook_secret)),
+        async () => request(t.baseUrl).post(`/webhooks/dialpad/${randomUUID()}`).set('content-type', 'application/jwt').send(signDialpadJwt(ringing(), app.webhook_secret)),
         404,
         /Unknown app/,
       );
@@ -460,12 +461,12 @@ describe('webhook answers (e2e)', () => {
     });
 
     it('refuses /webhooks/dialpad without any tenant header', async () => {
-      const jwt = await signDialpadJwt(ringing(), app.webhook_secret);
+      const jwt = signDialpadJwt(ringing(), app.webhook_secret);
       await expectRefused(() => hook('/webhooks/dialpad').set('content-type', 'application/jwt').send(jwt), 404, /x-app-api-key|x-dialpad-org-id/);
     });
 
     it('refuses an x-dialpad-org-id no app is connected to', async () => {
-      const jwt = await signDialpadJwt(ringing(), app.webhook_secret);
+      const jwt = signDialpadJwt(ringing(), app.webhook_secret);
       for (const org of ['5199999999999999', 'not-digits']) {
         await expectRefused(() => hook('/webhooks/dialpad').set('x-dialpad-org-id', org).set('content-type', 'application/jwt').send(jwt), 404);
       }
@@ -477,7 +478,7 @@ describe('webhook answers (e2e)', () => {
   describe('413', () => {
     it('refuses a body over 1 MiB (JWT)', async () => {
       const json = ringing().replace(/^\{/, `{"padding": "${'p'.repeat(1024 * 1024)}",`);
-      const jwt = await signDialpadJwt(json, app.webhook_secret);
+      const jwt = signDialpadJwt(json, app.webhook_secret);
       expect(jwt.length).toBeGreaterThan(1024 * 1024);
       await expectRefused(() => hook().set('content-type', 'application/jwt').send(jwt), 413, /too large|1 MiB/);
     });
@@ -493,7 +494,7 @@ describe('webhook answers (e2e)', () => {
     it('refuses a chunked body over 1 MiB (no Content-Length)', async () => {
       const before = await settledCounts();
       const json = ringing().replace(/^\{/, `{"padding": "${'p'.repeat(1024 * 1024)}",`);
-      const jwt = new TextEncoder().encode(await signDialpadJwt(json, app.webhook_secret));
+      const jwt = new TextEncoder().encode(signDialpadJwt(json, app.webhook_secret));
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
           for (let i = 0; i < jwt.length; i += 64 * 1024) controller.enqueue(jwt.subarray(i, i + 64 * 1024));
@@ -505,7 +506,7 @@ describe('webhook answers (e2e)', () => {
         headers: { 'content-type': 'application/jwt' },
         body,
         duplex: 'half',
-      } as RequestInit);
+      });
       expect(res.status).toBe(413);
       expect(await res.json()).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
       expect(await settledCounts()).toEqual(before);

@@ -4,7 +4,7 @@ import { startTestApp, TestApp } from '../support/test-app.js';
 import { CreatedApp, createApp, fixtureWith, postHmac, postJwt, waitFor } from '../support/webhooks.js';
 
 /**
- * Real-format call stories through the running processor (SPEC §5): whatever the
+ * Real-format call stories through the running processor (docs/architecture.md, "Call status"): whatever the
  * order and however often each event arrives, the call row ends the same.
  */
 

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { connectDialpad, dialpadEnv } from './dialpad.js';
-import { FakeDialpad } from './fake-dialpad.js';
-import { type CellValue, FakeSheets } from './fake-sheets.js';
+import { FakeDialpad } from '../../demo/fakes/fake-dialpad.js';
+import { type CellValue, FakeSheets } from '../../demo/fakes/fake-sheets.js';
 import { AGENT_HEADER, agentTab, type LeadSpec, ROUTER_HEADER } from './sheets-fixtures.js';
 import { startTestApp, type TestApp, type TestDatabase } from './test-app.js';
 import { type CreatedApp, createApp } from './webhooks.js';

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { FakeDialpad } from './fake-dialpad.js';
+import type { FakeDialpad } from '../../demo/fakes/fake-dialpad.js';
 import type { TestApp } from './test-app.js';
 
 /** The redirect URI registered with the fake; tests replay the callback against the app's real origin. */

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { fixtureWith } from './webhooks.js';
 
-/** Dialpad `state` → our event_type (SPEC §4), for the states the fixtures use. */
+/** Dialpad `state` → our event_type (docs/wire-protocol.md, "Event types"), for the states the fixtures use. */
 const STATE_TYPES: Record<string, string> = {
   calling: 'call.started',
   ringing: 'call.ring',
@@ -23,7 +23,7 @@ export interface RawEvent {
 
 /**
  * A real-format fixture for another call: dialpad_event_id is
- * `<call_id>:<state>:<event_timestamp>` and event_type follows the state (SPEC §4).
+ * `<call_id>:<state>:<event_timestamp>` and event_type follows the state (docs/wire-protocol.md, "Event identity").
  */
 export function realEvent(fixture: string, callId: string, replace: Record<string, string | number | null> = {}): RawEvent {
   const json = fixtureWith(fixture, { call_id: callId, ...replace });
@@ -44,8 +44,15 @@ export function poisonEvent(tag: string): RawEvent {
   };
 }
 
+/** Ids of the events, in order: a tuple of as many strings as a literal list of events has. */
+export type EventIds<E extends readonly RawEvent[]> = { -readonly [K in keyof E]: string };
+
 /** Inserts the events with one statement (one NOTIFY), as the ingest path does. Returns their ids, in order. */
-export async function insertEvents(db: pg.Pool | pg.Client | pg.PoolClient, appId: string, events: RawEvent[]): Promise<string[]> {
+export async function insertEvents<const E extends readonly RawEvent[]>(
+  db: pg.Pool | pg.Client | pg.PoolClient,
+  appId: string,
+  events: E,
+): Promise<EventIds<E>> {
   const { rows } = await db.query<{ id: string; dialpad_event_id: string }>(
     `INSERT INTO webhook_events (app_id, dialpad_event_id, event_type, dialpad_call_id, payload)
      SELECT $1::uuid, e.dialpad_event_id, e.event_type, e.dialpad_call_id, e.payload
@@ -66,7 +73,7 @@ export async function insertEvents(db: pg.Pool | pg.Client | pg.PoolClient, appI
     const id = ids.get(e.dialpadEventId);
     if (!id) throw new Error(`event ${e.dialpadEventId} was not inserted`);
     return id;
-  });
+  }) as EventIds<E>;
 }
 
 export interface EventState {

@@ -1,6 +1,6 @@
-import type { CellValue } from './fake-sheets.js';
+import type { CellValue } from '../../demo/fakes/fake-sheets.js';
 
-/** An agent tab's header: the SPEC's columns, shuffled, with an extra column, without LastCalledAt. */
+/** An agent tab's header: the dialer's columns, shuffled, with an extra column, without LastCalledAt. */
 export const AGENT_HEADER: string[] = [
   'Company',
   'Name',

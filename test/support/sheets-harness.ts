@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { type AppId, asAppId } from '../../src/common/app-id.js';
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { AppConfig } from '../../src/infra/config/app-config.js';
 import { ConfigModule } from '../../src/infra/config/config.module.js';
@@ -16,7 +17,7 @@ export interface SheetsHarness {
   db: TestDatabase;
   sql: Sql;
   /** a tenant to own queued writes */
-  appId: string;
+  appId: AppId;
   close(): Promise<void>;
 }
 
@@ -36,8 +37,8 @@ export async function startSheetsHarness(env: Record<string, string>, db?: TestD
     .compile();
   await module.init();
   const sql = module.get(Sql);
-  const [app] = await sql.query<{ id: string }>(`SELECT id FROM apps ORDER BY created_at LIMIT 1`);
-  const appId = app?.id ?? (await sql.query<{ id: string }>(`INSERT INTO apps (name, webhook_secret_enc) VALUES ('sheets test', 'unused') RETURNING id`))[0]!.id;
+  const [app] = await sql.query<{ id: AppId }>(`SELECT id FROM apps ORDER BY created_at LIMIT 1`);
+  const appId = app?.id ?? asAppId((await sql.query<{ id: string }>(`INSERT INTO apps (name, webhook_secret_enc) VALUES ('sheets test', 'unused') RETURNING id`))[0]!.id);
   return {
     module,
     gateway: module.get(SheetsGateway),

@@ -1,10 +1,12 @@
 import request from 'supertest';
-import { signDialpadJwt, signHmac } from '../../src/webhooks/webhook-signature.js';
+import type { AppId } from '../../src/common/app-id.js';
+import { signDialpadJwt } from '../../demo/fakes/dialpad-jwt.js';
+import { signHmac } from '../../src/webhooks/webhook-signature.js';
 import { loadFixture } from '../fixtures/dialpad/index.js';
 import type { TestApp } from './test-app.js';
 
 export interface CreatedApp {
-  id: string;
+  id: AppId;
   api_key: string;
   webhook_secret: string;
 }
@@ -28,10 +30,8 @@ export function fixtureWith(name: string, replace: Record<string, string | numbe
 }
 
 /** Posts an event as Dialpad does: the JWT (HS256, the app's secret) is the whole body. */
-export function postJwt(t: TestApp, app: CreatedApp, json: string) {
-  return signDialpadJwt(json, app.webhook_secret).then((jwt) =>
-    request(t.baseUrl).post(`/webhooks/dialpad/${app.id}`).set('content-type', 'application/jwt').send(jwt),
-  );
+export async function postJwt(t: TestApp, app: CreatedApp, json: string): Promise<request.Response> {
+  return request(t.baseUrl).post(`/webhooks/dialpad/${app.id}`).set('content-type', 'application/jwt').send(signDialpadJwt(json, app.webhook_secret));
 }
 
 /** Posts an event the seed's way: JSON body with x-dialpad-signature. */

@@ -5,7 +5,8 @@ export class TestWsClient {
   readonly messages: Record<string, unknown>[] = [];
   closeCode: number | null = null;
   private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => this.messages.push(JSON.parse(data.toString()) as Record<string, unknown>));
+    // ws hands text frames over as a Buffer (binaryType 'nodebuffer', the default)
+    socket.on('message', (data) => this.messages.push(JSON.parse((data as Buffer).toString('utf8')) as Record<string, unknown>));
     socket.on('close', (code) => (this.closeCode = code));
   }
 

@@ -1,4 +1,5 @@
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import type { AppId } from '../../common/app-id.js';
 import { BeforeIdPageQueryDto } from '../../common/dto/page-query.dto.js';
 
 export class RotateApiKeyDto {
@@ -13,7 +14,7 @@ export class RotateApiKeyDto {
 export class AuditQueryDto extends BeforeIdPageQueryDto {}
 
 export class IssuedApiKeyDto {
-  app_id!: string;
+  app_id!: AppId;
   /** The new key, shown only in this answer. */
   api_key!: string;
   key_prefix!: string;
@@ -23,12 +24,12 @@ export class IssuedApiKeyDto {
 }
 
 export class RevokedApiKeyDto {
-  app_id!: string;
+  app_id!: AppId;
   revoked_at!: Date;
 }
 
 export class ApiKeyStatusDto {
-  app_id!: string;
+  app_id!: AppId;
   app_is_active!: boolean;
   /** `active`: a key is set; `revoked`: the key was revoked; `none`: never issued. */
   status!: 'active' | 'revoked' | 'none';

@@ -1,7 +1,7 @@
 import { type CallDirection, EventTypes, type NormalizedEvent } from '../../integrations/dialpad/wire/dialpad-event.js';
 
 /**
- * The call-status state machine (SPEC §5) as a pure reducer. Dialpad delivers events
+ * The call-status state machine (docs/architecture.md, "Call status") as a pure reducer. Dialpad delivers events
  * late, twice and out of order, so `applyEvent` is built to be commutative and
  * idempotent: folding any arrangement of the same events gives the same row. Every
  * field is merged with an order-free rule (earliest, latest, max, first non-null by a

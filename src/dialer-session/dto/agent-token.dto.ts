@@ -3,7 +3,7 @@ import { IsEmail, Length } from 'class-validator';
 
 export class AgentTokenRequestDto {
   /** The agent's e-mail, as in the router sheet's AgentEmail column. */
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
   @IsEmail()
   @Length(3, 320)
   agent_email!: string;

@@ -1,4 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import type { AppId } from '../../common/app-id.js';
 import { Transform } from 'class-transformer';
 import { IsDefined, IsIn, IsObject, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
 
@@ -13,7 +14,7 @@ export class DialerConfigInputDto {
   @Length(1, 100)
   router_tab?: string;
 
-  /** Campaign policy overrides (calling window, retry delays, max attempts, region, zone); defaults per SPEC §9. */
+  /** Campaign policy overrides (calling window, retry delays, max attempts, region, zone); defaults in docs/architecture.md, "Picking the next number". */
   @IsOptional()
   @IsObject()
   policy?: Record<string, unknown>;
@@ -36,7 +37,7 @@ export class DispositionInputDto {
 
   /** 1–6 or CORRECT, WRONG, VM_SAME_NAME, VM_OR_NA_UNKNOWN, NO_ANSWER, SKIP. */
   @IsDefined()
-  @Transform(({ value }) => (typeof value === 'number' ? String(value) : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'number' ? String(value) : value))
   @IsString()
   @Length(1, 20)
   code!: string;
@@ -150,7 +151,7 @@ export class AttemptViewDto {
 
 export class SessionViewDto {
   id!: string;
-  app_id!: string;
+  app_id!: AppId;
   agent_email!: string;
   dialpad_user_id!: string;
   spreadsheet_id!: string;

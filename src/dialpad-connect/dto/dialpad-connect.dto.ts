@@ -1,10 +1,11 @@
 import { Transform } from 'class-transformer';
+import type { AppId } from '../../common/app-id.js';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 
 export class ConnectQueryDto {
   /** The app (tenant) to connect to a Dialpad company. */
   @IsUUID('all', { message: 'app_id must be a UUID' })
-  app_id!: string;
+  app_id!: AppId;
 
   /** `json`: answer `{authorize_url, state_expires_at}` instead of a 302 (for frontends that open the page themselves). */
   @IsOptional()
@@ -48,7 +49,7 @@ export class CallbackQueryDto {
 export type ConnectionStatusName = 'not_connected' | 'pending' | 'connected' | 'needs_reconnect' | 'disconnected';
 
 export class DialpadStatusDto {
-  app_id!: string;
+  app_id!: AppId;
   /** `not_connected` (never started), `pending` (connect started, not finished), `connected`, `needs_reconnect` (the grant was revoked or the refresh token refused: connect again), `disconnected`. */
   status!: ConnectionStatusName;
   connected!: boolean;

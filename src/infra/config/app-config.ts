@@ -4,7 +4,9 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min,
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const blankToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 const toBool = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
+  value === undefined || value === ''
+    ? undefined
+    : (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') && ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
 
 /**
  * Every environment variable the service reads, parsed and validated once at
@@ -158,7 +160,7 @@ export class AppConfig {
   @Min(0)
   SHUTDOWN_GRACE_SECONDS = 10;
 
-  // --- Dialpad OAuth and API client (SPEC §8) ---
+  // --- Dialpad OAuth and API client ---
 
   /** Dialpad origin for OAuth and REST (sandbox: https://sandbox.dialpad.com; tests: a local fake). */
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'DIALPAD_BASE_URL must be an http(s) URL' })
@@ -258,7 +260,7 @@ export class AppConfig {
   @Max(3600)
   DIALPAD_TOKEN_REFRESH_SKEW_SECONDS = 60;
 
-  // --- Google Sheets (SPEC §9) ---
+  // --- Google Sheets ---
 
   /** Path to a Google service-account JSON key with access to the router and agent sheets. */
   @Transform(blankToUndefined)

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 /** Arbitrary but fixed: every node takes the same advisory lock while migrating. */
@@ -16,7 +17,10 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.map((m) => m.name);
   } finally {
-    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    // a lock left held blocks the next migration until this connection closes: say so
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch((err: unknown) => {
+      new Logger('Migrations').error(`could not release the migration lock (${(err as Error).message}): other nodes wait until this connection closes`);
+    });
     await runner.release();
   }
 }

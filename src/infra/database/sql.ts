@@ -38,6 +38,7 @@ export class Sql {
       client.release();
       return result;
     } catch (err) {
+      // the error that got us here is rethrown and the connection is discarded: a failed ROLLBACK adds nothing
       await client.query('ROLLBACK').catch(() => undefined);
       client.off('error', ignore);
       client.release(err as Error);

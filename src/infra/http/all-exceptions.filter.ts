@@ -39,8 +39,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       this.logger.warn({ request_id: body.request_id, message: body.message }, 'service unavailable');
     }
     const retryAfterMs = exception instanceof DomainError ? exception.details?.retry_after_ms : undefined;
-    if (typeof retryAfterMs === 'number' && retryAfterMs >= 0) void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
-    void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+    if (typeof retryAfterMs === 'number' && retryAfterMs >= 0) reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+    reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }
 
@@ -87,6 +87,7 @@ function clientMessage(e: StatusError | null): string {
       return 'Unsupported Content-Type';
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return 'Body must not be empty when Content-Type is application/json';
+    case undefined:
     default:
       return e?.message?.replace(/^FST_\w+: /, '') || 'Bad request';
   }
@@ -100,7 +101,8 @@ export function unavailableDependency(exception: unknown): 'PostgreSQL' | 'Redis
   const e = exception as { name?: unknown; code?: unknown; message?: unknown; driverError?: { code?: unknown } } | null;
   if (!e || typeof e !== 'object') return null;
   const name = typeof e.name === 'string' ? e.name : '';
-  const code = String(e.driverError?.code ?? e.code ?? '');
+  const rawCode = e.driverError?.code ?? e.code;
+  const code = typeof rawCode === 'string' || typeof rawCode === 'number' ? String(rawCode) : '';
   const message = typeof e.message === 'string' ? e.message : '';
   if (name === 'MaxRetriesPerRequestError' || /^Connection is closed|Stream isn't writeable|enableOfflineQueue/.test(message)) return 'Redis';
   // SQLSTATE 08 (connection exception), 57P01-57P03 (shutdown / cannot connect now), or the socket itself

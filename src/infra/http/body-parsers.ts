@@ -59,7 +59,9 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
     if (nestingExceeds(text, MAX_JSON_DEPTH)) {
       return done(Object.assign(new Error(`JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`), { statusCode: 400 }), undefined);
     }
-    parseJson(req, text, (err, parsed) => {
+    // fastify's default JSON parser is the callback kind and returns undefined; its type also
+    // allows the promise-returning kind of parser, which this one is not: nothing to await
+    void parseJson(req, text, (err, parsed) => {
       if (!err && !wellFormed(parsed)) {
         return done(Object.assign(new Error('JSON body holds an invalid Unicode escape (a lone surrogate)'), { statusCode: 400 }), undefined);
       }

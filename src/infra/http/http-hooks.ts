@@ -12,7 +12,7 @@ const QUIET_ROUTES = new Set(['/', '/metrics']);
  */
 export function registerHttpHooks(fastify: FastifyInstance, metrics: MetricsService, log: PinoInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header('x-request-id', request.id);
+    reply.header('x-request-id', request.id);
     done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {

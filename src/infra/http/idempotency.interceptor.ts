@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CallHandler, ExecutionContext, HttpException, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, HttpException, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, Observable, of } from 'rxjs';
 import { DomainError, DomainErrorCode, httpStatusOf } from '../../common/errors/domain-error.js';
@@ -19,7 +19,7 @@ interface Stored {
 }
 
 /**
- * `Idempotency-Key` on state-changing routes (SPEC §9): the same key within 60 s
+ * `Idempotency-Key` on state-changing routes (docs/wire-protocol.md, "Idempotency-Key"): the same key within 60 s
  * replays the stored answer (same status and body, header `idempotent-replayed`);
  * the same key with another body → 422; while the first is still running → 409.
  * No key: the request runs normally. Keys are scoped to the caller (the agent).
@@ -29,9 +29,11 @@ interface Stored {
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly logger = new Logger(IdempotencyInterceptor.name);
+
   constructor(private readonly redis: RedisService) {}
 
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+  async intercept(context: ExecutionContext, next: CallHandler<unknown>): Promise<Observable<unknown>> {
     const req = context.switchToHttp().getRequest<FastifyRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     const header = req.headers['idempotency-key'];
@@ -54,10 +56,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
         throw new HttpException({ message: 'Idempotency-Key was already used with a different request', error: 'Unprocessable Entity' }, 422);
       }
       if (stored.state === 'running') throw new DomainError('CONFLICT', 'A request with this Idempotency-Key is still in progress');
-      void reply.header('idempotent-replayed', 'true');
+      reply.header('idempotent-replayed', 'true');
       const body = stored.body as { __error?: true; body?: unknown } | undefined;
       if (body?.__error) throw replayedError(stored.status ?? 400, body.body);
-      void reply.status(stored.status ?? 200);
+      reply.status(stored.status ?? 200);
       return of(stored.body);
     }
 
@@ -75,7 +77,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
           const status = err instanceof DomainError ? httpStatusOf(err.code) : err instanceof HttpException ? err.getStatus() : 500;
           const body = err instanceof HttpException ? err.getResponse() : err instanceof DomainError ? { code: err.code, message: err.message } : null;
           // client errors are replayed as errors too: the same request gets the same answer
-          await save(status, { __error: true, status, body }).catch(() => undefined);
+          // the handler's error is the answer; a key left "running" only answers 409 until it expires
+          await save(status, { __error: true, status, body }).catch((saveErr: unknown) =>
+            this.logger.warn(`could not store the outcome of an idempotent request (retries get 409 for up to ${WINDOW_MS / 1000} s): ${(saveErr as Error).message}`),
+          );
           throw err;
         }
       })(),

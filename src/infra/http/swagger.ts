@@ -1,5 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { AppConfig } from '../config/app-config.js';
+import { ErrorDto } from './api-errors.js';
 
 export const API_DESCRIPTION = `Turbo CTI: Dialpad call events to real-time screen pops, REST for CRM frontends, and a preview dialer.
 
@@ -19,19 +21,69 @@ export const API_DESCRIPTION = `Turbo CTI: Dialpad call events to real-time scre
 
 **Errors** are JSON \`{statusCode, error, message, request_id}\`; \`request_id\` echoes \`x-request-id\` (or the id generated for the request).`;
 
-export function setupSwagger(app: INestApplication, uiEnabled: boolean): void {
-  const config = new DocumentBuilder()
+/**
+ * The OpenAPI document of the app's routes. One builder for both uses: /docs-json
+ * (setupSwagger) and dist/openapi.json, written by scripts/openapi.mjs from the built
+ * app created in preview mode (no PostgreSQL or Redis needed) and linted by
+ * `npm run lint:api` (redocly.yaml).
+ */
+export function buildOpenApiDocument(app: INestApplication, config: Pick<AppConfig, 'PUBLIC_BASE_URL'>): OpenAPIObject {
+  const base = new DocumentBuilder()
     .setTitle('Turbo CTI')
     .setDescription(API_DESCRIPTION)
     .setVersion('0.1.0')
+    .setLicense('MIT', 'https://opensource.org/licenses/MIT')
+    .addServer(config.PUBLIC_BASE_URL ? config.PUBLIC_BASE_URL.replace(/\/+$/, '') : '/', config.PUBLIC_BASE_URL ? 'PUBLIC_BASE_URL' : 'This server')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Admin JWT (role: admin)' }, 'admin')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'x-app-api-key', description: 'App API key (ctk_…)' }, 'api-key')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Agent token (POST /api/agents/token)' }, 'agent')
     .build();
-  const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup('docs', app, document, {
+  const document = SwaggerModule.createDocument(app, base, { operationIdFactory: operationId, extraModels: [ErrorDto] });
+  describeErrorAnswers(document);
+  return document;
+}
+
+export function setupSwagger(app: INestApplication, config: Pick<AppConfig, 'PUBLIC_BASE_URL' | 'SWAGGER_UI'>): void {
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app, config), {
     jsonDocumentUrl: 'docs-json',
-    swaggerUiEnabled: uiEnabled,
+    swaggerUiEnabled: config.SWAGGER_UI,
     swaggerOptions: { persistAuthorization: true },
   });
+}
+
+/**
+ * `apps_create`, `dialpadAdmin_syncUsers`: the controller without "Controller", then the
+ * handler. A handler declared on several paths (`@Post(['webhooks/dialpad', 'events/dialpad'])`)
+ * gets `_alias1`, `_alias2` … on its second, third … path (the library's default is `receive[1]`).
+ */
+export function operationId(controllerKey: string, methodKey: string, version?: string): string {
+  const controller = controllerKey.replace(/Controller$/, '');
+  const [, method, alias] = /^(.*?)(?:\[(\d+)\])?$/.exec(methodKey) ?? [methodKey, methodKey];
+  return [
+    controller.charAt(0).toLowerCase() + controller.slice(1),
+    method,
+    alias && alias !== '0' ? `alias${alias}` : '',
+    version ? `v${version}` : '',
+  ]
+    .filter(Boolean)
+    .join('_');
+}
+
+/**
+ * Every error answer has one shape (ErrorDto, see all-exceptions.filter.ts), whatever the
+ * route declares as its success type: attached here to each 4xx/5xx response the routes
+ * document (@ApiErrors, @ApiResponse), plus the 500 any route can give.
+ */
+function describeErrorAnswers(document: OpenAPIObject): void {
+  const content = { 'application/json': { schema: { $ref: getSchemaPath(ErrorDto) } } };
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const) {
+      const operation = item[method];
+      if (!operation) continue;
+      operation.responses['500'] ??= { description: 'Unexpected error (logged with the request id)' };
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (Number(status) >= 400 && response && !('$ref' in response) && !response.content) response.content = content;
+      }
+    }
+  }
 }

@@ -10,7 +10,7 @@ export class MetricsController {
   /** Prometheus metrics: process defaults, HTTP request histogram, and the service's own counters. */
   @Get()
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  @ApiOperation({ summary: 'Prometheus metrics' })
+  @ApiOperation({ summary: 'Prometheus metrics', security: [] })
   async scrape(): Promise<string> {
     return this.metrics.registry.metrics();
   }

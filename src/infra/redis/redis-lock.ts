@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { runDetached } from '../../common/run-detached.js';
 import { RedisService } from './redis.service.js';
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
@@ -19,6 +20,8 @@ export interface HeldLock {
  */
 @Injectable()
 export class RedisLock {
+  private readonly logger = new Logger(RedisLock.name);
+
   constructor(private readonly redis: RedisService) {}
 
   /** Tries once; null when someone else holds it. */
@@ -28,8 +31,9 @@ export class RedisLock {
     const ok = await this.redis.client.set(key, token, 'PX', ttlMs, 'NX');
     if (ok !== 'OK') return null;
     const client = this.redis.client;
+    // a renewal that fails lets the lock expire while held: said in the log (the next one may succeed)
     const renewal = setInterval(() => {
-      void client.eval(RENEW, 1, key, token, String(ttlMs)).catch(() => undefined);
+      runDetached(client.eval(RENEW, 1, key, token, String(ttlMs)), this.logger, `renewing lock ${key}`);
     }, Math.max(Math.floor(ttlMs / 3), 50));
     renewal.unref();
     let released = false;
@@ -52,7 +56,8 @@ export class RedisLock {
     try {
       return { ok: true, value: await fn() };
     } finally {
-      await lock.release().catch(() => undefined);
+      // not released: the lock expires after its ttl, the outcome of fn stands
+      await lock.release().catch((err: unknown) => this.logger.warn(`could not release lock ${lock.key} (it expires in ${ttlMs} ms): ${(err as Error).message}`));
     }
   }
 }

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../../common/app-id.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { Sql } from '../../infra/database/sql.js';
 
 export type ConnectionStatus = 'pending' | 'connected' | 'needs_reconnect' | 'disconnected';
 
 export interface DialpadConnectionRow {
-  app_id: string;
+  app_id: AppId;
   dialpad_company_id: string | null;
   dialpad_user_id: string | null;
   status: ConnectionStatus;
@@ -37,18 +38,18 @@ const COLUMNS = `app_id, dialpad_company_id, dialpad_user_id, status, access_tok
 export class DialpadConnectionRepository {
   constructor(private readonly db: Sql) {}
 
-  async find(appId: string): Promise<DialpadConnectionRow | null> {
+  async find(appId: AppId): Promise<DialpadConnectionRow | null> {
     const rows = await this.db.query<DialpadConnectionRow>(`SELECT ${COLUMNS} FROM dialpad_connections WHERE app_id = $1`, [appId]);
     return rows[0] ?? null;
   }
 
   /** Records that a connect was started (status pending) unless the app already has a connection row. */
-  async ensurePending(appId: string): Promise<void> {
+  async ensurePending(appId: AppId): Promise<void> {
     await this.db.execute(`INSERT INTO dialpad_connections (app_id, status) VALUES ($1, 'pending') ON CONFLICT (app_id) DO NOTHING`, [appId]);
   }
 
   /** The result of a completed OAuth flow: connected, with fresh tokens. */
-  async saveConnected(appId: string, companyId: string, userId: string | null, grant: StoredGrant): Promise<DialpadConnectionRow> {
+  async saveConnected(appId: AppId, companyId: string, userId: string | null, grant: StoredGrant): Promise<DialpadConnectionRow> {
     try {
       const rows = await this.db.query<DialpadConnectionRow>(
         `INSERT INTO dialpad_connections (app_id, dialpad_company_id, dialpad_user_id, status, access_token_enc, refresh_token_enc,
@@ -72,7 +73,7 @@ export class DialpadConnectionRepository {
   }
 
   /** Stores refreshed tokens; only a connected row is touched (a disconnect in the meantime wins). */
-  async saveRefreshed(appId: string, grant: StoredGrant): Promise<boolean> {
+  async saveRefreshed(appId: AppId, grant: StoredGrant): Promise<boolean> {
     const n = await this.db.execute(
       `UPDATE dialpad_connections
           SET access_token_enc = $2, refresh_token_enc = COALESCE($3, refresh_token_enc), token_expires_at = $4,
@@ -83,7 +84,7 @@ export class DialpadConnectionRepository {
     return n > 0;
   }
 
-  async markNeedsReconnect(appId: string, lastError: string): Promise<void> {
+  async markNeedsReconnect(appId: AppId, lastError: string): Promise<void> {
     await this.db.execute(
       `UPDATE dialpad_connections SET status = 'needs_reconnect', last_error = $2, updated_at = now()
         WHERE app_id = $1 AND status = 'connected'`,
@@ -91,12 +92,12 @@ export class DialpadConnectionRepository {
     );
   }
 
-  async recordError(appId: string, lastError: string): Promise<void> {
+  async recordError(appId: AppId, lastError: string): Promise<void> {
     await this.db.execute(`UPDATE dialpad_connections SET last_error = $2, updated_at = now() WHERE app_id = $1`, [appId, lastError.slice(0, 1000)]);
   }
 
   /** Wipes the tokens and frees the company id (another app may connect it). Null if the app has no connection row. */
-  async disconnect(appId: string): Promise<DialpadConnectionRow | null> {
+  async disconnect(appId: AppId): Promise<DialpadConnectionRow | null> {
     const rows = await this.db.query<DialpadConnectionRow>(
       `UPDATE dialpad_connections
           SET status = 'disconnected', access_token_enc = NULL, refresh_token_enc = NULL, token_expires_at = NULL,
@@ -108,7 +109,7 @@ export class DialpadConnectionRepository {
     return rows[0] ?? null;
   }
 
-  async saveSubscription(appId: string, webhookId: string, subscriptionId: string): Promise<void> {
+  async saveSubscription(appId: AppId, webhookId: string, subscriptionId: string): Promise<void> {
     await this.db.execute(
       `UPDATE dialpad_connections SET webhook_id = $2, subscription_id = $3, updated_at = now() WHERE app_id = $1`,
       [appId, webhookId, subscriptionId],

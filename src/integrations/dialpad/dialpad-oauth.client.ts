@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../../common/app-id.js';
 import { AppConfig } from '../../infra/config/app-config.js';
 import { DialpadAuthError, DialpadRequestError, DialpadUnavailableError } from './dialpad-errors.js';
 import { buildUrl } from './dialpad-http.js';
@@ -47,25 +48,25 @@ export class DialpadOAuthClient {
   }
 
   /** authorization_code grant. An unusable code → DialpadAuthError('invalid_grant'). */
-  async exchangeCode(appId: string, code: string, codeVerifier: string, redirectUri: string): Promise<DialpadTokenGrant> {
+  async exchangeCode(appId: AppId, code: string, codeVerifier: string, redirectUri: string): Promise<DialpadTokenGrant> {
     const { clientId, clientSecret } = this.credentials();
     const form = { grant_type: 'authorization_code', code, client_id: clientId, client_secret: clientSecret, redirect_uri: redirectUri, code_verifier: codeVerifier };
     return this.token(appId, form, 'authorization code', 'oauth_exchange_code');
   }
 
   /** refresh_token grant. A revoked or expired refresh token → DialpadAuthError('invalid_grant'). */
-  async refresh(appId: string, refreshToken: string): Promise<DialpadTokenGrant> {
+  async refresh(appId: AppId, refreshToken: string): Promise<DialpadTokenGrant> {
     const { clientId, clientSecret } = this.credentials();
     const form = { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId, client_secret: clientSecret };
     return this.token(appId, form, 'refresh token', 'oauth_refresh');
   }
 
   /** Revokes the app's tokens at Dialpad. */
-  async deauthorize(appId: string, accessToken: string): Promise<void> {
+  async deauthorize(appId: AppId, accessToken: string): Promise<void> {
     await this.transport.send(appId, { method: 'POST', path: '/oauth2/deauthorize', bearer: accessToken, idempotent: true, operation: 'oauth_deauthorize' });
   }
 
-  private async token(appId: string, form: Record<string, string>, what: string, operation: string): Promise<DialpadTokenGrant> {
+  private async token(appId: AppId, form: Record<string, string>, what: string, operation: string): Promise<DialpadTokenGrant> {
     try {
       // a code or a rotating refresh token may be spent by a request we did not hear back from: not idempotent
       const body = await this.transport.send(appId, { method: 'POST', path: '/oauth2/token', form, idempotent: false, operation });

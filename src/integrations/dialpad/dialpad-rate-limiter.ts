@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { AppId } from '../../common/app-id.js';
 import { AppConfig } from '../../infra/config/app-config.js';
 import { RedisService } from '../../infra/redis/redis.service.js';
 import { DialpadRateLimitedError } from './dialpad-errors.js';
@@ -29,7 +30,7 @@ export class DialpadRateLimiter {
   }
 
   /** Takes one of the user's call initiations, or throws DialpadRateLimitedError with the wait. */
-  async takeCallInitiation(appId: string, dialpadUserId: string): Promise<void> {
+  async takeCallInitiation(appId: AppId, dialpadUserId: string): Promise<void> {
     const decision = await this.take(`dialpad:rl:calls:${appId}:${dialpadUserId}`, this.callRule);
     if (!decision.allowed) {
       const { limit } = this.callRule;
@@ -42,7 +43,7 @@ export class DialpadRateLimiter {
   }
 
   /** Waits for a per-company request slot (up to COMPANY_QUEUE_MAX_WAIT_MS), or throws DialpadRateLimitedError. */
-  async takeCompanyRequest(appId: string, maxWaitMs = COMPANY_QUEUE_MAX_WAIT_MS): Promise<void> {
+  async takeCompanyRequest(appId: AppId, maxWaitMs = COMPANY_QUEUE_MAX_WAIT_MS): Promise<void> {
     const deadline = Date.now() + maxWaitMs;
     for (;;) {
       const decision = await this.take(`dialpad:rl:company:${appId}`, this.companyRule);

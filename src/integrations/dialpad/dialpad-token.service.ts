@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AppId } from '../../common/app-id.js';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../infra/config/app-config.js';
 import { SecretBox } from '../../infra/crypto/secret-box.js';
@@ -44,22 +45,22 @@ export class DialpadTokenService extends DialpadTokenSource {
     this.lockTtlMs = Math.min(120_000, config.DIALPAD_HTTP_TIMEOUT_MS * attempts + config.DIALPAD_RETRY_MAX_DELAY_MS * (attempts - 1) + 2_000);
   }
 
-  async getValidAccessToken(appId: string): Promise<string> {
+  async getValidAccessToken(appId: AppId): Promise<string> {
     const row = await this.requireConnected(appId);
     if (this.isFresh(row)) return this.accessTokenOf(row);
     return this.singleFlight(appId, () => this.refreshUnderLock(appId, null));
   }
 
-  async refreshRejectedToken(appId: string, rejected: string): Promise<string> {
+  async refreshRejectedToken(appId: AppId, rejected: string): Promise<string> {
     return this.singleFlight(appId, () => this.refreshUnderLock(appId, rejected));
   }
 
-  async markNeedsReconnect(appId: string, reason: string): Promise<void> {
+  async markNeedsReconnect(appId: AppId, reason: string): Promise<void> {
     await this.connections.markNeedsReconnect(appId, reason);
   }
 
   /** Encrypts a grant for storage, bound to the app (a ciphertext copied to another app's row does not decrypt). */
-  seal(appId: string, grant: DialpadTokenGrant, nowMs = Date.now()): StoredGrant {
+  seal(appId: AppId, grant: DialpadTokenGrant, nowMs = Date.now()): StoredGrant {
     return {
       accessTokenEnc: this.secretBox.encrypt(grant.access_token, accessContext(appId)),
       refreshTokenEnc: grant.refresh_token === null ? null : this.secretBox.encrypt(grant.refresh_token, refreshContext(appId)),
@@ -69,7 +70,7 @@ export class DialpadTokenService extends DialpadTokenSource {
   }
 
   /** The stored access token even if stale (for a best-effort deauthorize); null if none or unreadable. */
-  async currentAccessToken(appId: string): Promise<string | null> {
+  async currentAccessToken(appId: AppId): Promise<string | null> {
     const row = await this.connections.find(appId);
     if (!row?.access_token_enc) return null;
     try {
@@ -79,7 +80,7 @@ export class DialpadTokenService extends DialpadTokenSource {
     }
   }
 
-  private singleFlight(appId: string, work: () => Promise<string>): Promise<string> {
+  private singleFlight(appId: AppId, work: () => Promise<string>): Promise<string> {
     let pending = this.inflight.get(appId);
     if (!pending) {
       pending = work().finally(() => this.inflight.delete(appId));
@@ -89,7 +90,7 @@ export class DialpadTokenService extends DialpadTokenSource {
   }
 
   /** `rejected`: refresh only while the stored token is still that one; null: only while it is stale. */
-  private async refreshUnderLock(appId: string, rejected: string | null): Promise<string> {
+  private async refreshUnderLock(appId: AppId, rejected: string | null): Promise<string> {
     const lockKey = this.redis.key(`dialpad:token-refresh:${appId}`);
     const deadline = Date.now() + this.lockTtlMs + 2_000;
     for (;;) {
@@ -103,7 +104,10 @@ export class DialpadTokenService extends DialpadTokenSource {
           if (!this.needsRefresh(current, rejected)) return this.accessTokenOf(current);
           return await this.refreshNow(appId, current, rejected !== null);
         } finally {
-          await this.redis.client.eval(RELEASE_LOCK_LUA, 1, lockKey, lockToken).catch(() => undefined);
+          // not released: other nodes wait for the lock's ttl before refreshing, the token we got stands
+          await this.redis.client.eval(RELEASE_LOCK_LUA, 1, lockKey, lockToken).catch((err: unknown) => {
+            this.logger.warn(`could not release the token-refresh lock of app ${appId} (it expires in ${this.lockTtlMs} ms): ${(err as Error).message}`);
+          });
         }
       }
       if (Date.now() > deadline) {
@@ -113,7 +117,7 @@ export class DialpadTokenService extends DialpadTokenSource {
     }
   }
 
-  private async refreshNow(appId: string, row: DialpadConnectionRow, rejected: boolean): Promise<string> {
+  private async refreshNow(appId: AppId, row: DialpadConnectionRow, rejected: boolean): Promise<string> {
     if (!row.refresh_token_enc) {
       const reason = 'the access token expired and Dialpad gave no refresh token (is offline_access in DIALPAD_SCOPES?)';
       await this.connections.markNeedsReconnect(appId, reason);
@@ -146,7 +150,7 @@ export class DialpadTokenService extends DialpadTokenSource {
     }
   }
 
-  private async requireConnected(appId: string): Promise<DialpadConnectionRow> {
+  private async requireConnected(appId: AppId): Promise<DialpadConnectionRow> {
     const row = await this.connections.find(appId);
     const connectHint = `connect it at GET /auth/dialpad/connect?app_id=${appId}`;
     if (row?.status === 'needs_reconnect') {
@@ -180,5 +184,5 @@ export class DialpadTokenService extends DialpadTokenSource {
   }
 }
 
-export const accessContext = (appId: string) => `app:${appId}:dialpad:access`;
-export const refreshContext = (appId: string) => `app:${appId}:dialpad:refresh`;
+export const accessContext = (appId: AppId) => `app:${appId}:dialpad:access`;
+export const refreshContext = (appId: AppId) => `app:${appId}:dialpad:refresh`;

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { AppId } from '../../common/app-id.js';
 import {
   BrokenCircuitError,
   circuitBreaker,
@@ -44,7 +45,7 @@ export class DialpadTransport {
   }
 
   /** Sends `req` on behalf of `appId` and returns the parsed JSON body (null when empty). */
-  async send(appId: string, req: DialpadRequest): Promise<unknown> {
+  async send(appId: AppId, req: DialpadRequest): Promise<unknown> {
     const breaker = this.breakerFor(appId);
     const attemptTimeout = timeout(this.config.DIALPAD_HTTP_TIMEOUT_MS, TimeoutStrategy.Aggressive);
     const retries = retry(
@@ -97,7 +98,7 @@ export class DialpadTransport {
     return err.retryAfterMs === null || err.retryAfterMs <= this.config.DIALPAD_RETRY_MAX_DELAY_MS;
   }
 
-  private breakerFor(appId: string): CircuitBreakerPolicy {
+  private breakerFor(appId: AppId): CircuitBreakerPolicy {
     let breaker = this.breakers.get(appId);
     if (!breaker) {
       breaker = circuitBreaker(

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { AppId } from '../../common/app-id.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { maskPhoneNumbers } from '../../infra/logging/mask.js';
 import { DialpadAuthError, DialpadRequestError } from './dialpad-errors.js';
@@ -72,7 +73,7 @@ export class DialpadClient {
   ) {}
 
   /** POST /api/v2/call: rings the user's Dialpad app, which dials `phone_number`. At most 5 per user per minute. */
-  async initiateCall(appId: string, req: InitiateCallRequest): Promise<{ call_id: string }> {
+  async initiateCall(appId: AppId, req: InitiateCallRequest): Promise<{ call_id: string }> {
     if (!DIGITS_ID_PATTERN.test(req.user_id)) throw new DomainError('INVALID_INPUT', 'user_id must be a Dialpad user id (digits)');
     if (!E164.test(req.phone_number)) throw new DomainError('INVALID_INPUT', 'phone_number must be E.164, e.g. +14155550123');
     if (req.outbound_caller_id !== undefined && req.outbound_caller_id !== 'blocked' && !E164.test(req.outbound_caller_id)) {
@@ -92,19 +93,19 @@ export class DialpadClient {
   }
 
   /** PUT /api/v2/call/:id/actions/hangup. */
-  async hangup(appId: string, callId: string): Promise<void> {
+  async hangup(appId: AppId, callId: string): Promise<void> {
     if (!DIGITS_ID_PATTERN.test(callId)) throw new DomainError('INVALID_INPUT', 'call_id must be a Dialpad call id (digits)');
     await this.call(appId, { method: 'PUT', path: `/api/v2/call/${callId}/actions/hangup`, idempotent: true, operation: 'hangup' });
   }
 
   /** GET /api/v2/users/:id (`me`: the user who authorized the connection). */
-  async getUser(appId: string, userId: string): Promise<DialpadUser> {
+  async getUser(appId: AppId, userId: string): Promise<DialpadUser> {
     if (userId !== 'me' && !DIGITS_ID_PATTERN.test(userId)) throw new DomainError('INVALID_INPUT', 'user id must be digits or "me"');
     return readUser(await this.call(appId, { method: 'GET', path: `/api/v2/users/${userId}`, idempotent: true, operation: 'get_user' }));
   }
 
   /** GET /api/v2/users: one page; follow `cursor` for the next. */
-  async listUsers(appId: string, q: ListUsersQuery = {}): Promise<DialpadUserPage> {
+  async listUsers(appId: AppId, q: ListUsersQuery = {}): Promise<DialpadUserPage> {
     const limit = q.limit ?? MAX_USERS_PAGE;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_USERS_PAGE) {
       throw new DomainError('INVALID_INPUT', `limit must be 1–${MAX_USERS_PAGE} (Dialpad fails larger pages)`);
@@ -114,18 +115,18 @@ export class DialpadClient {
   }
 
   /** GET /api/v2/company: the connected company. */
-  async getCompany(appId: string): Promise<DialpadCompany> {
+  async getCompany(appId: AppId): Promise<DialpadCompany> {
     return readCompany(await this.call(appId, { method: 'GET', path: '/api/v2/company', idempotent: true, operation: 'get_company' }));
   }
 
   /** POST /api/v2/webhooks: Dialpad will POST events to `hookUrl` as HS256 JWTs signed with `secret`. */
-  async createWebhook(appId: string, hookUrl: string, secret: string): Promise<DialpadWebhook> {
+  async createWebhook(appId: AppId, hookUrl: string, secret: string): Promise<DialpadWebhook> {
     const json = { hook_url: hookUrl, secret };
     return readWebhook(await this.call(appId, { method: 'POST', path: '/api/v2/webhooks', json, idempotent: false, operation: 'create_webhook' }));
   }
 
   /** POST /api/v2/subscriptions/call: sends the chosen call states to a webhook. */
-  async createCallSubscription(appId: string, req: CallSubscriptionRequest): Promise<DialpadCallSubscription> {
+  async createCallSubscription(appId: AppId, req: CallSubscriptionRequest): Promise<DialpadCallSubscription> {
     if (!DIGITS_ID_PATTERN.test(req.webhook_id)) throw new DomainError('INVALID_INPUT', 'webhook_id must be digits');
     const json: Record<string, unknown> = { endpoint_id: req.webhook_id, call_states: req.call_states, enabled: req.enabled ?? true };
     if (req.group_calls_only !== undefined) json.group_calls_only = req.group_calls_only;
@@ -140,7 +141,7 @@ export class DialpadClient {
    * (`GET /api/v2/users/me`) and their company (`company_id`, else
    * `GET /api/v2/company`).
    */
-  async identifyGrant(appId: string, accessToken: string): Promise<{ companyId: string; userId: string | null }> {
+  async identifyGrant(appId: AppId, accessToken: string): Promise<{ companyId: string; userId: string | null }> {
     let me: DialpadUser | null = null;
     try {
       const body = await this.transport.send(appId, { method: 'GET', path: '/api/v2/users/me', bearer: accessToken, idempotent: true, operation: 'get_user' });
@@ -159,7 +160,7 @@ export class DialpadClient {
    * early: refresh once and send again (nothing was done by Dialpad on a 401);
    * a second 401 means the grant is gone.
    */
-  private async call(appId: string, req: Omit<DialpadRequest, 'bearer'>, beforeSend?: () => Promise<void>): Promise<unknown> {
+  private async call(appId: AppId, req: Omit<DialpadRequest, 'bearer'>, beforeSend?: () => Promise<void>): Promise<unknown> {
     const token = await this.tokens.getValidAccessToken(appId);
     await beforeSend?.();
     try {

@@ -1,4 +1,4 @@
-// Google Sheets for the preview dialer (SPEC §9): what other modules use.
+// Google Sheets for the preview dialer (docs/architecture.md, "Sheets"): what other modules use.
 export { LEAD_GONE, type LeadWrite, type WriteOutcome, type WrittenLead } from './lead-writer.js';
 export { AGENT_OPTIONAL_COLUMNS, AGENT_REQUIRED_COLUMNS, ROUTER_COLUMNS, type Layout, type RouterEntry } from './sheet-layout.js';
 export type { SheetRef } from './sheet-reader.js';

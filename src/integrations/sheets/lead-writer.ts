@@ -153,6 +153,7 @@ export class LeadWriter {
       () => undefined,
     );
     this.queues.set(key, settled);
+    // settled never rejects and the clean-up cannot throw: nothing to handle
     void settled.then(() => {
       if (this.queues.get(key) === settled) this.queues.delete(key);
     });

@@ -1,6 +1,6 @@
 import { type AgentRow, MAX_NUMBERS } from '../../policy/policy.types.js';
 
-/** Router sheet columns (SPEC §9), found by header name. */
+/** Router sheet columns (docs/architecture.md, "Sheets"), found by header name. */
 export const ROUTER_COLUMNS = ['AgentEmail', 'DialpadUserID', 'SpreadsheetId', 'TabId', 'CampaignName', 'Active'] as const;
 
 const numbered = (prefix: string) => Array.from({ length: MAX_NUMBERS }, (_, i) => `${prefix}${i + 1}`);
@@ -72,7 +72,9 @@ export function describeProblems(problems: LayoutProblems): string {
 /** A cell value from the API (unformatted: string, number or boolean) as text. */
 export function cellString(value: unknown): string {
   if (value === null || value === undefined) return '';
-  return typeof value === 'string' ? value : String(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value) ?? '';
 }
 
 /** One agent-sheet row → AgentRow (frozen arrays); null when the row is blank. */

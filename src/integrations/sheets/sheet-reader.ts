@@ -57,7 +57,7 @@ export class SheetReader {
     return fresh;
   }
 
-  /** An agent tab, from the cache unless `refresh` (or too old). Refuses a header without the SPEC's columns. */
+  /** An agent tab, from the cache unless `refresh` (or too old). Refuses a header without the required columns. */
   async readAgentSheet(ref: SheetRef, options: { refresh?: boolean; purpose?: CallPurpose } = {}): Promise<AgentSheet> {
     const purpose = options.purpose ?? 'read';
     let tab = await this.resolveTab(ref.spreadsheetId, ref.tab, purpose);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AppId } from '../../common/app-id.js';
 import type { RowChanges } from '../../policy/policy.types.js';
 import { Sql } from '../../infra/database/sql.js';
 
@@ -16,7 +17,7 @@ export interface NewOutboxEntry {
 
 export interface OutboxEntry {
   id: string;
-  appId: string;
+  appId: AppId;
   spreadsheetId: string;
   tab: string;
   rowId: string;
@@ -37,7 +38,7 @@ export interface OutboxRow extends OutboxEntry {
 
 interface DbRow {
   id: string;
-  app_id: string;
+  app_id: AppId;
   spreadsheet_id: string;
   tab: string;
   row_id: string;
@@ -63,7 +64,7 @@ export class SheetsOutboxRepository {
   constructor(private readonly db: Sql) {}
 
   /** Queues writes for one app, in order, in one statement. Returns their ids. */
-  async enqueue(appId: string, entries: NewOutboxEntry[]): Promise<string[]> {
+  async enqueue(appId: AppId, entries: NewOutboxEntry[]): Promise<string[]> {
     if (entries.length === 0) return [];
     const rows = await this.db.query<{ id: string }>(
       `INSERT INTO sheets_outbox (app_id, spreadsheet_id, tab, row_id, row_index_hint, changes, last_error, next_attempt_at)
@@ -135,7 +136,7 @@ export class SheetsOutboxRepository {
   }
 
   /** An app's queued writes, newest first (ops). */
-  async listForApp(appId: string, options: { status?: OutboxStatus; limit?: number } = {}): Promise<OutboxRow[]> {
+  async listForApp(appId: AppId, options: { status?: OutboxStatus; limit?: number } = {}): Promise<OutboxRow[]> {
     const filter = { pending: PENDING, done: 'done_at IS NOT NULL', dead: 'dead_at IS NOT NULL' }[options.status ?? 'pending'];
     const rows = await this.db.query<DbRow>(
       `SELECT id::text, app_id, spreadsheet_id, tab, row_id, row_index_hint, changes, attempts, last_error, created_at, done_at, dead_at

@@ -14,7 +14,7 @@ const KEEP_DONE_DAYS = 7;
 const GIVE_UP_AFTER = 100;
 
 /**
- * Applies queued Sheets writes (SPEC §9: never dropped). Polls every
+ * Applies queued Sheets writes (never dropped). Polls every
  * SHEETS_OUTBOX_POLL_INTERVAL_MS and wakes at once when this node queues one;
  * safe on many nodes (leases, oldest-first per spreadsheet). A write that fails
  * again for a passing reason (429, 5xx, network, circuit open) waits longer:

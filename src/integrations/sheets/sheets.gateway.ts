@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { AppId } from '../../common/app-id.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import type { AgentRow, RowChanges } from '../../policy/policy.types.js';
 import { applyChanges, onlyChanged } from '../../policy/row-changes.js';
@@ -26,7 +27,7 @@ export interface LeadWriteResult {
 }
 
 /**
- * The dialer's Google Sheets (SPEC §9), behind a class we own.
+ * The dialer's Google Sheets (docs/architecture.md, "Sheets"), behind a class we own.
  *
  * Reads: router and agent tabs by header name (any order, extra columns kept),
  * one values.batchGet per read, cached per spreadsheet until `refresh` or
@@ -76,7 +77,7 @@ export class SheetsGateway {
   }
 
   /** Writes one lead (see writeLeads). */
-  writeLead(appId: string, ref: SheetRef, lead: LeadWrite): Promise<LeadWriteResult> {
+  writeLead(appId: AppId, ref: SheetRef, lead: LeadWrite): Promise<LeadWriteResult> {
     return this.writeLeads(appId, ref, [lead]);
   }
 
@@ -87,7 +88,7 @@ export class SheetsGateway {
    * is no longer in the tab, CONFLICT when it is there twice, INVALID_INPUT when
    * the header lost a column.
    */
-  async writeLeads(appId: string, ref: SheetRef, leads: LeadWrite[]): Promise<LeadWriteResult> {
+  async writeLeads(appId: AppId, ref: SheetRef, leads: LeadWrite[]): Promise<LeadWriteResult> {
     if (leads.length === 0) return { status: 'written', leads: [], outboxIds: [], requests: { reads: 0, valueWrites: 0, formatWrites: 0 } };
     if (await this.outbox.hasPending(ref.spreadsheetId)) return this.enqueue(appId, ref, leads, null, 'queued behind earlier writes to this spreadsheet', false);
     try {
@@ -108,7 +109,7 @@ export class SheetsGateway {
 
   /** Queues the writes (in order); `backoff`: Google just failed them, so the first retry waits a little. */
   private async enqueue(
-    appId: string,
+    appId: AppId,
     ref: SheetRef,
     leads: LeadWrite[],
     computed: WrittenLead[] | null,

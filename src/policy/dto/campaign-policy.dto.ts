@@ -92,7 +92,7 @@ export class RetryPolicyDto {
   delayMinutes?: RetryDelaysDto;
 }
 
-/** Overrides of the campaign policy (SPEC §9); every field is optional and defaults as documented. */
+/** Overrides of the campaign policy (docs/architecture.md, "Picking the next number"); every field is optional and defaults as documented. */
 export class CampaignPolicyDto {
   @IsOptional()
   @ValidateNested()

@@ -34,7 +34,7 @@ export const EventTypes = {
   transcription: 'call.transcription',
 } as const;
 
-/** Dialpad `state` → our event type (SPEC §4). Any other state becomes `call.<state>`. */
+/** Dialpad `state` → our event type (docs/wire-protocol.md, "Event types"). Any other state becomes `call.<state>`. */
 const STATE_EVENT_TYPES: ReadonlyMap<string, string> = new Map([
   ['calling', EventTypes.started],
   ['ringing', EventTypes.ring],
@@ -179,7 +179,7 @@ function readKind(payload: JsonObject): Kind {
   return { ok: false, message: 'payload has neither state (Dialpad call event) nor event_type' };
 }
 
-/** SPEC §4: the payload's event_id, else "<call_id>:<state>:<event_timestamp>" as sent. */
+/** The event's identity (docs/wire-protocol.md, "Event identity"): the payload's event_id, else "<call_id>:<state>:<event_timestamp>" as sent. */
 function readEventId(
   payload: JsonObject,
   callId: string,

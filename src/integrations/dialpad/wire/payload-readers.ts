@@ -28,9 +28,9 @@ const DECIMAL_ID = /^\d{1,40}$/;
 /**
  * A Dialpad id as canonical decimal text. Accepts safe non-negative integers and digit
  * strings (lossless parsing turns ids above 2^53 into strings); leading zeros are
- * dropped so "007" and 7 are the same id. Anything else is 'invalid'.
+ * dropped so "007" and 7 are the same id. Anything else is the string 'invalid' (never an id's text).
  */
-export function readId(value: unknown): string | null | 'invalid' {
+export function readId(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value === 'number') {
     return Number.isSafeInteger(value) && value >= 0 ? String(value) : 'invalid';

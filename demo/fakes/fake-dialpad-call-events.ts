@@ -3,10 +3,12 @@ import type { FakeCall, FakeUser } from './fake-dialpad.js';
 /**
  * A call event with the field set and value types of test/fixtures/dialpad/*.json:
  * ids as bare JSON numbers (call_id above 2^53), epoch-millisecond dates.
+ * `call.phone_number` is the other party: the called number (outbound) or the
+ * caller (inbound); `internal_number` is the user's.
  */
 export function callEventJson(call: FakeCall, user: FakeUser, state: string, startedMs: number, eventMs: number, connected: number | null): string {
   const step = ['calling', 'ringing', 'connected', 'hangup'].indexOf(state);
-  const rang = step >= 1 ? startedMs + 1000 : null;
+  const rang = step >= 1 ? (call.rang_at ?? startedMs + 1000) : null;
   const ended = state === 'hangup' ? eventMs : null;
   const duration = ended === null ? null : connected === null ? 0 : ended - connected;
   const event = {
@@ -14,7 +16,7 @@ export function callEventJson(call: FakeCall, user: FakeUser, state: string, sta
     call_recording_ids: [],
     callback_requested: null,
     company_call_review_share_link: `https://dialpad.com/shared/call/FAKE${call.call_id}`,
-    contact: { email: '', id: big('6131436978913282'), name: 'Fake Contact', phone: call.phone_number, type: 'local' },
+    contact: { email: '', id: big('6131436978913282'), name: call.contact_name ?? 'Fake Contact', phone: call.phone_number, type: 'local' },
     csat_score: null,
     custom_data: call.custom_data,
     date_connected: connected,
@@ -23,7 +25,7 @@ export function callEventJson(call: FakeCall, user: FakeUser, state: string, sta
     date_queued: null,
     date_rang: rang,
     date_started: startedMs,
-    direction: 'outbound',
+    direction: call.direction ?? 'outbound',
     duration,
     entry_point_call_id: null,
     entry_point_target: {},

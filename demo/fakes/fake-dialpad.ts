@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { signDialpadJwt } from '../../src/webhooks/webhook-signature.js';
+import { signDialpadJwt } from './dialpad-jwt.js';
 import { callEventJson } from './fake-dialpad-call-events.js';
 
 /**
@@ -18,9 +18,21 @@ import { callEventJson } from './fake-dialpad-call-events.js';
  *   startTestApp({ DIALPAD_BASE_URL: dialpad.url, DIALPAD_CLIENT_ID: dialpad.clientId, … })
  *   dialpad.setFailure('token', 'server_error', { times: 2 });
  *   await dialpad.close();
+ *
+ * Call modes. `instant` (the default, what the tests rely on): a placed call's
+ * webhooks follow each other every `webhookStepMs`, as `callScenario` says.
+ * `realistic` (the demo): a placed call rings, then is answered, goes
+ * unanswered or reaches voicemail at random, and hangs up by itself on human
+ * timings (see RealisticCallOptions; `timeScale` compresses them for tests);
+ * the hangup API ends it at once. `simulateInbound()` (or `POST /_demo/inbound`,
+ * a control route outside Dialpad's `/api/v2`) sends an inbound call's
+ * ringing → connected → hangup webhooks; `GET /_demo/calls` lists the calls.
+ *
+ *   const dialpad = await FakeDialpad.start({ port: 4010, callMode: 'realistic', realistic: { timeScale: 0.1 } });
+ *   dialpad.simulateInbound({ from: '+12125550101', toUserId: dialpad.users[0]!.id, contactName: 'Ada Lovelace' });
  */
 
-export type FakeRoute = 'authorize' | 'token' | 'deauthorize' | 'company' | 'users' | 'user' | 'call' | 'hangup' | 'webhooks' | 'subscriptions' | 'unknown';
+export type FakeRoute = 'authorize' | 'token' | 'deauthorize' | 'company' | 'users' | 'user' | 'call' | 'hangup' | 'webhooks' | 'subscriptions' | 'control' | 'unknown';
 
 /**
  * - `bad_request` 400 (REST `{"error": {"code", "message"}}`; OAuth `invalid_request`)
@@ -77,6 +89,16 @@ export interface FakeCall {
   outbound_caller_id: string | null;
   hungUp: boolean;
   scenario: CallScenario;
+  /** `outbound` unless simulated inbound */
+  direction?: 'outbound' | 'inbound';
+  /** the other party's name in the events' `contact` (default "Fake Contact") */
+  contact_name?: string;
+  /** epoch ms the call started ringing (realistic and inbound calls; else started + 1 s in the events) */
+  rang_at?: number;
+  /** the last state sent (realistic and inbound calls) */
+  state?: string;
+  /** how a realistic or inbound call goes */
+  outcome?: RealisticOutcome;
 }
 
 export interface WebhookDelivery {
@@ -90,6 +112,46 @@ export interface WebhookDelivery {
 /** `answered`: calling → ringing → connected → hangup; `unanswered`: calling → ringing → hangup (a missed call). */
 export type CallScenario = 'answered' | 'unanswered';
 
+/** `voicemail`: the far end's voicemail picks up (connected, a short "talk", hangup), as Dialpad sees it. */
+export type RealisticOutcome = 'answered' | 'unanswered' | 'voicemail';
+
+export type CallMode = 'instant' | 'realistic';
+
+/** Timings (ms, as [min, max], drawn uniformly) and odds of realistic calls. */
+export interface RealisticCallOptions {
+  /** multiplies every duration (default 1; e.g. 0.01 in tests) */
+  timeScale?: number;
+  /** calling → ringing (default 400–1200 ms) */
+  dialMs?: [number, number];
+  /** ringing → answered or given up (default 2–6 s) */
+  ringMs?: [number, number];
+  /** share of outbound calls answered (default 0.6) */
+  answerProbability?: number;
+  /** share of the calls NOT answered that reach voicemail (default 0.5); the rest ring out (missed) */
+  voicemailProbability?: number;
+  /** answered → hangup (default 8–40 s) */
+  talkMs?: [number, number];
+  /** voicemail picked up → hangup (greeting, beep, message; default 6–15 s) */
+  voicemailMs?: [number, number];
+  /** the random source (default Math.random) */
+  random?: () => number;
+}
+
+export interface SimulateInboundOptions {
+  /** the caller, E.164 */
+  from: string;
+  /** the Dialpad user called (default the first user) */
+  toUserId?: string;
+  /** the caller's name in the events' `contact` */
+  contactName?: string;
+  /** false: rings out unanswered (ringing → hangup, a missed call); default true */
+  answered?: boolean;
+  /** ring time before the answer, ms (default: realistic ring time, or webhookStepMs in instant mode) */
+  ringMs?: number;
+  /** talk time, ms (default: realistic talk time, or webhookStepMs in instant mode) */
+  talkMs?: number;
+}
+
 export interface FakeDialpadOptions {
   clientId?: string;
   clientSecret?: string;
@@ -99,8 +161,16 @@ export interface FakeDialpadOptions {
   /** users of the company: a count to generate (default 3), or the users */
   users?: number | FakeUser[];
   callScenario?: CallScenario;
-  /** delay between two webhooks of a call (default 15 ms) */
+  /** delay between two webhooks of a call (default 15 ms; instant mode) */
   webhookStepMs?: number;
+  /** how placed calls go (default `instant`) */
+  callMode?: CallMode;
+  /** timings and odds of realistic calls */
+  realistic?: RealisticCallOptions;
+  /** port to listen on (default 0: any free port) */
+  port?: number;
+  /** interface to listen on (default 127.0.0.1) */
+  host?: string;
 }
 
 interface AuthCode {
@@ -139,6 +209,28 @@ interface Subscription {
   enabled: boolean;
 }
 
+/** A call on a timeline (realistic or inbound): its pending steps, and its deliveries chained in order. */
+interface LiveCall {
+  user: FakeUser;
+  started: number;
+  connectedAt: number | null;
+  timers: Set<NodeJS.Timeout>;
+  chain: Promise<void>;
+}
+
+const REALISTIC_DEFAULTS: Required<RealisticCallOptions> = {
+  timeScale: 1,
+  dialMs: [400, 1200],
+  ringMs: [2000, 6000],
+  answerProbability: 0.6,
+  voicemailProbability: 0.5,
+  talkMs: [8000, 40000],
+  voicemailMs: [6000, 15000],
+  random: Math.random,
+};
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
 const TWO_POW_53 = 9007199254740992n;
 
 export class FakeDialpad {
@@ -157,6 +249,12 @@ export class FakeDialpad {
   refreshCount = 0;
   accessTokenTtlSeconds: number;
   callScenario: CallScenario;
+  /** how the next placed calls go (`instant` by default) */
+  callMode: CallMode;
+  /** realistic timings and odds (defaults filled in) */
+  readonly realistic: Required<RealisticCallOptions>;
+  /** outcomes for the next realistic calls, taken in order before any random draw */
+  readonly nextOutcomes: RealisticOutcome[] = [];
   url = '';
 
   private readonly server: http.Server;
@@ -168,6 +266,9 @@ export class FakeDialpad {
   private nextId = 0n;
   private readonly webhookStepMs: number;
   private readonly pendingDeliveries = new Set<Promise<void>>();
+  private readonly live = new Map<string, LiveCall>();
+  private readonly port: number;
+  private readonly host: string;
 
   private constructor(opts: FakeDialpadOptions) {
     this.clientId = opts.clientId ?? `fake-client-${randomBytes(4).toString('hex')}`;
@@ -176,6 +277,10 @@ export class FakeDialpad {
     this.accessTokenTtlSeconds = opts.accessTokenTtlSeconds ?? 3600;
     this.callScenario = opts.callScenario ?? 'answered';
     this.webhookStepMs = opts.webhookStepMs ?? 15;
+    this.callMode = opts.callMode ?? 'instant';
+    this.realistic = { ...REALISTIC_DEFAULTS, ...opts.realistic };
+    this.port = opts.port ?? 0;
+    this.host = opts.host ?? '127.0.0.1';
     if (Array.isArray(opts.users)) this.users.push(...opts.users);
     else this.addUsers(opts.users ?? 3);
     this.server = http.createServer((req, res) => void this.handle(req, res));
@@ -183,12 +288,22 @@ export class FakeDialpad {
 
   static async start(opts: FakeDialpadOptions = {}): Promise<FakeDialpad> {
     const fake = new FakeDialpad(opts);
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
-    fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve, reject) => {
+      fake.server.once('error', reject); // e.g. EADDRINUSE on a fixed port
+      fake.server.listen(fake.port, fake.host, () => {
+        fake.server.off('error', reject);
+        resolve();
+      });
+    });
+    const host = fake.host === '0.0.0.0' || fake.host === '::' ? '127.0.0.1' : fake.host;
+    fake.url = `http://${host.includes(':') ? `[${host}]` : host}:${(fake.server.address() as AddressInfo).port}`;
     return fake;
   }
 
   async close(): Promise<void> {
+    // calls still on their timeline stop where they are (no more webhooks)
+    for (const live of this.live.values()) for (const timer of live.timers) clearTimeout(timer);
+    this.live.clear();
     await Promise.allSettled([...this.pendingDeliveries]);
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -366,6 +481,7 @@ export class FakeDialpad {
       }
     }
     if (r.route === 'token') return this.tokenEndpoint(r, send);
+    if (r.route === 'control') return this.control(r, send);
     if (r.route === 'unknown') return send(404, { error: { code: 404, message: `No route ${r.method} ${r.path}` } });
 
     const caller = this.authenticate(r.bearer);
@@ -392,6 +508,8 @@ export class FakeDialpad {
         const call = this.calls.find((c) => c.call_id === id);
         if (!call) return send(404, { error: { code: 404, message: 'Call not found' } });
         call.hungUp = true;
+        const live = this.live.get(call.call_id);
+        if (live) this.emit(call, live, 'hangup'); // a call on its timeline ends now: its pending steps are cancelled
         return send(200, {});
       }
       case 'webhooks': {
@@ -409,6 +527,7 @@ export class FakeDialpad {
         this.subscriptions.push(sub);
         return send(200, { id: sub.id, call_states: sub.call_states, enabled: sub.enabled, group_calls_only: false, webhook: { id: webhook.id, hook_url: webhook.hook_url } });
       }
+      case 'authorize': // not a GET
       default:
         return send(404, { error: { code: 404, message: 'not found' } });
     }
@@ -476,6 +595,7 @@ export class FakeDialpad {
     };
     this.calls.push(call);
     send(200, { call_id: call.call_id });
+    if (this.callMode === 'realistic') return this.runRealisticCall(call, user);
     const run = this.sendCallWebhooks(call, user).finally(() => this.pendingDeliveries.delete(run));
     this.pendingDeliveries.add(run);
   }
@@ -494,6 +614,143 @@ export class FakeDialpad {
     }
   }
 
+  // --- calls on a timeline (realistic outbound calls, inbound calls) ------------------
+
+  /**
+   * An inbound call from `from` to a user: ringing → connected → hangup webhooks
+   * (ringing → hangup when `answered` is false). Returns the call at once; its
+   * webhooks follow on their timeline (the hangup API ends it early).
+   */
+  simulateInbound(opts: SimulateInboundOptions): FakeCall {
+    if (!E164.test(opts.from ?? '')) throw new Error(`from must be an E.164 number (e.g. +12125550101), not ${JSON.stringify(opts.from)}`);
+    const user = opts.toUserId === undefined ? this.users[0] : this.users.find((u) => u.id === String(opts.toUserId));
+    if (!user) throw new Error(opts.toUserId === undefined ? 'the fake has no users' : `no user ${opts.toUserId}`);
+    const answered = opts.answered ?? true;
+    const call: FakeCall = {
+      call_id: String(TWO_POW_53 + 1000n + BigInt(this.calls.length) * 7n),
+      user_id: user.id,
+      phone_number: opts.from,
+      custom_data: null,
+      outbound_caller_id: null,
+      hungUp: false,
+      scenario: answered ? 'answered' : 'unanswered',
+      direction: 'inbound',
+      outcome: answered ? 'answered' : 'unanswered',
+      ...(opts.contactName ? { contact_name: opts.contactName } : {}),
+    };
+    this.calls.push(call);
+    const realistic = this.callMode === 'realistic';
+    const ring = opts.ringMs ?? (realistic ? this.draw(this.realistic.ringMs) : this.webhookStepMs);
+    const talk = opts.talkMs ?? (realistic ? this.draw(this.realistic.talkMs) : this.webhookStepMs);
+    const live = this.startLive(call, user);
+    this.schedule(call, live, 0, 'ringing');
+    if (answered) this.schedule(call, live, ring, 'connected');
+    this.schedule(call, live, answered ? ring + talk : ring, 'hangup');
+    return call;
+  }
+
+  /** Calls still ringing or connected (on a timeline). */
+  liveCalls(): FakeCall[] {
+    return this.calls.filter((c) => this.live.has(c.call_id));
+  }
+
+  /** calling, ringing, then answered / voicemail / unanswered, each on a human timing. */
+  private runRealisticCall(call: FakeCall, user: FakeUser): void {
+    const o = this.realistic;
+    const outcome = this.nextOutcomes.shift() ?? this.pickOutcome();
+    call.outcome = outcome;
+    call.scenario = outcome === 'unanswered' ? 'unanswered' : 'answered';
+    const live = this.startLive(call, user);
+    const ringing = this.draw(o.dialMs);
+    const pickedUp = ringing + this.draw(o.ringMs);
+    this.schedule(call, live, 0, 'calling');
+    this.schedule(call, live, ringing, 'ringing');
+    if (outcome === 'unanswered') {
+      this.schedule(call, live, pickedUp, 'hangup');
+    } else {
+      this.schedule(call, live, pickedUp, 'connected');
+      this.schedule(call, live, pickedUp + this.draw(outcome === 'voicemail' ? o.voicemailMs : o.talkMs), 'hangup');
+    }
+  }
+
+  private pickOutcome(): RealisticOutcome {
+    const o = this.realistic;
+    if (o.random() < o.answerProbability) return 'answered';
+    return o.random() < o.voicemailProbability ? 'voicemail' : 'unanswered';
+  }
+
+  /** A duration drawn in [min, max], scaled by timeScale. */
+  private draw([min, max]: [number, number]): number {
+    return Math.max(0, Math.round((min + this.realistic.random() * (max - min)) * this.realistic.timeScale));
+  }
+
+  private startLive(call: FakeCall, user: FakeUser): LiveCall {
+    const live: LiveCall = { user, started: Date.now(), connectedAt: null, timers: new Set(), chain: Promise.resolve() };
+    this.live.set(call.call_id, live);
+    return live;
+  }
+
+  private schedule(call: FakeCall, live: LiveCall, delayMs: number, state: string): void {
+    const timer = setTimeout(() => {
+      live.timers.delete(timer);
+      if (this.live.get(call.call_id) === live) this.emit(call, live, state);
+    }, delayMs);
+    live.timers.add(timer);
+  }
+
+  /** Sends one state's webhooks now (after the call's earlier ones); a hangup ends the call and cancels its pending steps. */
+  private emit(call: FakeCall, live: LiveCall, state: string): void {
+    const eventAt = Date.now();
+    if (state === 'ringing') call.rang_at = eventAt;
+    if (state === 'connected') live.connectedAt = eventAt;
+    if (state === 'hangup') {
+      for (const timer of live.timers) clearTimeout(timer);
+      live.timers.clear();
+      this.live.delete(call.call_id);
+    }
+    call.state = state;
+    const payload = callEventJson(call, live.user, state, live.started, eventAt, live.connectedAt);
+    const targets = this.targetsFor(state);
+    live.chain = live.chain.then(async () => {
+      for (const target of targets) await this.deliver(call, state, target, payload);
+    });
+    const run: Promise<void> = live.chain.finally(() => this.pendingDeliveries.delete(run));
+    this.pendingDeliveries.add(run);
+  }
+
+  // --- the demo's control routes (not Dialpad's API) -------------------------------------
+
+  private control(r: RecordedRequest, send: (s: number, p: unknown) => void): void {
+    if (r.method === 'GET' && r.path === '/_demo/calls') {
+      return send(200, {
+        items: this.calls.map((c) => ({
+          call_id: c.call_id,
+          direction: c.direction ?? 'outbound',
+          phone_number: c.phone_number,
+          user_id: c.user_id,
+          state: c.state ?? null,
+          outcome: c.outcome ?? c.scenario,
+          hung_up: c.hungUp,
+          live: this.live.has(c.call_id),
+        })),
+      });
+    }
+    const body = (r.json ?? safeJson(r.body) ?? {}) as { from?: string; to_user_id?: string | number; toUserId?: string | number; contact_name?: string; contactName?: string; answered?: boolean };
+    try {
+      const toUserId = body.to_user_id ?? body.toUserId;
+      const contactName = body.contact_name ?? body.contactName;
+      const call = this.simulateInbound({
+        from: body.from ?? '',
+        ...(toUserId !== undefined ? { toUserId: String(toUserId) } : {}),
+        ...(contactName ? { contactName } : {}),
+        ...(body.answered !== undefined ? { answered: body.answered } : {}),
+      });
+      return send(200, { call_id: call.call_id, direction: 'inbound', from: call.phone_number, to_user_id: call.user_id, answered: call.outcome === 'answered' });
+    } catch (err) {
+      return send(400, { error: { code: 400, message: (err as Error).message } });
+    }
+  }
+
   private targetsFor(state: string): Webhook[] {
     const subscribed = this.subscriptions
       .filter((s) => s.enabled && (s.call_states.includes('all') || s.call_states.includes(state)))
@@ -506,7 +763,7 @@ export class FakeDialpad {
     const delivery: WebhookDelivery = { call_id: call.call_id, state, hook_url: target.hook_url, status: null };
     this.deliveries.push(delivery);
     try {
-      const body = target.secret ? await signDialpadJwt(json, target.secret) : json;
+      const body = target.secret ? signDialpadJwt(json, target.secret) : json;
       const res = await fetch(target.hook_url, { method: 'POST', headers: { 'content-type': target.secret ? 'application/jwt' : 'application/json' }, body });
       await res.arrayBuffer();
       delivery.status = res.status;
@@ -557,6 +814,7 @@ function routeOf(method: string, path: string): FakeRoute {
   if (/^\/api\/v2\/call\/\d+\/actions\/hangup$/.test(path) && method === 'PUT') return 'hangup';
   if (path === '/api/v2/webhooks' && method === 'POST') return 'webhooks';
   if (path === '/api/v2/subscriptions/call' && method === 'POST') return 'subscriptions';
+  if ((path === '/_demo/inbound' && method === 'POST') || (path === '/_demo/calls' && method === 'GET')) return 'control';
   return 'unknown';
 }
 

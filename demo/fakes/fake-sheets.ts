@@ -108,12 +108,21 @@ export class FakeSheets {
     this.url = url;
   }
 
-  static async start(): Promise<FakeSheets> {
+  /** Listens on `port` (default 0: any free port) of `host` (default 127.0.0.1). */
+  static async start(options: { port?: number; host?: string } = {}): Promise<FakeSheets> {
     let fake: FakeSheets | null = null;
     const server = createServer((req, res) => void fake!.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const host = options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject); // e.g. EADDRINUSE on a fixed port
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
     const { port } = server.address() as AddressInfo;
-    fake = new FakeSheets(server, `http://127.0.0.1:${port}/`);
+    const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    fake = new FakeSheets(server, `http://${urlHost}:${port}/`);
     return fake;
   }
 
@@ -278,7 +287,7 @@ export class FakeSheets {
   private book(id: string): Tab[] {
     const tabs = this.spreadsheets.get(id);
     if (!tabs) fail(404, 'Requested entity was not found.');
-    return tabs!;
+    return tabs;
   }
 
   private tab(spreadsheetId: string, title: string): Tab {
@@ -329,7 +338,7 @@ export class FakeSheets {
   private valuesUpdate(id: string, body: unknown): unknown {
     const b = body as { valueInputOption?: string; data?: { range: string; values: CellValue[][] }[] } | null;
     if (!b?.valueInputOption || !['RAW', 'USER_ENTERED'].includes(b.valueInputOption)) fail(400, "Invalid valueInputOption: must be 'RAW' or 'USER_ENTERED'");
-    const data = b!.data ?? [];
+    const data = b.data ?? [];
     // validate everything first: a batch applies atomically or not at all
     const targets = data.map((d) => {
       const g = this.parseRange(id, d.range);
@@ -365,7 +374,7 @@ export class FakeSheets {
     const byId = (sheetId: unknown): Tab => {
       const tab = tabs.find((t) => t.sheetId === Number(sheetId ?? 0));
       if (!tab) fail(400, `Invalid requests[0]: No grid with id: ${String(sheetId)}`);
-      return tab!;
+      return tab;
     };
     const apply: (() => void)[] = requests.map((req) => {
       if (req.repeatCell) {
@@ -374,7 +383,7 @@ export class FakeSheets {
         const tab = byId(range.sheetId);
         if (!rc.fields) fail(400, "Invalid requests[0].repeatCell: 'fields' must be specified");
         const colour = rc.cell?.userEnteredFormat?.backgroundColor ?? {};
-        const masked = rc.fields!.split(',').map((f) => f.trim()).some((f) => f === '*' || f === 'userEnteredFormat' || f === 'userEnteredFormat.backgroundColor');
+        const masked = rc.fields.split(',').map((f) => f.trim()).some((f) => f === '*' || f === 'userEnteredFormat' || f === 'userEnteredFormat.backgroundColor');
         return () => {
           if (!masked) return;
           const rows = [range.startRowIndex ?? 0, range.endRowIndex ?? tab.rowCount];
@@ -427,13 +436,13 @@ export class FakeSheets {
     }
     const tab = title === null ? tabs[0] : tabs.find((t) => t.title === title);
     if (!tab) fail(400, `Unable to parse range: ${range}`);
-    if (a1 === '') return { tab: tab!, startRow: 0, startCol: 0, endRow: null, endCol: null };
+    if (a1 === '') return { tab: tab, startRow: 0, startCol: 0, endRow: null, endCol: null };
     const m = /^([A-Z]*)(\d*)(?::([A-Z]*)(\d*))?$/i.exec(a1);
     if (!m || (m[1] === '' && m[2] === '')) fail(400, `Unable to parse range: ${range}`);
-    const [, c1, r1, c2, r2] = m!;
-    const single = m![3] === undefined && m![4] === undefined;
+    const [, c1, r1, c2, r2] = m;
+    const single = m[3] === undefined && m[4] === undefined;
     return {
-      tab: tab!,
+      tab: tab,
       startRow: r1 ? Number(r1) - 1 : 0,
       startCol: c1 ? colIndex(c1) : 0,
       endRow: single ? (r1 ? Number(r1) : null) : r2 ? Number(r2) : null,
