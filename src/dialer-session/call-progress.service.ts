@@ -5,6 +5,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { DialpadClient } from '../integrations/dialpad/dialpad.client.js';
 import { AgentChannel } from '../realtime/agent-channel.service.js';
 import { AttemptsRepository } from './attempts.repository.js';
+import { DialerMetrics } from './dialer-metrics.js';
 import type { HangupResultDto } from './dto/dialer.dto.js';
 import { SessionStatsStore } from './session-stats.store.js';
 import { SessionViews } from './session-views.service.js';
@@ -28,6 +29,7 @@ export class CallProgressService {
     private readonly attempts: AttemptsRepository,
     private readonly dialpad: DialpadClient,
     private readonly agents: AgentChannel,
+    private readonly metrics: DialerMetrics,
   ) {}
 
   /** POST /hangup: ends the attempt's call through Dialpad; its end comes back as webhooks (then SHOW_DISPO). */
@@ -63,8 +65,16 @@ export class CallProgressService {
         ended_at: after.ended_at,
       });
     }
-    if (!progress.wasConnected && after.connected_at) await this.stats.incr(appId, after.session_id, 'connects');
-    if (progress.wasEnded || !after.ended_at) return;
+    const connectedNow = !progress.wasConnected && after.connected_at !== null;
+    const endedNow = !progress.wasEnded && after.ended_at !== null;
+    const session = connectedNow || endedNow ? await this.sessions.get(appId, after.session_id) : null;
+    const campaign = session?.campaign_name ?? 'unknown';
+    if (connectedNow) {
+      await this.stats.incr(appId, after.session_id, 'connects');
+      this.metrics.callsConnected.inc({ campaign });
+    }
+    if (!endedNow || !after.ended_at) return;
+    this.metrics.callsCompleted.inc({ campaign, connected: String(after.connected_at !== null) });
     const talk = after.connected_at ? Math.max(0, after.ended_at.getTime() - after.connected_at.getTime()) : 0;
     if (talk > 0) await this.stats.incr(appId, after.session_id, 'talk_time_ms', talk);
     if (closed) {
@@ -83,7 +93,6 @@ export class CallProgressService {
       connected: after.connected_at !== null,
       talk_time_ms: talk,
     });
-    const session = await this.sessions.get(appId, after.session_id);
     if (session) await this.views.pushStats(await this.views.view(session));
   }
 }

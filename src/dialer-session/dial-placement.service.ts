@@ -185,6 +185,7 @@ export class DialPlacement {
     await this.sessions.save(fresh);
     await this.stats.incr(appId, session.id, 'dials');
     this.metrics.dials.inc({ result: 'placed' });
+    this.metrics.callsInitiated.inc({ campaign: session.campaign_name });
     this.logger.log({ attempt_id: attemptId, row_id: pick.rowId, phone: maskPhoneNumbers(pick.phone) }, 'call placed');
     await this.views.pushStats(await this.views.view(fresh));
     const placed: DialResultDto = { attempt_id: attemptId, row_id: pick.rowId, name: pick.name, number_index: pick.numberIndex, phone: pick.phone, dialpad_call_id: callId };

@@ -75,18 +75,21 @@ export class DialpadTransport {
   }
 
   private async attempt(req: DialpadRequest, attemptTimeout: ReturnType<typeof timeout>): Promise<unknown> {
+    const timer = this.metrics.attemptDuration.startTimer({ operation: req.operation });
+    const record = (result: string) => {
+      this.metrics.attempts.inc({ operation: req.operation, result });
+      timer({ result });
+    };
     try {
       const body = await attemptTimeout.execute(({ signal }) => sendDialpadRequest(this.baseUrl, req, signal));
-      this.metrics.attempts.inc({ operation: req.operation, result: 'ok' });
+      record('ok');
       return body;
     } catch (err) {
       if (isTaskCancelledError(err)) {
-        this.metrics.attempts.inc({ operation: req.operation, result: 'timeout' });
+        record('timeout');
         throw new DialpadHttpFailure('timeout', `Dialpad did not answer within ${this.config.DIALPAD_HTTP_TIMEOUT_MS} ms`);
       }
-      if (err instanceof DialpadHttpFailure) {
-        this.metrics.attempts.inc({ operation: req.operation, result: err.status === null ? err.kind : String(err.status) });
-      }
+      if (err instanceof DialpadHttpFailure) record(err.status === null ? err.kind : String(err.status));
       throw err;
     }
   }

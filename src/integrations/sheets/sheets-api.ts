@@ -123,13 +123,16 @@ export class SheetsApi {
     try {
       return await this.policies[purpose].execute(async ({ signal }) => {
         if (attempt++ > 0) this.metrics.retries.inc({ method });
+        const timer = this.metrics.duration.startTimer({ method });
         try {
           const result = await fn(signal);
           this.metrics.requests.inc({ method, status: '200' });
+          timer({ status: '200' });
           return result;
         } catch (err) {
           const e = toSheetsApiError(err);
           const status = String(e.status ?? 0);
+          timer({ status });
           this.metrics.requests.inc({ method, status });
           this.metrics.errors.inc({ method, status });
           throw e;

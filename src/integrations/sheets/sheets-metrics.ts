@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { MetricsService } from '../../infra/metrics/metrics.service.js';
 
 /** Prometheus instruments of the Google Sheets integration. */
@@ -11,6 +11,7 @@ export class SheetsMetrics {
   readonly circuitOpen: Gauge;
   readonly writes: Counter<'result'>;
   readonly outboxDepth: Gauge;
+  readonly duration: Histogram<'method' | 'status'>;
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -32,6 +33,13 @@ export class SheetsMetrics {
       name: 'cti_sheets_writes_total',
       help: 'Lead writes, by result: written (inline), queued (outbox), replayed (outbox → sheet), dead (outbox, cannot be applied)',
       labelNames: ['result'],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'cti_sheets_request_duration_seconds',
+      help: 'Duration of each Google Sheets API call, by method and HTTP status (0: no answer)',
+      labelNames: ['method', 'status'],
+      buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
     this.outboxDepth = new Gauge({ name: 'cti_sheets_outbox_depth', help: 'Sheets writes waiting in the outbox', registers });
