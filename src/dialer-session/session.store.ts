@@ -32,12 +32,14 @@ export const SESSION_TTL_SECONDS = 8 * 3600;
 export class SessionStore {
   constructor(private readonly redis: RedisService) {}
 
+  // `{app}` is the keys' hash tag: save() changes a session and its agent pointer in one
+  // MULTI, which a Redis Cluster accepts only when both keys are in one slot
   private sessionKey(appId: AppId, id: string): string {
-    return this.redis.key(`dialer:session:${appId}:${id}`);
+    return this.redis.key(`dialer:session:{${appId}}:${id}`);
   }
 
   private agentKey(appId: AppId, email: string): string {
-    return this.redis.key(`dialer:agent:${appId}:${email.toLowerCase()}`);
+    return this.redis.key(`dialer:agent:{${appId}}:${email.toLowerCase()}`);
   }
 
   async current(appId: AppId, email: string): Promise<DialerSession | null> {

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { Redis } from 'ioredis';
+import { type RedisClient, RedisService } from '../../src/infra/redis/redis.service.js';
 import {
   AGENT_BOOK,
   AgentClient,
@@ -14,7 +14,6 @@ import {
   routerRows,
   startDialerWorld,
 } from '../support/dialer-harness.js';
-import { TEST_REDIS_URL } from '../support/pg-admin.js';
 import { leadCells } from '../support/sheets-fixtures.js';
 
 const TAB = { title: 'Abandoned', gid: 61 };
@@ -25,7 +24,7 @@ describe('Dialer: abandoned dials (e2e)', () => {
   let gil: AgentClient;
   let hal: AgentClient;
   let db: pg.Pool;
-  let redis: Redis;
+  let redis: RedisClient;
 
   beforeAll(async () => {
     w = await startDialerWorld({ env: { DIALPAD_CALLS_PER_USER_PER_MINUTE: '1000' } });
@@ -45,11 +44,10 @@ describe('Dialer: abandoned dials (e2e)', () => {
     hal = new AgentClient(w.t.baseUrl, await agentToken(w.t, w.app, 'hal@example.com'));
     for (const agent of [gil, hal]) expect((await agent.start()).status).toBe(200);
     db = new pg.Pool({ connectionString: w.t.db.url, max: 1 });
-    redis = new Redis(TEST_REDIS_URL);
+    redis = w.t.app.get(RedisService).client;
   });
   afterAll(async () => {
     await db?.end();
-    redis?.disconnect();
     await w?.close();
   });
 

@@ -6,7 +6,7 @@ import { createApp } from '../../src/bootstrap.js';
 import { AppConfig, parseConfig } from '../../src/infra/config/app-config.js';
 import { dataSourceOptions } from '../../src/infra/database/data-source-options.js';
 import { runMigrations } from '../../src/infra/database/migrate.js';
-import { databaseUrl, TEMPLATE_ENV, TEST_REDIS_URL, withAdminClient } from './pg-admin.js';
+import { databaseUrl, TEMPLATE_ENV, TEST_REDIS_CLUSTER_NODES, TEST_REDIS_URL, withAdminClient } from './pg-admin.js';
 
 export interface TestDatabase {
   name: string;
@@ -52,7 +52,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 export function testConfig(databaseUrlValue: string, env: Record<string, string> = {}): AppConfig {
   return parseConfig({
     DATABASE_URL: databaseUrlValue,
-    REDIS_URL: TEST_REDIS_URL,
+    ...(TEST_REDIS_CLUSTER_NODES ? { REDIS_CLUSTER_NODES: TEST_REDIS_CLUSTER_NODES } : { REDIS_URL: TEST_REDIS_URL }),
     REDIS_KEY_PREFIX: `t${randomBytes(4).toString('hex')}:`,
     INTERNAL_JWT_SECRET: randomBytes(32).toString('base64url'),
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),

@@ -24,6 +24,15 @@ export class AppConfig {
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
+  /**
+   * Redis Cluster seed nodes, `host:port,host:port,…` (any of the cluster's masters; the
+   * rest is discovered). Set instead of REDIS_URL. Keys used together share a hash tag,
+   * so every multi-key command stays in one slot.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/, { message: 'REDIS_CLUSTER_NODES must be host:port[,host:port…]' })
+  REDIS_CLUSTER_NODES?: string;
+
   /** Prefix of every Redis key and pub/sub channel, so several deployments (or test runs) can share one Redis. */
   @IsString()
   @Matches(/^[A-Za-z0-9:_-]{0,64}$/, { message: 'REDIS_KEY_PREFIX may hold letters, digits, ":", "_" and "-" only' })
@@ -364,6 +373,9 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
         return `${e.property}: ${messages.join('; ')}`;
       }),
     );
+  }
+  if (config.REDIS_URL && config.REDIS_CLUSTER_NODES) {
+    throw new ConfigError(['REDIS_CLUSTER_NODES: set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a cluster), not both']);
   }
   return config;
 }

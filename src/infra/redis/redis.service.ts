@@ -1,27 +1,39 @@
 import { createRequire } from 'node:module';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
 
 type MessageHandler = (message: string) => void;
 
+/** One Redis or a Redis Cluster: the commands this service uses are the same on both. */
+export type RedisClient = Redis | Cluster;
+
 /**
  * The shared Redis connections: `client` for commands, a dedicated subscriber
- * for pub/sub (a subscribed connection can run nothing else). Without
- * REDIS_URL an in-process stand-in (ioredis-mock) is used: single node only.
+ * for pub/sub (a subscribed connection can run nothing else). REDIS_URL is one
+ * Redis; REDIS_CLUSTER_NODES a Redis Cluster (pub/sub is cluster-wide; keys used
+ * in one command or transaction share a `{hash tag}`). With neither, an
+ * in-process stand-in (ioredis-mock) is used: single node only.
  */
 @Injectable()
 export class RedisService implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisService.name);
-  readonly client: Redis;
-  private readonly subscriber: Redis;
+  readonly client: RedisClient;
+  private readonly subscriber: RedisClient;
   private readonly handlers = new Map<string, Set<MessageHandler>>();
   private readonly prefix: string;
 
   constructor(config: AppConfig) {
     this.prefix = config.REDIS_KEY_PREFIX;
-    if (config.REDIS_URL) {
-      const options = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false };
+    const options = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false };
+    if (config.REDIS_CLUSTER_NODES) {
+      const nodes = config.REDIS_CLUSTER_NODES.split(',').map((hostPort) => {
+        const at = hostPort.lastIndexOf(':');
+        return { host: hostPort.slice(0, at), port: Number(hostPort.slice(at + 1)) };
+      });
+      this.client = new Cluster(nodes, { redisOptions: { ...options, connectionName: 'turbo-cti' } });
+      this.subscriber = new Cluster(nodes, { redisOptions: { ...options, connectionName: 'turbo-cti-sub' } });
+    } else if (config.REDIS_URL) {
       this.client = new Redis(config.REDIS_URL, { ...options, connectionName: 'turbo-cti' });
       this.subscriber = new Redis(config.REDIS_URL, { ...options, connectionName: 'turbo-cti-sub' });
     } else {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../infra/redis/redis.service.js';
 
 /** `limit` events per `windowMs`, counted over a sliding window (not fixed buckets: no double burst at an edge). */
 export interface WindowRule {
@@ -45,7 +45,7 @@ export function decide(reply: unknown, nowMs: number, rule: WindowRule): WindowD
   return { allowed: false, count: count ?? rule.limit, retryAfterMs: retryAfterMs(oldest ?? nowMs, nowMs, rule.windowMs) };
 }
 
-export async function takeSlot(redis: Redis, key: string, rule: WindowRule, nowMs: number = Date.now()): Promise<WindowDecision> {
+export async function takeSlot(redis: RedisClient, key: string, rule: WindowRule, nowMs: number = Date.now()): Promise<WindowDecision> {
   const member = `${nowMs}:${randomBytes(6).toString('hex')}`;
   const reply = await redis.eval(SLIDING_WINDOW_LUA, 1, key, nowMs, rule.windowMs, rule.limit, member);
   return decide(reply, nowMs, rule);
