@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AppId } from '../common/app-id.js';
 import { WebSocket } from 'ws';
+import { AppConfig } from '../infra/config/app-config.js';
 import type { ClientContext } from './ws-auth.service.js';
 
 /** One event ready to send: framed once, sent as is to every matching socket. */
@@ -12,8 +13,13 @@ export interface OutgoingEvent {
   crmUserId: string | null;
 }
 
+/** Close code of a socket that fell too far behind (docs/wire-protocol.md, "Close codes"). */
+export const SLOW_CONSUMER_CLOSE = 4408;
+
 export class Connection {
   alive = true;
+  /** closed for falling behind: nothing more is queued for it */
+  dropped = false;
   /** while a resume replays from PostgreSQL, live events wait here */
   replaying: boolean;
   /** the last stream position this socket has been offered (sent, or filtered out) */
@@ -23,6 +29,8 @@ export class Connection {
   constructor(
     readonly socket: WebSocket,
     readonly context: ClientContext,
+    /** bytes of unsent frames beyond which the socket is closed (SLOW_CONSUMER_CLOSE) */
+    private readonly maxBufferedBytes = Number.POSITIVE_INFINITY,
   ) {
     this.replaying = context.since !== undefined;
     this.lastSeq = context.since ?? null;
@@ -45,9 +53,19 @@ export class Connection {
       this.pending.push(e);
       return false;
     }
-    if (this.lastSeq !== null && e.seq <= this.lastSeq) return false;
+    if (this.dropped || (this.lastSeq !== null && e.seq <= this.lastSeq)) return false;
+    if (!this.wants(e)) {
+      this.lastSeq = e.seq;
+      return false;
+    }
+    if (this.socket.readyState !== WebSocket.OPEN) return false;
+    if (this.socket.bufferedAmount + e.frame.length > this.maxBufferedBytes) {
+      // a bounded buffer, then a close the client acts on: it resumes after its last seq, so nothing is lost
+      this.dropped = true;
+      this.socket.close(SLOW_CONSUMER_CLOSE, `too slow: reconnect with ?since=${this.lastSeq ?? 0}`);
+      return false;
+    }
     this.lastSeq = e.seq;
-    if (!this.wants(e) || this.socket.readyState !== WebSocket.OPEN) return false;
     this.socket.send(e.frame);
     return true;
   }
@@ -71,9 +89,14 @@ export class Connection {
 @Injectable()
 export class ConnectionRegistry {
   private readonly rooms = new Map<string, Set<Connection>>();
+  private readonly maxBufferedBytes: number;
+
+  constructor(config: AppConfig) {
+    this.maxBufferedBytes = config.WS_MAX_BUFFERED_BYTES;
+  }
 
   add(socket: WebSocket, context: ClientContext): Connection {
-    const conn = new Connection(socket, context);
+    const conn = new Connection(socket, context, this.maxBufferedBytes);
     let room = this.rooms.get(context.appId);
     if (!room) this.rooms.set(context.appId, (room = new Set()));
     room.add(conn);

@@ -141,6 +141,15 @@ export class AppConfig {
   @Max(600_000)
   WS_HEARTBEAT_MS = 30_000;
 
+  /**
+   * A socket whose unsent frames exceed this many bytes (a client that stopped reading) is
+   * closed with 4408, never silently skipped: it reconnects with `?since=` and gets what it missed.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  WS_MAX_BUFFERED_BYTES = 1024 * 1024;
+
   /** Trust X-Forwarded-For (set it when behind a load balancer; otherwise clients could spoof their IP in the audit log). */
   @Transform(toBool)
   @IsBoolean()
