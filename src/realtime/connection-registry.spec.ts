@@ -16,7 +16,7 @@ function fakeSocket() {
       socket.sent.push(frame);
       socket.bufferedAmount += frame.length;
     }),
-    close: jest.fn(() => {
+    close: jest.fn((_code?: number, _reason?: string) => {
       socket.readyState = WebSocket.CLOSING;
     }),
   };
