@@ -17,6 +17,8 @@ const FEATURES = [
   'auth',
   'calls',
   'voicemails',
+  'sms',
+  'agent-status',
   'events',
   'webhooks',
   'realtime',

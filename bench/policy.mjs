@@ -78,8 +78,36 @@ export async function measurePolicyDecision({ rowCount = 10_000, runs = 300 } = 
     pickNext({ ...input, rows: current });
     afterChange.push(performance.now() - t0);
   }
+  // compliance (issue 16): a 100,000-number do-not-call list holding the open lead's first number,
+  // and 1,000 pending callbacks — 990 not due yet, 10 due but on the list (each looked at, none dialable)
+  const { toE164 } = await import(ENGINE.href);
+  const dnc = new Set(Array.from({ length: 100_000 }, (_, i) => `+1646${String(1_000_000 + i).slice(1)}`));
+  const lastRow = rows[rows.length - 1];
+  dnc.add(toE164(lastRow.numbers[0], 'US'));
+  const callbacks = Array.from({ length: 1000 }, (_, i) => ({
+    id: `cb${i}`,
+    rowId: `R${(i * 7) % rowCount + 1}`,
+    numberIndex: 1,
+    dueAtMs: i < 10 ? NOW.getTime() - 60_000 : NOW.getTime() + (i + 1) * 60_000,
+  }));
+  for (const c of callbacks.slice(0, 10)) {
+    const r = rows[Number(c.rowId.slice(1)) - 1];
+    const e = toE164(r.numbers[0], 'US');
+    if (e) dnc.add(e);
+  }
+  const compliant = { ...input, dnc, callbacks, explain: false };
+  const withDnc = pickNext(compliant);
+  if (withDnc.pick?.rowIndex !== rowCount + 1 || withDnc.pick.numberIndex === 1) throw new Error(`unexpected compliance pick ${JSON.stringify(withDnc.pick)}`);
+  const complianceTimes = [];
+  for (let i = 0; i < runs; i++) {
+    t0 = performance.now();
+    pickNext(compliant);
+    complianceTimes.push(performance.now() - t0);
+  }
   return {
     rows: rowCount,
+    compliance_p50_ms: percentile(complianceTimes, 50),
+    compliance_p99_ms: percentile(complianceTimes, 99),
     cold_ms: coldMs,
     p50_ms: percentile(times, 50),
     p99_ms: percentile(times, 99),

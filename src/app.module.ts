@@ -1,9 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { AgentStatusModule } from './agent-status/agent-status.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AppsModule } from './apps/apps.module.js';
 import { CallsModule } from './calls/calls.module.js';
 import { DialerSessionModule } from './dialer-session/dialer-session.module.js';
+import { DncModule } from './dnc/dnc.module.js';
 import { DialpadConnectModule } from './dialpad-connect/dialpad-connect.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -13,6 +15,7 @@ import { CryptoModule } from './infra/crypto/crypto.module.js';
 import { DatabaseModule } from './infra/database/database.module.js';
 import { loggerOptions } from './infra/logging/logger.options.js';
 import { SheetsModule } from './integrations/sheets/sheets.module.js';
+import { SmsModule } from './sms/sms.module.js';
 import { MetricsModule } from './infra/metrics/metrics.module.js';
 import { RedisModule } from './infra/redis/redis.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
@@ -41,7 +44,10 @@ export class AppModule {
         RealtimeModule,
         UserMappingModule,
         VoicemailsModule,
+        SmsModule,
+        AgentStatusModule,
         SheetsModule,
+        DncModule,
         DialerSessionModule,
         DialpadConnectModule,
       ],

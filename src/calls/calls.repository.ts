@@ -2,8 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { AppId } from '../common/app-id.js';
 import type { PoolClient } from 'pg';
 import type { CallSnapshot, CallStatus } from './domain/call-state.js';
+import type { CallPosition } from '../integrations/dialpad/wire/call-states.js';
+import type { DialpadContact } from '../integrations/dialpad/wire/payload-readers.js';
 import { Sql } from '../infra/database/sql.js';
 import { UUID_PATTERN } from '../common/ids.js';
+import { CURSOR_AT_SQL, type TimeCursor } from '../common/time-cursor.js';
 
 export interface CallRow {
   id: string;
@@ -18,6 +21,7 @@ export interface CallRow {
   dialpad_user_id: string | null;
   crm_user_id: string | null;
   started_at: Date | null;
+  queued_at: Date | null;
   ringing_at: Date | null;
   connected_at: Date | null;
   ended_at: Date | null;
@@ -25,6 +29,16 @@ export interface CallRow {
   recording_url: string | null;
   custom_data: string | null;
   last_event_at: Date | null;
+  contact_id: string | null;
+  contact_name: string | null;
+  contact_email: string | null;
+  contact_phone: string | null;
+  contact_type: string | null;
+  /** the event time the contact came from (the contact register's key) */
+  contact_at: Date | null;
+  /** a connected call's position register: connected, on_hold, parked */
+  position: CallPosition | null;
+  position_at: Date | null;
   created_at: Date;
   updated_at: Date;
   raw_payload?: unknown;
@@ -59,18 +73,21 @@ function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export interface CallCursor {
-  /** The sort key COALESCE(started_at, created_at) as exact UTC text: microseconds kept, so rows sharing a millisecond are not skipped. */
-  at: string;
-  id: string;
-}
+/** The sort key COALESCE(started_at, created_at) as exact UTC text, and the id. */
+export type CallCursor = TimeCursor;
 
 /** A listed call with its exact sort key (for the next cursor). */
 export type ListedCallRow = CallRow & { sort_at: string };
 
 const COLUMNS = `id, app_id, dialpad_call_id, master_call_id, entry_point_call_id, direction, from_number, to_number,
-  status, dialpad_user_id, crm_user_id, started_at, ringing_at, connected_at, ended_at, duration_ms::float8 AS duration_ms,
-  recording_url, custom_data, last_event_at, created_at, updated_at`;
+  status, dialpad_user_id, crm_user_id, started_at, queued_at, ringing_at, connected_at, ended_at, duration_ms::float8 AS duration_ms,
+  recording_url, custom_data, last_event_at, contact_id, contact_name, contact_email, contact_phone, contact_type, contact_at,
+  position, position_at, created_at, updated_at`;
+
+/** The statuses of a call in progress (listed by /api/calls/active). */
+export const LIVE_STATUSES: readonly CallStatus[] = ['initiated', 'queued', 'ringing', 'connected', 'on_hold', 'parked'];
+/** As SQL, matching the partial index calls_app_active_idx (migration 1732230600000-dialpad-states). */
+const LIVE_STATUSES_SQL = LIVE_STATUSES.map((s) => `'${s}'`).join(', ');
 
 /** How long a call may sit in a live status without news before /active stops listing it. */
 export const ACTIVE_CALL_STALE_AFTER = '12 hours';
@@ -117,17 +134,22 @@ export class CallsRepository {
       `UPDATE calls c SET
          status = u.status, direction = u.direction, from_number = u.from_number, to_number = u.to_number,
          dialpad_user_id = u.dialpad_user_id, master_call_id = u.master_call_id,
-         entry_point_call_id = u.entry_point_call_id, started_at = u.started_at, ringing_at = u.ringing_at,
-         connected_at = u.connected_at, ended_at = u.ended_at, duration_ms = u.duration_ms,
+         entry_point_call_id = u.entry_point_call_id, started_at = u.started_at, queued_at = u.queued_at,
+         ringing_at = u.ringing_at, connected_at = u.connected_at, ended_at = u.ended_at, duration_ms = u.duration_ms,
          recording_url = u.recording_url, custom_data = u.custom_data, last_event_at = u.last_event_at,
+         contact_id = u.contact_id, contact_name = u.contact_name, contact_email = u.contact_email,
+         contact_phone = u.contact_phone, contact_type = u.contact_type, contact_at = u.contact_at,
+         position = u.position, position_at = u.position_at,
          crm_user_id = COALESCE(u.crm_user_id, c.crm_user_id), raw_payload = COALESCE(u.raw_payload, c.raw_payload),
          updated_at = now()
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                   $9::text[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[],
-                   $14::bigint[], $15::text[], $16::text[], $17::timestamptz[], $18::text[], $19::jsonb[])
+                   $9::text[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[],
+                   $15::bigint[], $16::text[], $17::text[], $18::timestamptz[], $19::text[], $20::text[], $21::text[],
+                   $22::text[], $23::text[], $24::timestamptz[], $25::text[], $26::timestamptz[], $27::text[], $28::jsonb[])
          AS u(app_id, dialpad_call_id, status, direction, from_number, to_number, dialpad_user_id, master_call_id,
-              entry_point_call_id, started_at, ringing_at, connected_at, ended_at, duration_ms, recording_url,
-              custom_data, last_event_at, crm_user_id, raw_payload)
+              entry_point_call_id, started_at, queued_at, ringing_at, connected_at, ended_at, duration_ms, recording_url,
+              custom_data, last_event_at, contact_id, contact_name, contact_email, contact_phone, contact_type, contact_at,
+              position, position_at, crm_user_id, raw_payload)
        WHERE c.app_id = u.app_id AND c.dialpad_call_id = u.dialpad_call_id
        RETURNING ${COLUMNS.replace(/(^|,\s*)(?=\w)/g, '$1c.')}`,
       [
@@ -141,6 +163,7 @@ export class CallsRepository {
         col((u) => u.snapshot.masterCallId),
         col((u) => u.snapshot.entryPointCallId),
         col((u) => u.snapshot.startedAt),
+        col((u) => u.snapshot.queuedAt),
         col((u) => u.snapshot.ringingAt),
         col((u) => u.snapshot.connectedAt),
         col((u) => u.snapshot.endedAt),
@@ -148,6 +171,14 @@ export class CallsRepository {
         col((u) => u.snapshot.recordingUrl),
         col((u) => u.snapshot.customData),
         col((u) => u.snapshot.lastEventAt),
+        col((u) => u.snapshot.contact?.id ?? null),
+        col((u) => u.snapshot.contact?.name ?? null),
+        col((u) => u.snapshot.contact?.email ?? null),
+        col((u) => u.snapshot.contact?.phone ?? null),
+        col((u) => u.snapshot.contact?.type ?? null),
+        col((u) => u.snapshot.contactAt),
+        col((u) => u.snapshot.position),
+        col((u) => u.snapshot.positionAt),
         col((u) => u.crmUserId),
         col((u) => u.rawPayloadJson),
       ],
@@ -175,7 +206,7 @@ export class CallsRepository {
     params.push(limit);
     return await this.db.query<ListedCallRow>(
       `SELECT ${COLUMNS},
-              to_char(COALESCE(started_at, created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_at
+              to_char(COALESCE(started_at, created_at) AT TIME ZONE 'UTC', ${CURSOR_AT_SQL}) AS sort_at
          FROM calls WHERE ${where.join(' AND ')}
         ORDER BY COALESCE(started_at, created_at) DESC, id DESC LIMIT $${params.length}`,
       params,
@@ -185,7 +216,7 @@ export class CallsRepository {
   async listActive(appId: AppId, limit: number): Promise<CallRow[]> {
     return await this.db.query<CallRow>(
       `SELECT ${COLUMNS} FROM calls
-        WHERE app_id = $1 AND status IN ('initiated', 'ringing', 'connected')
+        WHERE app_id = $1 AND status IN (${LIVE_STATUSES_SQL})
           AND COALESCE(last_event_at, created_at) > now() - interval '${ACTIVE_CALL_STALE_AFTER}'
         ORDER BY last_event_at DESC NULLS LAST LIMIT $2`,
       [appId, limit],
@@ -214,6 +245,7 @@ export function snapshotOf(row: CallRow): CallSnapshot {
     masterCallId: row.master_call_id,
     entryPointCallId: row.entry_point_call_id,
     startedAt: row.started_at,
+    queuedAt: row.queued_at,
     ringingAt: row.ringing_at,
     connectedAt: row.connected_at,
     endedAt: row.ended_at,
@@ -221,5 +253,15 @@ export function snapshotOf(row: CallRow): CallSnapshot {
     recordingUrl: row.recording_url,
     customData: row.custom_data,
     lastEventAt: row.last_event_at,
+    contact: contactOf(row),
+    contactAt: row.contact_at,
+    position: row.position,
+    positionAt: row.position_at,
   };
+}
+
+/** The call's contact as one object, or null when none is known. */
+export function contactOf(row: Pick<CallRow, 'contact_id' | 'contact_name' | 'contact_email' | 'contact_phone' | 'contact_type'>): DialpadContact | null {
+  const contact = { id: row.contact_id, name: row.contact_name, email: row.contact_email, phone: row.contact_phone, type: row.contact_type };
+  return Object.values(contact).some((v) => v !== null) ? contact : null;
 }

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { AppId } from '../common/app-id.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { parseJsonLossless } from '../common/lossless-json.js';
-import { CallCursor, CallRow, CallsRepository } from './calls.repository.js';
+import { CallRow, CallsRepository, contactOf } from './calls.repository.js';
+import { decodeTimeCursor, encodeTimeCursor } from '../common/time-cursor.js';
 import { ActiveCallsDto, CallDetailDto, CallDto, CallPageDto, ListCallsQueryDto } from './dto/calls.dto.js';
 import { UUID_PATTERN, DIGITS_ID_PATTERN } from '../common/ids.js';
 
@@ -19,12 +20,12 @@ export class CallsService {
       appId,
       { status: q.status, direction: q.direction, dialpadUserId: q.dialpad_user_id, crmUserId: q.crm_user_id, from, to },
       limit,
-      q.cursor ? decodeCursor(q.cursor) : undefined,
+      q.cursor ? decodeTimeCursor(q.cursor) : undefined,
     );
     const last = rows[rows.length - 1];
     return {
       items: rows.map(toCallDto),
-      next_cursor: rows.length === limit && last ? encodeCursor({ at: last.sort_at, id: last.id }) : null,
+      next_cursor: rows.length === limit && last ? encodeTimeCursor({ at: last.sort_at, id: last.id }) : null,
     };
   }
 
@@ -58,32 +59,16 @@ export function toCallDto(row: CallRow): CallDto {
     dialpad_user_id: row.dialpad_user_id,
     crm_user_id: row.crm_user_id,
     started_at: row.started_at,
+    queued_at: row.queued_at,
     ringing_at: row.ringing_at,
     connected_at: row.connected_at,
     ended_at: row.ended_at,
     duration_ms: row.duration_ms,
     recording_url: row.recording_url,
     custom_data: row.custom_data,
+    contact: contactOf(row),
     last_event_at: row.last_event_at,
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
-}
-
-function encodeCursor(c: CallCursor): string {
-  return Buffer.from(`${c.at}|${c.id}`, 'utf8').toString('base64url');
-}
-
-const CURSOR_AT = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d{1,6})?Z$/;
-
-/** Checked fully here: whatever reaches PostgreSQL must cast cleanly (a failed cast would be a 500). */
-function decodeCursor(cursor: string): CallCursor {
-  const [at = '', id = '', ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const seconds = CURSOR_AT.exec(at)?.[1];
-  // the round trip refuses dates JavaScript rolls over but PostgreSQL rejects (2024-02-30)
-  const valid = seconds !== undefined && !Number.isNaN(Date.parse(`${seconds}Z`)) && new Date(`${seconds}Z`).toISOString().startsWith(seconds);
-  if (!valid || !UUID_PATTERN.test(id) || rest.length > 0) {
-    throw new DomainError('INVALID_INPUT', 'cursor is not valid (use next_cursor from the previous page)');
-  }
-  return { at, id };
 }

@@ -35,12 +35,14 @@ export class AttemptsRepository {
   constructor(private readonly db: Sql) {}
 
   async create(
-    a: Pick<AttemptRow, 'id' | 'app_id' | 'session_id' | 'agent_email' | 'spreadsheet_id' | 'tab_id' | 'row_id' | 'number_index' | 'phone' | 'previous_status'>,
+    a: Pick<AttemptRow, 'id' | 'app_id' | 'session_id' | 'agent_email' | 'spreadsheet_id' | 'tab_id' | 'row_id' | 'number_index' | 'phone' | 'previous_status'> & {
+      campaign_name: string;
+    },
   ): Promise<void> {
     await this.db.execute(
-      `INSERT INTO dialer_attempts (id, app_id, session_id, agent_email, spreadsheet_id, tab_id, row_id, number_index, phone, previous_status, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'dialing')`,
-      [a.id, a.app_id, a.session_id, a.agent_email, a.spreadsheet_id, a.tab_id, a.row_id, a.number_index, a.phone, a.previous_status],
+      `INSERT INTO dialer_attempts (id, app_id, session_id, agent_email, spreadsheet_id, tab_id, row_id, number_index, phone, previous_status, campaign_name, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'dialing')`,
+      [a.id, a.app_id, a.session_id, a.agent_email, a.spreadsheet_id, a.tab_id, a.row_id, a.number_index, a.phone, a.previous_status, a.campaign_name],
     );
   }
 
@@ -54,6 +56,26 @@ export class AttemptsRepository {
         ORDER BY dialed_at`,
       [appId, spreadsheetId, tabId, rowIds],
     );
+  }
+
+  /**
+   * The tab's placed dials since `since` (the attempt history: the campaign's caps count these,
+   * so editing the sheet cannot reset them), by number and by lead.
+   */
+  async recentDials(appId: AppId, spreadsheetId: string, tabId: string, since: Date): Promise<{ byNumber: Map<string, number[]>; byLead: Map<string, number[]> }> {
+    const rows = await this.db.query<{ phone: string; row_id: string; at: string }>(
+      `SELECT phone, row_id, (extract(epoch FROM dialed_at) * 1000)::bigint::text AS at FROM dialer_attempts
+        WHERE app_id = $1 AND spreadsheet_id = $2 AND tab_id = $3 AND dialed_at >= $4 AND status <> 'failed'`,
+      [appId, spreadsheetId, tabId, since],
+    );
+    const byNumber = new Map<string, number[]>();
+    const byLead = new Map<string, number[]>();
+    for (const r of rows) {
+      const at = Number(r.at);
+      (byNumber.get(r.phone) ?? byNumber.set(r.phone, []).get(r.phone)!).push(at);
+      (byLead.get(r.row_id) ?? byLead.set(r.row_id, []).get(r.row_id)!).push(at);
+    }
+    return { byNumber, byLead };
   }
 
   async find(appId: AppId, id: string): Promise<AttemptRow | null> {

@@ -2,6 +2,21 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { ProcessedEvent, ProcessedEventsBus } from '../events/processed-events.bus.js';
 import { CallProgressService } from './call-progress.service.js';
 import { UUID_PATTERN } from '../common/ids.js';
+import type { CallRow } from '../calls/calls.repository.js';
+
+/** A call's status → its dial attempt's: on hold or parked is still connected; queued is still ringing. */
+const ATTEMPT_STATUS: Readonly<Record<CallRow['status'], 'ringing' | 'connected' | 'ended'>> = {
+  initiated: 'ringing',
+  queued: 'ringing',
+  ringing: 'ringing',
+  connected: 'connected',
+  on_hold: 'connected',
+  parked: 'connected',
+  ended: 'ended',
+  missed: 'ended',
+  blocked: 'ended',
+  voicemail: 'ended',
+};
 
 /**
  * Follows the dialer's calls through the event pipeline: a processed call event
@@ -31,7 +46,7 @@ export class CallWatcher implements OnModuleInit, OnModuleDestroy {
     for (const e of events) {
       const call = e.call;
       if (!call?.custom_data || !UUID_PATTERN.test(call.custom_data)) continue;
-      const status = call.status === 'connected' ? 'connected' : ['ended', 'missed', 'voicemail'].includes(call.status) ? 'ended' : 'ringing';
+      const status = ATTEMPT_STATUS[call.status];
       try {
         await this.progress.onCallProgress(e.appId, call.custom_data, status, {
           connectedAt: call.connected_at,

@@ -7,10 +7,12 @@ import { DialpadClient } from '../integrations/dialpad/dialpad.client.js';
 import type { SheetRef } from '../integrations/sheets/sheet-reader.js';
 import { SheetsGateway } from '../integrations/sheets/sheets.gateway.js';
 import { maskPhoneNumbers } from '../infra/logging/mask.js';
-import { type CampaignPolicy, type LeadPick, markInProgress, pickNext, type PickSummary, statusColumn } from '../policy/index.js';
+import { type CampaignPolicy, type LeadPick, markInProgress, pickNext, type PickInput, type PickSummary, type ScheduledCallback, statusColumn } from '../policy/index.js';
 import type { AgentRow } from '../policy/index.js';
 import { AttemptsRepository } from './attempts.repository.js';
 import { DialerConfigService, tabRef } from './dialer-config.service.js';
+import { DncList } from '../dnc/dnc-list.service.js';
+import { CallbacksRepository } from './callbacks.repository.js';
 import { DialerMetrics } from './dialer-metrics.js';
 import type { DialResultDto } from './dto/dialer.dto.js';
 import { leadView } from './lead-view.js';
@@ -21,6 +23,9 @@ import { SessionLock } from './session-lock.js';
 import { SessionStatsStore } from './session-stats.store.js';
 import { SessionViews } from './session-views.service.js';
 import { DialerSession, SessionStore } from './session.store.js';
+
+/** The pick's inputs besides the rows: the do-not-call set and the attempt history of the caps. */
+type PickContext = Pick<PickInput, 'dnc' | 'callbacks' | 'recentDials' | 'recentLeadDials'>;
 
 export interface DialOptions {
   /** answer with the lead card (`?include=lead`: the console's; integrations that need only ids skip it) */
@@ -51,6 +56,8 @@ export class DialPlacement {
     private readonly sheets: SheetsGateway,
     private readonly dialpad: DialpadClient,
     private readonly metrics: DialerMetrics,
+    private readonly dnc: DncList,
+    private readonly callbacks: CallbacksRepository,
   ) {}
 
   /** POST /dial: places the next call of the agent's session. */
@@ -68,10 +75,13 @@ export class DialPlacement {
     let sheet = await this.sheets.readAgentSheet(ref);
     const reserved = await this.reservations.reserved(session.app_id, session.spreadsheet_id, session.tab_id);
     if (await this.releaseAbandoned(session, ref, sheet.rows, reserved)) sheet = await this.sheets.readAgentSheet(ref);
+    const history = await this.historyFor(session, policy);
+    let dnc = await this.dnc.numbers(session.app_id);
+    let callbacks = await this.dueCallbacks(session);
     let lastSummary: PickSummary | null = null;
     for (let i = 0; i < MAX_PICKS; i++) {
       const now = new Date();
-      const result = pickNext({ readyState: 'PLAY', rows: sheet.rows, policy, now, reserved: { rowIds: reserved }, explain: false });
+      const result = pickNext({ readyState: 'PLAY', rows: sheet.rows, policy, now, reserved: { rowIds: reserved }, dnc, callbacks, ...history, explain: false });
       lastSummary = result.summary;
       if (!result.pick) break;
       const attemptId = randomUUID();
@@ -79,12 +89,49 @@ export class DialPlacement {
         reserved.add(result.pick.rowId);
         continue;
       }
-      const placed = await this.place(session, ref, result.pick, attemptId, policy, now, options);
+      // the list as it is now, not as this node last loaded it: a number added a second ago is never dialed
+      if (await this.dnc.isListed(session.app_id, result.pick.phone)) {
+        await this.reservations.release(session.app_id, session.spreadsheet_id, session.tab_id, result.pick.rowId, attemptId);
+        this.logger.log({ attempt_id: attemptId, row_id: result.pick.rowId }, 'picked number is on the do-not-call list now: picking again');
+        dnc = new Set([...dnc, result.pick.phone]);
+        continue;
+      }
+      // a due callback is dialed once: by this dial, unless another agent's took it a moment ago
+      const callbackId = result.pick.callbackId;
+      if (callbackId !== undefined && !(await this.callbacks.markDialed(session.app_id, callbackId, attemptId))) {
+        await this.reservations.release(session.app_id, session.spreadsheet_id, session.tab_id, result.pick.rowId, attemptId);
+        callbacks = callbacks.filter((c) => c.id !== callbackId);
+        continue;
+      }
+      const placed = await this.place(session, ref, result.pick, attemptId, policy, now, options, { dnc, callbacks, ...history }).catch(async (err: unknown) => {
+        if (callbackId !== undefined) await this.callbacks.reopen(session.app_id, callbackId);
+        throw err;
+      });
       if (placed) return placed;
+      if (callbackId !== undefined) await this.callbacks.reopen(session.app_id, callbackId);
       // the row changed in the sheet since it was read (a person, another node): read the tab again, pick again
       sheet = await this.sheets.readAgentSheet(ref, { refresh: true });
     }
     return nothingToDial(lastSummary);
+  }
+
+  /** The callbacks of the tab this agent may dial, due now (theirs, and the campaign's shared ones). */
+  private async dueCallbacks(session: DialerSession): Promise<ScheduledCallback[]> {
+    const rows = await this.callbacks.pendingFor(session.app_id, { spreadsheetId: session.spreadsheet_id, tabId: session.tab_id }, session.agent_email, new Date());
+    return rows.map((c) => ({ id: c.id, rowId: c.row_id, numberIndex: c.number_index, dueAtMs: c.due_at.getTime() }));
+  }
+
+  /** The tab's recent dials from the attempt history, read only when the campaign caps them. */
+  private async historyFor(
+    session: DialerSession,
+    policy: CampaignPolicy,
+  ): Promise<{ recentDials?: Map<string, number[]>; recentLeadDials?: Map<string, number[]> }> {
+    const { maxAttemptsPerNumberPer24h, maxAttemptsPerNumberPer7d, maxAttemptsPerLeadPer24h, maxAttemptsPerLeadPer7d } = policy;
+    if ([maxAttemptsPerNumberPer24h, maxAttemptsPerNumberPer7d, maxAttemptsPerLeadPer24h, maxAttemptsPerLeadPer7d].every((c) => c === null)) return {};
+    const weekly = maxAttemptsPerNumberPer7d !== null || maxAttemptsPerLeadPer7d !== null;
+    const since = new Date(Date.now() - (weekly ? 7 : 1) * 24 * 3600_000);
+    const { byNumber, byLead } = await this.attempts.recentDials(session.app_id, session.spreadsheet_id, session.tab_id, since);
+    return { recentDials: byNumber, recentLeadDials: byLead };
   }
 
   /**
@@ -124,6 +171,8 @@ export class DialPlacement {
     policy: CampaignPolicy,
     now: Date,
     options: DialOptions,
+    // what the pick was decided with besides the row: the check of the row as it is now must see it too
+    context: PickContext,
   ): Promise<DialResultDto | null> {
     const appId = session.app_id;
     // what the sheet writer saw (set inside its callback)
@@ -136,7 +185,7 @@ export class DialPlacement {
           rowId: pick.rowId,
           changes: (row) => {
             seen.previousStatus = row.statuses[pick.numberIndex - 1] ?? '';
-            if (!stillPicks(row, pick, policy, now)) {
+            if (!stillPicks(row, pick, policy, now, context)) {
               seen.stale = true;
               return { values: [], formats: [] };
             }
@@ -165,6 +214,7 @@ export class DialPlacement {
         number_index: pick.numberIndex,
         phone: pick.phone,
         previous_status: seen.previousStatus,
+        campaign_name: session.campaign_name,
       });
     } catch (err) {
       await release();
@@ -189,6 +239,7 @@ export class DialPlacement {
     this.logger.log({ attempt_id: attemptId, row_id: pick.rowId, phone: maskPhoneNumbers(pick.phone) }, 'call placed');
     await this.views.pushStats(await this.views.view(fresh));
     const placed: DialResultDto = { attempt_id: attemptId, row_id: pick.rowId, name: pick.name, number_index: pick.numberIndex, phone: pick.phone, dialpad_call_id: callId };
+    if (pick.callbackId !== undefined) placed.callback_id = pick.callbackId;
     if (options.includeLead && seen.marked) placed.lead = leadView(seen.marked, pick.phone, now);
     return placed;
   }
@@ -209,8 +260,8 @@ export class DialPlacement {
 }
 
 /** Whether the row, as it is now, still gives the same number to dial (its status, the rules, the number itself). */
-function stillPicks(row: AgentRow, pick: LeadPick, policy: CampaignPolicy, now: Date): boolean {
-  const again = pickNext({ readyState: 'PLAY', rows: [row], policy, now, explain: false }).pick;
+function stillPicks(row: AgentRow, pick: LeadPick, policy: CampaignPolicy, now: Date, context: PickContext): boolean {
+  const again = pickNext({ readyState: 'PLAY', rows: [row], policy, now, ...context, explain: false }).pick;
   return again !== null && again.numberIndex === pick.numberIndex && again.phone === pick.phone;
 }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { DncModule } from '../dnc/dnc.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { DialpadModule } from '../integrations/dialpad/dialpad.module.js';
 import { SheetsModule } from '../integrations/sheets/sheets.module.js';
@@ -15,6 +16,12 @@ import { DialerConfigRepository } from './dialer-config.repository.js';
 import { DialerConfigService } from './dialer-config.service.js';
 import { DialerMetrics } from './dialer-metrics.js';
 import { DialerController } from './dialer.controller.js';
+import { AdminCallbacksController, AgentCallbacksController } from './callbacks.controller.js';
+import { CallbacksRepository } from './callbacks.repository.js';
+import { CallbacksService } from './callbacks.service.js';
+import { AttemptHistoryController } from './attempt-history.controller.js';
+import { AttemptHistoryRepository } from './attempt-history.repository.js';
+import { PausesRepository } from './pauses.repository.js';
 import { ReservationStore } from './reservation.store.js';
 import { SessionLifecycle } from './session-lifecycle.service.js';
 import { SessionLock } from './session-lock.js';
@@ -24,8 +31,8 @@ import { SessionStore } from './session.store.js';
 
 /** The preview dialer: agent tokens, sessions, dial and disposition. */
 @Module({
-  imports: [AuthModule, EventsModule, SheetsModule, DialpadModule, RealtimeModule],
-  controllers: [AgentTokenController, DialerController, DialerConfigController],
+  imports: [AuthModule, EventsModule, SheetsModule, DialpadModule, RealtimeModule, DncModule],
+  controllers: [AgentTokenController, DialerController, DialerConfigController, AttemptHistoryController, AgentCallbacksController, AdminCallbacksController],
   providers: [
     SessionLifecycle,
     DialPlacement,
@@ -33,6 +40,10 @@ import { SessionStore } from './session.store.js';
     CallProgressService,
     SessionLock,
     SessionViews,
+    PausesRepository,
+    AttemptHistoryRepository,
+    CallbacksRepository,
+    CallbacksService,
     DialerConfigService,
     DialerConfigRepository,
     AttemptsRepository,

@@ -15,6 +15,7 @@ import {
   DispositionInputDto,
   DispositionResultDto,
   HangupResultDto,
+  PauseInputDto,
   SessionViewDto,
   StartSessionResultDto,
 } from './dto/dialer.dto.js';
@@ -78,13 +79,13 @@ export class DialerController {
     return this.lifecycle.current(agent);
   }
 
-  /** Pause: the call in progress goes on, no next dial is chained. */
+  /** Pause with a reason from the app's list: the call in progress goes on, no next dial is chained; the pause is recorded with its start and end. */
   @Post('session/pause')
   @HttpCode(200)
   @Idempotent()
-  @ApiErrors({ 404: NO_SESSION, 409: BUSY })
-  pause(@CurrentAgent() agent: AgentPrincipal): Promise<SessionViewDto> {
-    return this.lifecycle.setState(agent, 'PAUSE');
+  @ApiErrors({ 400: 'reason is not one of the app\'s pause reasons', 404: NO_SESSION, 409: BUSY })
+  pause(@CurrentAgent() agent: AgentPrincipal, @Body() body: PauseInputDto): Promise<SessionViewDto> {
+    return this.lifecycle.setState(agent, 'PAUSE', body.reason);
   }
 
   /** Resume (PLAY): dispositions chain the next dial again. */
@@ -130,7 +131,11 @@ export class DialerController {
     503: 'Google Sheets, PostgreSQL or Redis unavailable: retry shortly',
   })
   disposition(@CurrentAgent() agent: AgentPrincipal, @Body() body: DispositionInputDto, @Query() query: DialQueryDto): Promise<DispositionResultDto> {
-    return this.dispositions.disposition(agent, { attemptId: body.attempt_id, code: body.code, notes: body.notes }, dialOptions(query));
+    return this.dispositions.disposition(
+      agent,
+      { attemptId: body.attempt_id, code: body.code, notes: body.notes, callbackAt: body.callback_at, callbackOnlyMe: body.callback_only_me },
+      dialOptions(query),
+    );
   }
 
   /** Skip the lead before its call connects: the call is hung up, the number written SKIPPED (MANUAL_SKIP); in PLAY the next dial follows. */

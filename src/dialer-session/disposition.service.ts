@@ -4,10 +4,12 @@ import type { AgentPrincipal } from '../auth/request-context.js';
 import { DomainError, httpStatusOf } from '../common/errors/domain-error.js';
 import { DialpadClient } from '../integrations/dialpad/dialpad.client.js';
 import { SheetsGateway } from '../integrations/sheets/sheets.gateway.js';
-import { applyDisposition, type DispositionCode, NUMBER_ERASED, parseDispositionCode } from '../policy/index.js';
+import { type AgentRow, applyDisposition, type DispositionCode, NUMBER_ERASED, parseDispositionCode } from '../policy/index.js';
 import { AttemptRow, AttemptsRepository } from './attempts.repository.js';
 import { type DialOptions, DialPlacement } from './dial-placement.service.js';
 import { DialerConfigService, tabRef } from './dialer-config.service.js';
+import { DncService } from '../dnc/dnc.service.js';
+import { CallbacksService } from './callbacks.service.js';
 import { DialerMetrics } from './dialer-metrics.js';
 import type { ChainedDialErrorDto, DispositionResultDto } from './dto/dialer.dto.js';
 import { isLeadGone } from './lead-gone.js';
@@ -39,13 +41,20 @@ export class DispositionService {
     private readonly sheets: SheetsGateway,
     private readonly dialpad: DialpadClient,
     private readonly metrics: DialerMetrics,
+    private readonly dnc: DncService,
+    private readonly callbacks: CallbacksService,
   ) {}
 
-  async disposition(agent: AgentPrincipal, input: { attemptId: string; code: string; notes?: string }, options: DialOptions = {}): Promise<DispositionResultDto> {
+  async disposition(
+    agent: AgentPrincipal,
+    input: { attemptId: string; code: string; notes?: string; callbackAt?: string; callbackOnlyMe?: boolean },
+    options: DialOptions = {},
+  ): Promise<DispositionResultDto> {
     const code = parseDispositionCode(/^\d$/.test(input.code) ? Number(input.code) : input.code);
-    if (!code) throw new DomainError('INVALID_INPUT', 'code must be 1-6 or CORRECT, WRONG, VM_SAME_NAME, VM_OR_NA_UNKNOWN, NO_ANSWER, SKIP');
+    if (!code) throw new DomainError('INVALID_INPUT', 'code must be 1-7 or CORRECT, WRONG, VM_SAME_NAME, VM_OR_NA_UNKNOWN, NO_ANSWER, SKIP, DNC');
     const session = await this.sessions.requireCurrent(agent);
-    return this.lock.run(session, async (fresh) => this.record(fresh, await this.openAttempt(fresh, input.attemptId), code, input.notes, options));
+    const callback = input.callbackAt ? { at: input.callbackAt, onlyMe: input.callbackOnlyMe ?? false } : undefined;
+    return this.lock.run(session, async (fresh) => this.record(fresh, await this.openAttempt(fresh, input.attemptId), code, input.notes, options, callback));
   }
 
   /**
@@ -84,19 +93,27 @@ export class DispositionService {
     code: DispositionCode,
     notes: string | undefined,
     options: DialOptions,
+    callback?: { at: string; onlyMe: boolean },
   ): Promise<DispositionResultDto> {
     const appId = session.app_id;
-    const sheet = await this.writeOutcome(appId, attempt, code, notes);
+    // a time that cannot be a callback refuses the disposition before anything is written
+    if (callback) this.callbacks.validate(callback.at, attempt.phone);
+    const { status: sheet, row } = await this.writeOutcome(appId, attempt, code, notes);
+    const scheduled = callback
+      ? await this.callbacks.schedule(attempt, row, { at: callback.at, onlyMe: callback.onlyMe, notes: notes ?? null, campaignName: session.campaign_name })
+      : undefined;
     if (!(await this.attempts.disposition(appId, attempt.id, code, notes ?? null))) {
       throw new DomainError('ATTEMPT_DISPOSITIONED', `Attempt ${attempt.id} already has a disposition`);
     }
     await this.reservations.release(appId, attempt.spreadsheet_id, attempt.tab_id, attempt.row_id, attempt.id);
     if (session.current_attempt_id === attempt.id) session.current_attempt_id = null;
     await this.sessions.save(session);
+    // the called person asked never to be called again: the number joins the app's list (every campaign, every agent)
+    if (code === 'DNC') await this.dnc.addFromDisposition(appId, attempt.phone, session.agent_email);
     await this.stats.incr(appId, session.id, `dispo:${code}`);
     this.metrics.dispositions.inc({ code });
     this.logger.log({ attempt_id: attempt.id, code, sheet }, 'disposition recorded');
-    const result: DispositionResultDto = { attempt_id: attempt.id, code, sheet, next: null };
+    const result: DispositionResultDto = { attempt_id: attempt.id, code, sheet, next: null, ...(scheduled ? { callback: scheduled } : {}) };
     if (session.state === 'PLAY') {
       // the disposition is recorded whatever happens to the next dial: a failed dial must not fail it (its retry would be refused)
       try {
@@ -111,24 +128,36 @@ export class DispositionService {
   }
 
   /** Writes the disposition's cells; a row deleted, or a number erased, since the dial leaves nothing to write but the outcome stands. */
-  private async writeOutcome(appId: AppId, attempt: AttemptRow, code: DispositionCode, notes: string | undefined): Promise<DispositionResultDto['sheet']> {
+  private async writeOutcome(
+    appId: AppId,
+    attempt: AttemptRow,
+    code: DispositionCode,
+    notes: string | undefined,
+  ): Promise<{ status: DispositionResultDto['sheet']; row: AgentRow | null }> {
+    const seen: { row: AgentRow | null } = { row: null };
     const { policy } = await this.configs.effective(appId);
     const now = new Date();
     try {
       const write = await this.sheets.writeLead(
         appId,
         { spreadsheetId: attempt.spreadsheet_id, tab: tabRef(attempt.tab_id) },
-        { rowId: attempt.row_id, changes: (row) => applyDisposition({ row, numberIndex: attempt.number_index, code, notes, now, policy }).changes },
+        {
+          rowId: attempt.row_id,
+          changes: (row) => {
+            seen.row = row;
+            return applyDisposition({ row, numberIndex: attempt.number_index, code, notes, now, policy }).changes;
+          },
+        },
       );
-      return write.status;
+      return { status: write.status, row: seen.row };
     } catch (err) {
       if (isLeadGone(err)) {
         this.logger.warn({ attempt_id: attempt.id, row_id: attempt.row_id }, 'lead is no longer in the sheet: disposition recorded without a sheet write');
-        return 'lead_gone';
+        return { status: 'lead_gone', row: null };
       }
       if (err instanceof DomainError && err.details?.reason === NUMBER_ERASED) {
         this.logger.warn({ attempt_id: attempt.id, row_id: attempt.row_id }, 'the dialed number was erased from the sheet: disposition recorded without a sheet write');
-        return 'number_gone';
+        return { status: 'number_gone', row: seen.row };
       }
       throw err;
     }

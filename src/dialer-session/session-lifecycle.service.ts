@@ -8,6 +8,7 @@ import type { AgentRow } from '../policy/index.js';
 import { AttemptsRepository } from './attempts.repository.js';
 import { DialerConfigService, tabRef } from './dialer-config.service.js';
 import type { SessionViewDto, StartSessionResultDto } from './dto/dialer.dto.js';
+import { PausesRepository } from './pauses.repository.js';
 import { SessionLock } from './session-lock.js';
 import { SessionViews } from './session-views.service.js';
 import { DialerSession, ReadyState, SessionStore } from './session.store.js';
@@ -24,6 +25,7 @@ export class SessionLifecycle {
     private readonly attempts: AttemptsRepository,
     private readonly configs: DialerConfigService,
     private readonly sheets: SheetsGateway,
+    private readonly pauses: PausesRepository,
   ) {}
 
   /** Starts the agent's session, or returns its live one (crash-safe recovery). */
@@ -56,18 +58,34 @@ export class SessionLifecycle {
     return this.views.viewWithAttempt(await this.sessions.requireCurrent(agent));
   }
 
-  /** PLAY / PAUSE / STOPPED. Pausing stops the chaining of the next dial; stopping ends the session. */
-  async setState(agent: AgentPrincipal, state: ReadyState): Promise<SessionViewDto> {
+  /**
+   * PLAY / PAUSE / STOPPED. Pausing stops the chaining of the next dial, with a reason from the
+   * app's list, recorded with its start and end; stopping ends the session.
+   */
+  async setState(agent: AgentPrincipal, state: ReadyState, pauseReason?: string): Promise<SessionViewDto> {
     const session = await this.sessions.requireCurrent(agent);
+    const reason = state === 'PAUSE' ? await this.pauseReason(agent.appId, pauseReason) : null;
     const saved = await this.lock.run(session, async (fresh) => {
       // a stopped session can no longer disposition: its number would stay IN_PROGRESS in the sheet for good
       if (state === 'STOPPED') await this.requireNoOpenAttempt(fresh, 'stopping');
       fresh.state = state;
+      const pause = { sessionId: fresh.id, agentEmail: fresh.agent_email, campaignName: fresh.campaign_name };
+      if (reason !== null) await this.pauses.start(fresh.app_id, pause, reason);
+      else await this.pauses.end(fresh.app_id, fresh.id);
       return this.sessions.save(fresh);
     });
-    const view = await this.views.view(saved);
+    const view = await this.views.viewWithPauses(saved);
     await this.views.pushStats(view);
     return view;
+  }
+
+  /** The reason as the app lists it (any case); INVALID_INPUT naming the list otherwise. */
+  private async pauseReason(appId: AgentPrincipal['appId'], given: string | undefined): Promise<string> {
+    if (given === undefined) return 'Unspecified';
+    const { pauseReasons } = await this.configs.effective(appId);
+    const match = pauseReasons.find((r) => r.toLowerCase() === given.trim().toLowerCase());
+    if (!match) throw new DomainError('INVALID_INPUT', `reason must be one of: ${pauseReasons.join(', ')}`);
+    return match;
   }
 
   /** ATTEMPT_OPEN (409) while the session's current attempt waits for its disposition. */

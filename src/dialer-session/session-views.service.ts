@@ -3,6 +3,7 @@ import { AgentChannel } from '../realtime/agent-channel.service.js';
 import { SheetsGateway } from '../integrations/sheets/sheets.gateway.js';
 import { AttemptRow, AttemptsRepository } from './attempts.repository.js';
 import { tabRef } from './dialer-config.service.js';
+import { PausesRepository } from './pauses.repository.js';
 import type { AttemptViewDto, SessionViewDto } from './dto/dialer.dto.js';
 import { leadView } from './lead-view.js';
 import { SessionStatsStore } from './session-stats.store.js';
@@ -18,6 +19,7 @@ export class SessionViews {
     private readonly attempts: AttemptsRepository,
     private readonly sheets: SheetsGateway,
     private readonly agents: AgentChannel,
+    private readonly pauses: PausesRepository,
   ) {}
 
   async view(session: DialerSession): Promise<SessionViewDto> {
@@ -26,10 +28,16 @@ export class SessionViews {
 
   /** The view with the open attempt and its lead (one cached read of the tab): what a reloaded console restores. */
   async viewWithAttempt(session: DialerSession): Promise<SessionViewDto> {
-    const view = await this.view(session);
+    const view = await this.viewWithPauses(session);
     const attempt = session.current_attempt_id ? await this.attempts.find(session.app_id, session.current_attempt_id) : null;
     view.current_attempt = attempt && attempt.status !== 'dispositioned' && attempt.status !== 'failed' ? await this.attemptView(attempt) : null;
     return view;
+  }
+
+  /** The view with the pause in progress and the time paused by reason (answers of GET /session/current and of a state change). */
+  async viewWithPauses(session: DialerSession): Promise<SessionViewDto> {
+    const [view, pauses] = await Promise.all([this.view(session), this.pauses.ofSession(session.app_id, session.id)]);
+    return { ...view, pause: session.state === 'PAUSE' ? pauses.open : null, pause_time_ms: pauses.byReason };
   }
 
   async pushStats(view: SessionViewDto): Promise<void> {

@@ -6,38 +6,36 @@ import { CallKey, callKey, CallRow, CallsRepository, CallUpdate, snapshotOf } fr
 import { UserMappingLookup } from '../user-mapping/user-mapping.lookup.js';
 import { VoicemailRow, VoicemailsRepository } from '../voicemails/voicemails.repository.js';
 import { applyEvent, CallSnapshot } from '../calls/domain/call-state.js';
-import { EventTypes, NormalizedEvent } from '../integrations/dialpad/wire/dialpad-event.js';
+import { callStateOfEventType } from '../integrations/dialpad/wire/call-states.js';
+import type { NormalizedEvent } from '../integrations/dialpad/wire/dialpad-event.js';
 
-export type EventKind = 'call' | 'voicemail';
+export type CallEventKind = 'call' | 'voicemail';
 
-export interface WriteItem {
-  /** webhook_events.id */
+export interface CallWriteItem {
   /** webhook_events.id */
   eventId: string;
   appId: AppId;
   event: NormalizedEvent;
-  kind: EventKind;
+  kind: CallEventKind;
   payloadJson: string;
 }
 
-export interface WriteResult {
+export interface CallWriteResult {
   /** the call as it stood right after this event (status and fields at that moment) */
   call: CallRow;
   voicemail: VoicemailRow | null;
 }
 
-/** event_type → what it changes. Types not listed are stored and marked processed, nothing else (docs/wire-protocol.md, "Event types"). */
-const KINDS: ReadonlyMap<string, EventKind> = new Map([
-  [EventTypes.started, 'call'],
-  [EventTypes.ring, 'call'],
-  [EventTypes.connected, 'call'],
-  [EventTypes.ended, 'call'],
-  [EventTypes.missed, 'call'],
-  [EventTypes.recording, 'call'],
-  [EventTypes.hold, 'call'],
-  [EventTypes.transcription, 'call'],
-  [EventTypes.voicemail, 'voicemail'],
-]);
+/**
+ * event_type → what it changes: the table of Dialpad call states (wire/call-states.ts). Types
+ * not in it (unknown states) are stored and marked processed, nothing else (docs/wire-protocol.md,
+ * "Dialpad call states").
+ */
+export function callEventKind(eventType: string): CallEventKind | undefined {
+  const row = callStateOfEventType(eventType);
+  if (!row) return undefined;
+  return row.voicemail ? 'voicemail' : 'call';
+}
 
 /**
  * Applies a batch of call events with a constant number of statements: lock (or
@@ -54,14 +52,10 @@ export class CallEventsWriter {
     private readonly mappings: UserMappingLookup,
   ) {}
 
-  kindOf(eventType: string): EventKind | undefined {
-    return KINDS.get(eventType);
-  }
-
-  async apply(client: PoolClient, items: WriteItem[]): Promise<Map<string, WriteResult>> {
-    const results = new Map<string, WriteResult>();
+  async apply(client: PoolClient, items: CallWriteItem[]): Promise<Map<string, CallWriteResult>> {
+    const results = new Map<string, CallWriteResult>();
     if (items.length === 0) return results;
-    const groups = new Map<string, { key: CallKey; items: WriteItem[] }>();
+    const groups = new Map<string, { key: CallKey; items: CallWriteItem[] }>();
     for (const item of [...items].sort((a, b) => compareBigintIds(a.eventId, b.eventId))) {
       const key = { appId: item.appId, dialpadCallId: item.event.dialpadCallId };
       const k = callKey(key);
@@ -74,7 +68,7 @@ export class CallEventsWriter {
     const folded = [...groups].map(([k, g]) => {
       const before = current.get(k) ?? null;
       let snapshot: CallSnapshot | null = before ? snapshotOf(before) : null;
-      const steps: { item: WriteItem; snapshot: CallSnapshot }[] = [];
+      const steps: { item: CallWriteItem; snapshot: CallSnapshot }[] = [];
       for (const item of g.items) {
         snapshot = applyEvent(snapshot, item.event);
         steps.push({ item, snapshot });
@@ -110,8 +104,8 @@ export class CallEventsWriter {
 }
 
 /** raw_payload keeps the newest event's payload (by Dialpad's event time); null keeps the stored one. */
-function newestPayload(before: CallRow | null, items: WriteItem[]): string | null {
-  let best: WriteItem | null = null;
+function newestPayload(before: CallRow | null, items: CallWriteItem[]): string | null {
+  let best: CallWriteItem | null = null;
   for (const item of items) {
     if (!best || (item.event.eventAt?.getTime() ?? 0) >= (best.event.eventAt?.getTime() ?? 0)) best = item;
   }
@@ -131,6 +125,7 @@ function rowFields(s: CallSnapshot): Partial<CallRow> {
     master_call_id: s.masterCallId,
     entry_point_call_id: s.entryPointCallId,
     started_at: s.startedAt,
+    queued_at: s.queuedAt,
     ringing_at: s.ringingAt,
     connected_at: s.connectedAt,
     ended_at: s.endedAt,
@@ -138,6 +133,14 @@ function rowFields(s: CallSnapshot): Partial<CallRow> {
     recording_url: s.recordingUrl,
     custom_data: s.customData,
     last_event_at: s.lastEventAt,
+    contact_id: s.contact?.id ?? null,
+    contact_name: s.contact?.name ?? null,
+    contact_email: s.contact?.email ?? null,
+    contact_phone: s.contact?.phone ?? null,
+    contact_type: s.contact?.type ?? null,
+    contact_at: s.contactAt,
+    position: s.position,
+    position_at: s.positionAt,
   };
 }
 

@@ -14,6 +14,9 @@ export class EventMetrics {
   readonly latency: Histogram;
   readonly queueDepth: Gauge;
   readonly queueAge: Gauge;
+  readonly unknownStates: Counter<'state'>;
+  /** distinct `state` labels seen: bounded, since the words come from payloads */
+  private readonly stateLabels = new Set<string>();
 
   constructor(metrics: MetricsService, events: EventsRepository) {
     const registers = [metrics.registry];
@@ -26,6 +29,12 @@ export class EventMetrics {
       name: 'cti_event_processing_latency_seconds',
       help: 'From receipt (received_at) to processed (commit)',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.unknownStates = new Counter({
+      name: 'cti_dialpad_unknown_states_total',
+      help: 'Dialpad call events of a state the service does not know (stored, processed, no effect), by state',
+      labelNames: ['state'],
       registers,
     });
     // read from PostgreSQL at scrape time: the queue is shared by every node
@@ -48,4 +57,12 @@ export class EventMetrics {
       },
     });
   }
+
+  /** Counts a call event of an unknown state; past MAX_STATE_LABELS distinct words the rest count as `other`. */
+  countUnknownState(state: string): void {
+    if (!this.stateLabels.has(state) && this.stateLabels.size < MAX_STATE_LABELS) this.stateLabels.add(state);
+    this.unknownStates.inc({ state: this.stateLabels.has(state) ? state : 'other' });
+  }
 }
+
+const MAX_STATE_LABELS = 50;

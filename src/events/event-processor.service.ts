@@ -7,10 +7,11 @@ import { compareBigintIds } from '../common/ids.js';
 import { AppConfig } from '../infra/config/app-config.js';
 import { PgListener } from '../infra/database/pg-listener.js';
 import { Sql } from '../infra/database/sql.js';
-import { normalizeDialpadEvent } from '../integrations/dialpad/wire/dialpad-event.js';
+import { normalizeWebhookEvent } from '../integrations/dialpad/wire/webhook-event.js';
 import { parseJsonLossless } from '../common/lossless-json.js';
 import { EventMessage, toEventMessage } from './event-message.js';
-import { CallEventsWriter, WriteItem, WriteResult } from './call-events.writer.js';
+import { callEventKind } from './call-events.writer.js';
+import { EventWriter, WriteItem, WriteResult } from './event-writer.js';
 import { EventMetrics } from './event-metrics.js';
 import { ClaimedEvent, EventsRepository } from './events.repository.js';
 import { ProcessedEvent, ProcessedEventsBus } from './processed-events.bus.js';
@@ -38,7 +39,7 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
     private readonly config: AppConfig,
     private readonly db: Sql,
     private readonly events: EventsRepository,
-    private readonly writer: CallEventsWriter,
+    private readonly writer: EventWriter,
     private readonly bus: ProcessedEventsBus,
     private readonly metrics: EventMetrics,
     private readonly scheduler: SchedulerRegistry,
@@ -90,14 +91,16 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
   /** One batch in one transaction; its messages are published after the commit. Returns how many events it claimed. */
   async processBatch(): Promise<number> {
     const batch = await this.db.transaction((client) => this.processClaimed(client));
-    if (batch.claimed.length > 0) this.afterCommit(batch.claimed, batch.processedIds, batch.outputs);
+    if (batch.claimed.length > 0) this.afterCommit(batch.claimed, batch.processedIds, batch.outputs, batch.unknownStates);
     return batch.claimed.length;
   }
 
-  private async processClaimed(client: pg.PoolClient): Promise<{ claimed: ClaimedEvent[]; processedIds: string[]; outputs: ProcessedEvent[] }> {
+  private async processClaimed(
+    client: pg.PoolClient,
+  ): Promise<{ claimed: ClaimedEvent[]; processedIds: string[]; outputs: ProcessedEvent[]; unknownStates: string[] }> {
     const claimed = await this.events.claimDue(client, this.config.EVENT_BATCH_SIZE);
-    if (claimed.length === 0) return { claimed, processedIds: [], outputs: [] };
-    const { items, failures, passive } = prepare(claimed, this.writer);
+    if (claimed.length === 0) return { claimed, processedIds: [], outputs: [], unknownStates: [] };
+    const { items, failures, passive } = prepare(claimed);
     const results = await this.write(client, items, failures);
     const failed = new Set(failures.map((f) => f.event.id));
     for (const f of failures) await this.recordFailure(client, f.event, f.error);
@@ -106,11 +109,11 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
     outputs.sort((a, b) => compareBigintIds(a.eventId, b.eventId));
     await this.assignStreamSeqs(client, outputs);
     const processed = [
-      ...passive.map((e) => ({ id: e.id, streamSeq: null, broadcast: null })),
+      ...passive.map((p) => ({ id: p.event.id, streamSeq: null, broadcast: null })),
       ...outputs.map((o) => ({ id: o.eventId, streamSeq: o.streamSeq, broadcast: o.messageJson })),
     ];
     await this.events.markProcessed(client, processed);
-    return { claimed, processedIds: processed.map((p) => p.id), outputs };
+    return { claimed, processedIds: processed.map((p) => p.id), outputs, unknownStates: passive.map((p) => p.unknownState) };
   }
 
   private async write(client: pg.PoolClient, items: PreparedItem[], failures: Failure[]): Promise<Map<string, WriteResult>> {
@@ -180,9 +183,10 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
-  private afterCommit(claimed: ClaimedEvent[], processedIds: string[], outputs: ProcessedEvent[]): void {
+  private afterCommit(claimed: ClaimedEvent[], processedIds: string[], outputs: ProcessedEvent[], unknownStates: string[]): void {
     const byId = new Map(claimed.map((c) => [c.id, c]));
     const now = Date.now();
+    for (const state of unknownStates) this.metrics.countUnknownState(state);
     for (const id of processedIds) {
       const event = byId.get(id);
       this.metrics.processed.inc({ event_type: event?.event_type ?? 'unknown' });
@@ -205,18 +209,35 @@ interface Failure {
   error: unknown;
 }
 
+/** A stored event with nothing to do: a call event of a state the table does not know (counted by state). */
+interface Passive {
+  event: ClaimedEvent;
+  unknownState: string;
+}
+
 /** Parses and normalises a claimed batch: events to write, events that fail now, and events with nothing to do. */
-function prepare(claimed: ClaimedEvent[], writer: CallEventsWriter): { items: PreparedItem[]; failures: Failure[]; passive: ClaimedEvent[] } {
+function prepare(claimed: ClaimedEvent[]): { items: PreparedItem[]; failures: Failure[]; passive: Passive[] } {
   const items: PreparedItem[] = [];
   const failures: Failure[] = [];
-  const passive: ClaimedEvent[] = [];
+  const passive: Passive[] = [];
   for (const c of claimed) {
     try {
-      const normalized = normalizeDialpadEvent(parseJsonLossless(c.payload) as Record<string, unknown>);
+      const normalized = normalizeWebhookEvent(parseJsonLossless(c.payload) as Record<string, unknown>);
       if (!normalized.ok) throw new Error(`cannot normalise stored event: ${normalized.message}`);
-      const kind = writer.kindOf(c.event_type);
-      if (kind) items.push({ eventId: c.id, appId: c.app_id, event: normalized.event, kind, payloadJson: c.payload, claimed: c });
-      else passive.push(c); // stored, processed, nothing to do (docs/wire-protocol.md, "Event types")
+      const base = { eventId: c.id, appId: c.app_id, payloadJson: c.payload, claimed: c };
+      const { value } = normalized;
+      if (value.kind === 'call') {
+        const kind = callEventKind(c.event_type);
+        if (kind) items.push({ ...base, kind, event: value.event });
+        // stored, processed, counted, nothing else (docs/wire-protocol.md, "Dialpad call states")
+        else passive.push({ event: c, unknownState: value.event.state ?? c.event_type });
+      } else if (value.kind === 'sms') {
+        items.push({ ...base, kind: 'sms', event: value.event });
+      } else if (value.kind === 'agent_status') {
+        items.push({ ...base, kind: 'agent_status', event: value.event });
+      } else {
+        items.push({ ...base, kind: 'contact', event: value.event });
+      }
     } catch (error) {
       failures.push({ event: c, error });
     }
@@ -229,8 +250,7 @@ function toProcessedEvent(item: PreparedItem, result: WriteResult): ProcessedEve
     eventId: item.eventId,
     appId: item.appId,
     eventType: item.claimed.event_type,
-    call: result.call,
-    voicemail: result.voicemail,
+    ...result,
     occurredAt: item.event.eventAt ?? new Date(),
     streamSeq: null,
     messageJson: null,

@@ -2,6 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { AppId } from '../common/app-id.js';
 import type { CallRow } from '../calls/calls.repository.js';
 import type { VoicemailRow } from '../voicemails/voicemails.repository.js';
+import type { NormalizedAgentStatus } from '../integrations/dialpad/wire/agent-status-event.js';
+import type { NormalizedContactEvent } from '../integrations/dialpad/wire/contact-event.js';
+import type { NormalizedSms } from '../integrations/dialpad/wire/sms-event.js';
 
 /** One processed event, as the realtime layer needs it. Published only after its transaction committed. */
 export interface ProcessedEvent {
@@ -9,8 +12,15 @@ export interface ProcessedEvent {
   eventId: string;
   appId: AppId;
   eventType: string;
+  /** call events: the call right after this event (and its voicemail) */
   call: CallRow | null;
   voicemail: VoicemailRow | null;
+  /** an SMS event, with the CRM user mapped to its Dialpad user */
+  sms: { event: NormalizedSms; crmUserId: string | null } | null;
+  /** an agent status event, with the CRM user mapped to the agent */
+  agentStatus: { event: NormalizedAgentStatus; crmUserId: string | null } | null;
+  /** a contact event */
+  contactEvent: NormalizedContactEvent | null;
   /** when the event happened (Dialpad's event timestamp), else when it was processed */
   occurredAt: Date;
   /** the app's stream position (the message's `seq`), assigned just before commit; null: nothing to show */

@@ -8,6 +8,9 @@ describe('campaign policy defaults (SPEC §9)', () => {
       retry: { enabled: true, delayMinutes: { VM_SAME_NAME: 180, VM_OR_NA_UNKNOWN: 180, NO_ANSWER: 60 } },
       maxAttempts: 6,
       maxAttemptsPerNumberPer24h: null,
+      maxAttemptsPerNumberPer7d: null,
+      maxAttemptsPerLeadPer24h: null,
+      maxAttemptsPerLeadPer7d: null,
       defaultRegion: 'US',
       defaultTimezone: 'America/New_York',
     });

@@ -19,6 +19,10 @@ export interface CampaignPolicy {
   maxAttempts: number;
   /** optional cap of dials per number in any 24 h; null: no cap */
   maxAttemptsPerNumberPer24h: number | null;
+  /** optional caps from the attempt history (PostgreSQL, not the sheet: editing the sheet cannot reset them); null: no cap */
+  maxAttemptsPerNumberPer7d: number | null;
+  maxAttemptsPerLeadPer24h: number | null;
+  maxAttemptsPerLeadPer7d: number | null;
   /** region for numbers written without a country code (ISO 3166 alpha-2) */
   defaultRegion: CountryCode;
   /** IANA zone when neither the row nor the number tells the called person's zone */
@@ -34,6 +38,9 @@ export const DEFAULT_CAMPAIGN_POLICY: Readonly<CampaignPolicy> = Object.freeze({
   }),
   maxAttempts: 6,
   maxAttemptsPerNumberPer24h: null,
+  maxAttemptsPerNumberPer7d: null,
+  maxAttemptsPerLeadPer24h: null,
+  maxAttemptsPerLeadPer7d: null,
   defaultRegion: 'US',
   defaultTimezone: 'America/New_York',
 });
@@ -44,6 +51,9 @@ export interface CampaignPolicyOverrides {
   retry?: { enabled?: boolean; delayMinutes?: Partial<Record<RetryableCode, number>> };
   maxAttempts?: number;
   maxAttemptsPerNumberPer24h?: number | null;
+  maxAttemptsPerNumberPer7d?: number | null;
+  maxAttemptsPerLeadPer24h?: number | null;
+  maxAttemptsPerLeadPer7d?: number | null;
   defaultRegion?: CountryCode;
   defaultTimezone?: string;
 }
@@ -60,6 +70,9 @@ export function resolvePolicy(overrides: CampaignPolicyOverrides = {}): Campaign
     maxAttempts: overrides.maxAttempts ?? d.maxAttempts,
     maxAttemptsPerNumberPer24h:
       overrides.maxAttemptsPerNumberPer24h === undefined ? d.maxAttemptsPerNumberPer24h : overrides.maxAttemptsPerNumberPer24h,
+    maxAttemptsPerNumberPer7d: overrides.maxAttemptsPerNumberPer7d === undefined ? d.maxAttemptsPerNumberPer7d : overrides.maxAttemptsPerNumberPer7d,
+    maxAttemptsPerLeadPer24h: overrides.maxAttemptsPerLeadPer24h === undefined ? d.maxAttemptsPerLeadPer24h : overrides.maxAttemptsPerLeadPer24h,
+    maxAttemptsPerLeadPer7d: overrides.maxAttemptsPerLeadPer7d === undefined ? d.maxAttemptsPerLeadPer7d : overrides.maxAttemptsPerLeadPer7d,
     defaultRegion: overrides.defaultRegion ?? d.defaultRegion,
     defaultTimezone: overrides.defaultTimezone ?? d.defaultTimezone,
   };

@@ -175,8 +175,8 @@ describe('applyDisposition — the six dispositions (SPEC §9)', () => {
   });
 
   it('refuses an unknown code, a number index out of range, or an empty number', () => {
-    expect(() => applyDisposition({ row: dialing, numberIndex: 1, code: 7, now: NOW, policy })).toThrow(DispositionError);
-    expect(() => applyDisposition({ row: dialing, numberIndex: 1, code: 'MAYBE', now: NOW, policy })).toThrow(/1-6 or CORRECT/);
+    expect(() => applyDisposition({ row: dialing, numberIndex: 1, code: 8, now: NOW, policy })).toThrow(DispositionError);
+    expect(() => applyDisposition({ row: dialing, numberIndex: 1, code: 'MAYBE', now: NOW, policy })).toThrow(/1-7 or CORRECT/);
     expect(() => applyDisposition({ row: dialing, numberIndex: 11, code: 1, now: NOW, policy })).toThrow(/numberIndex/);
     expect(() => applyDisposition({ row: dialing, numberIndex: 5, code: 1, now: NOW, policy })).toThrow(/Num5 .* is empty/);
   });
@@ -184,7 +184,8 @@ describe('applyDisposition — the six dispositions (SPEC §9)', () => {
   it('parseDispositionCode', () => {
     expect([1, 2, 3, 4, 5, 6].map(parseDispositionCode)).toEqual(['CORRECT', 'WRONG', 'VM_SAME_NAME', 'VM_OR_NA_UNKNOWN', 'NO_ANSWER', 'SKIP']);
     expect(parseDispositionCode(' vm_same_name ')).toBe('VM_SAME_NAME');
-    expect([0, 7, '12', '', null, {}, 'VOICEMAIL'].map(parseDispositionCode)).toEqual([null, null, null, null, null, null, null]);
+    expect(parseDispositionCode(7)).toBe('DNC');
+    expect([0, 8, '12', '', null, {}, 'VOICEMAIL'].map(parseDispositionCode)).toEqual([null, null, null, null, null, null, null]);
   });
 });
 

@@ -26,6 +26,8 @@ export const DISPOSITIONS: Readonly<Record<DispositionCode, { hotkey: number; st
   VM_OR_NA_UNKNOWN: { hotkey: 4, status: 'VOICEMAIL' },
   NO_ANSWER: { hotkey: 5, status: 'NO_ANSWER' },
   SKIP: { hotkey: 6, status: 'SKIPPED', reason: 'MANUAL_SKIP' },
+  // the number asked never to be called again: DNC in the sheet (never dialed), and the dialer adds it to the app's list
+  DNC: { hotkey: 7, status: 'DNC' },
 };
 
 /** A hotkey (1–6, number or text) or a code name (any case) → the code; null when neither. */
@@ -90,7 +92,7 @@ export class DispositionError extends DomainError {
 export function applyDisposition(input: DispositionInput): DispositionOutcome {
   const { row, numberIndex, now, policy } = input;
   const code = parseDispositionCode(input.code);
-  if (code === null) throw new DispositionError(`unknown disposition ${JSON.stringify(input.code)}: use 1-6 or ${DISPOSITION_CODES.join(', ')}`);
+  if (code === null) throw new DispositionError(`unknown disposition ${JSON.stringify(input.code)}: use 1-${DISPOSITION_CODES.length} or ${DISPOSITION_CODES.join(', ')}`);
   if (!Number.isInteger(numberIndex) || numberIndex < 1 || numberIndex > MAX_NUMBERS) {
     throw new DispositionError(`numberIndex must be 1-${MAX_NUMBERS}`);
   }

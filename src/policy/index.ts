@@ -14,7 +14,7 @@ export {
 export { CampaignPolicyDto, validatePolicyOverrides, type PolicyValidation } from './dto/campaign-policy.dto.js';
 export { parseStatus, warmLeads } from './lead.js';
 export { normaliseRow, normaliseRows } from './normalise-row.js';
-export { type LeadPick, type PickInput, type PickResult, type PickSummary, pickNext, type Reservations, type Skipped } from './pick-next.js';
+export { type LeadPick, type PickInput, type PickResult, type PickSummary, pickNext, type Reservations, type ScheduledCallback, type Skipped } from './pick-next.js';
 export { toE164 } from './phone.js';
 export * from './policy.types.js';
 export { applyChanges, cellText, onlyChanged } from './row-changes.js';

@@ -1,11 +1,13 @@
-import type { CampaignPolicy } from './campaign-policy.js';
+import { type CampaignPolicy, minutesOfDay } from './campaign-policy.js';
 import { leadOf, leadsOf } from './lead.js';
 import { type AgentRow, MAX_NUMBERS, type PassReason } from './policy.types.js';
+import { toE164 } from './phone.js';
 import { retryDelayMinutes } from './retry.js';
-import type { ZoneLookup } from './time-zones.js';
+import { areaCodeZones, WindowClock, type ZoneLookup, zoneOfCell } from './time-zones.js';
 import { lowestBit, WindowAnswers } from './window-answers.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const WEEK_MS = 7 * DAY_MS;
 
 /** Rows and numbers held by dials in flight (Redis reservations; docs/architecture.md, "Picking the next number", rule 7). */
 export interface Reservations {
@@ -22,8 +24,14 @@ export interface PickInput {
   policy: CampaignPolicy;
   now: Date;
   reserved?: Reservations;
-  /** epoch ms of recent dials per E.164 number, for the optional per-number 24 h cap */
+  /** epoch ms of recent dials per E.164 number (the attempt history), for the per-number caps */
   recentDials?: ReadonlyMap<string, readonly number[]>;
+  /** epoch ms of recent dials per RowID (the attempt history), for the per-lead caps */
+  recentLeadDials?: ReadonlyMap<string, readonly number[]>;
+  /** the app's do-not-call list (E.164): a number on it is never picked */
+  dnc?: ReadonlySet<string>;
+  /** scheduled callbacks of this tab the agent may dial; a due one is picked before any other lead */
+  callbacks?: readonly ScheduledCallback[];
   /** area code → zones; defaults to libphonenumber's table */
   zones?: ZoneLookup;
   /**
@@ -33,7 +41,18 @@ export interface PickInput {
   explain?: boolean;
 }
 
+/** A callback a lead asked for: its number, when. */
+export interface ScheduledCallback {
+  id: string;
+  rowId: string;
+  /** 1..10 */
+  numberIndex: number;
+  dueAtMs: number;
+}
+
 export interface LeadPick {
+  /** set when the pick is a due callback */
+  callbackId?: string;
   rowId: string;
   rowIndex: number;
   name: string;
@@ -90,7 +109,7 @@ export function pickNext(input: PickInput): PickResult {
 
 const REASONS: readonly PassReason[] = [
   'OUTSIDE_WINDOW', 'RETRY_PENDING', 'SIBLING_CORRECT', 'MAX_ATTEMPTS', 'IN_PROGRESS', 'RESERVED',
-  'DAILY_CAP', 'INVALID_NUMBER', 'DUPLICATE_NUMBER', 'UNKNOWN_STATUS', 'NO_ROW_ID',
+  'DAILY_CAP', 'INVALID_NUMBER', 'DUPLICATE_NUMBER', 'UNKNOWN_STATUS', 'NO_ROW_ID', 'DNC', 'ATTEMPT_CAP',
 ];
 const REASON_ID = new Map(REASONS.map((r, i) => [r, i]));
 
@@ -117,11 +136,16 @@ class Decision {
   }
 
   run(): PickResult {
+    const callback = this.dueCallback();
+    if (callback) return { pick: callback, skipped: this.skipped, summary: this.summary('PICKED') };
     const { rows, policy } = this.input;
     const reservedRows = this.input.reserved?.rowIds;
     const reservedNumbers = this.input.reserved?.numbers;
     const cap = policy.maxAttemptsPerNumberPer24h;
-    const recentDials = cap !== null ? this.input.recentDials : undefined;
+    const weekCap = policy.maxAttemptsPerNumberPer7d;
+    const recentDials = cap !== null || weekCap !== null ? this.input.recentDials : undefined;
+    const leadDials = policy.maxAttemptsPerLeadPer24h !== null || policy.maxAttemptsPerLeadPer7d !== null ? this.input.recentLeadDials : undefined;
+    const dnc = this.input.dnc !== undefined && this.input.dnc.size > 0 ? this.input.dnc : undefined;
     const leads = leadsOf(rows, policy.defaultRegion);
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!;
@@ -178,12 +202,19 @@ class Decision {
         this.passRow(row, 'MAX_ATTEMPTS');
         continue;
       }
-      if (recentDials || reservedNumbers) {
+      if (leadDials && this.leadCapped(leadDials.get(lead.rowId))) {
+        this.passRow(row, 'ATTEMPT_CAP');
+        continue;
+      }
+      if (recentDials || reservedNumbers || dnc) {
         for (let m = mask; m !== 0; m &= m - 1) {
           const i = lowestBit(m);
           const phone = lead.phones[i]!;
           let reason: PassReason | null = null;
-          if (recentDials && dialsInLastDay(recentDials.get(phone), this.nowMs) >= cap!) reason = 'DAILY_CAP';
+          // the do-not-call list first: whatever else holds, such a number is never dialed
+          if (dnc?.has(phone)) reason = 'DNC';
+          else if (recentDials && cap !== null && dialsWithin(recentDials.get(phone), this.nowMs, DAY_MS) >= cap) reason = 'DAILY_CAP';
+          else if (recentDials && weekCap !== null && dialsWithin(recentDials.get(phone), this.nowMs, WEEK_MS) >= weekCap) reason = 'ATTEMPT_CAP';
           else if (reservedNumbers?.has(phone)) reason = 'RESERVED';
           if (reason !== null) {
             mask &= ~(1 << i);
@@ -207,6 +238,48 @@ class Decision {
       return { pick, skipped: this.skipped, summary: this.summary('PICKED') };
     }
     return { pick: null, skipped: this.skipped, summary: this.summary('NO_ELIGIBLE_LEAD') };
+  }
+
+  /**
+   * The earliest due callback that may be dialed now: its lead's number, whatever the lead's status
+   * or retry delay (the person asked for this call), but never a listed (DNC), reserved or in-progress
+   * number, never outside the calling window.
+   */
+  private dueCallback(): LeadPick | null {
+    const callbacks = this.input.callbacks;
+    if (!callbacks || callbacks.length === 0) return null;
+    const due = callbacks.filter((c) => c.dueAtMs <= this.nowMs).sort((a, b) => a.dueAtMs - b.dueAtMs);
+    if (due.length === 0) return null;
+    const { rows, policy, reserved, dnc } = this.input;
+    // the rows of the due callbacks, in one pass (null: the RowID is shared, the row cannot be addressed)
+    const wanted = new Set(due.map((c) => c.rowId));
+    const found = new Map<string, AgentRow | null>();
+    for (const r of rows) if (wanted.has(r.rowId)) found.set(r.rowId, found.has(r.rowId) ? null : r);
+    for (const c of due) {
+      const row = found.get(c.rowId);
+      if (!row || reserved?.rowIds?.has(row.rowId)) continue;
+      const lead = leadOf(row, policy.defaultRegion);
+      // parsed here: the engine does not parse numbers whose status is terminal (a callback's may be CORRECT)
+      const phone = toE164(row.numbers[c.numberIndex - 1] ?? '', policy.defaultRegion);
+      if (lead.hasInProgress || !phone || dnc?.has(phone) || reserved?.numbers?.has(phone)) continue;
+      if (!this.insideWindow(row, phone)) continue;
+      return { callbackId: c.id, rowId: row.rowId, rowIndex: row.rowIndex, name: row.name, numberIndex: c.numberIndex, phone };
+    }
+    return null;
+  }
+
+  /** The calling window for one number, whatever its status (a callback's number may be CORRECT): every zone it may be in. */
+  private insideWindow(row: AgentRow, phone: string): boolean {
+    const w = this.input.policy.callingWindow;
+    if (!w.enabled) return true;
+    const zones = zoneOfCell(row.timezone) ?? (this.input.zones ?? areaCodeZones)(phone) ?? [this.input.policy.defaultTimezone];
+    return new WindowClock(this.nowMs, minutesOfDay(w.start) ?? 0, minutesOfDay(w.end) ?? 24 * 60).inside(zones);
+  }
+
+  /** Whether the lead's dials (all its numbers) reached a per-lead cap of the campaign. */
+  private leadCapped(times: readonly number[] | undefined): boolean {
+    const { maxAttemptsPerLeadPer24h: day, maxAttemptsPerLeadPer7d: week } = this.input.policy;
+    return (day !== null && dialsWithin(times, this.nowMs, DAY_MS) >= day) || (week !== null && dialsWithin(times, this.nowMs, WEEK_MS) >= week);
   }
 
   private passNumber(index: number, reason: PassReason): void {
@@ -243,10 +316,10 @@ function isoOf(ms: number): string {
   return lastIso.iso;
 }
 
-function dialsInLastDay(times: readonly number[] | undefined, nowMs: number): number {
+function dialsWithin(times: readonly number[] | undefined, nowMs: number, spanMs: number): number {
   if (!times) return 0;
   let n = 0;
-  for (const t of times) if (t <= nowMs && nowMs - t < DAY_MS) n++;
+  for (const t of times) if (t <= nowMs && nowMs - t < spanMs) n++;
   return n;
 }
 

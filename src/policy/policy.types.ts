@@ -2,11 +2,11 @@
 
 export const MAX_NUMBERS = 10;
 
-export const PHONE_STATUSES = ['NEW', 'IN_PROGRESS', 'CORRECT', 'WRONG', 'VOICEMAIL', 'NO_ANSWER', 'SKIPPED', 'EXHAUSTED'] as const;
+export const PHONE_STATUSES = ['NEW', 'IN_PROGRESS', 'CORRECT', 'WRONG', 'VOICEMAIL', 'NO_ANSWER', 'SKIPPED', 'EXHAUSTED', 'DNC'] as const;
 export type PhoneStatus = (typeof PHONE_STATUSES)[number];
 
 /** Statuses after which a number is never dialed again. */
-export const TERMINAL_STATUSES: ReadonlySet<PhoneStatus> = new Set(['CORRECT', 'WRONG', 'SKIPPED', 'EXHAUSTED']);
+export const TERMINAL_STATUSES: ReadonlySet<PhoneStatus> = new Set(['CORRECT', 'WRONG', 'SKIPPED', 'EXHAUSTED', 'DNC']);
 /** Statuses a number can be dialed from. */
 export const OPEN_STATUSES: ReadonlySet<PhoneStatus> = new Set(['NEW', 'VOICEMAIL', 'NO_ANSWER']);
 
@@ -33,9 +33,13 @@ export type PassReason =
   /** a Status cell holds text the dialer does not know (e.g. "DNC"): never dialed */
   | 'UNKNOWN_STATUS'
   /** the row has no RowID, or shares it with another row: it cannot be addressed */
-  | 'NO_ROW_ID';
+  | 'NO_ROW_ID'
+  /** the number is on the app's do-not-call list */
+  | 'DNC'
+  /** the number or the lead reached a campaign cap of attempts per 24 h or per 7 days (attempt history) */
+  | 'ATTEMPT_CAP';
 
-export const DISPOSITION_CODES = ['CORRECT', 'WRONG', 'VM_SAME_NAME', 'VM_OR_NA_UNKNOWN', 'NO_ANSWER', 'SKIP'] as const;
+export const DISPOSITION_CODES = ['CORRECT', 'WRONG', 'VM_SAME_NAME', 'VM_OR_NA_UNKNOWN', 'NO_ANSWER', 'SKIP', 'DNC'] as const;
 export type DispositionCode = (typeof DISPOSITION_CODES)[number];
 /** Dispositions that are retried later, after a delay. */
 export type RetryableCode = 'VM_SAME_NAME' | 'VM_OR_NA_UNKNOWN' | 'NO_ANSWER';

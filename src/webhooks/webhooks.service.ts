@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError, httpStatusOf } from '../common/errors/domain-error.js';
 import { EventIngestService } from '../events/event-ingest.service.js';
 import { EventMetrics } from '../events/event-metrics.js';
-import { normalizeDialpadEvent } from '../integrations/dialpad/wire/dialpad-event.js';
+import { headerOf, normalizeWebhookEvent } from '../integrations/dialpad/wire/webhook-event.js';
 import { decodeWebhookBody, WebhookSignatureHeaders } from './webhook-signature.js';
 import { WebhookTenant } from './webhook-tenant.resolver.js';
 
@@ -37,9 +37,9 @@ export class WebhooksService {
     if (rawBody.length === 0) throw new DomainError('INVALID_INPUT', 'Empty body: expected a JSON event or a JWT');
     const decoded = decodeWebhookBody(rawBody, tenant.secret, headers, Date.now());
     if (!decoded.ok) throw new DomainError(decoded.status === 401 ? 'UNAUTHENTICATED' : 'INVALID_INPUT', decoded.message);
-    const normalized = normalizeDialpadEvent(decoded.payload);
+    const normalized = normalizeWebhookEvent(decoded.payload);
     if (!normalized.ok) throw new DomainError('INVALID_INPUT', normalized.message);
-    const { event } = normalized;
+    const event = headerOf(normalized.value);
     const ref = await this.ingest.store({
       appId: tenant.appId,
       dialpadEventId: event.dialpadEventId,

@@ -145,6 +145,9 @@ describe('Dialer auth, configuration and router checks (e2e)', () => {
       retry: { enabled: true, delayMinutes: { VM_SAME_NAME: 180, VM_OR_NA_UNKNOWN: 180, NO_ANSWER: 30 } },
       maxAttempts: 4,
       maxAttemptsPerNumberPer24h: null,
+      maxAttemptsPerNumberPer7d: null,
+      maxAttemptsPerLeadPer24h: null,
+      maxAttemptsPerLeadPer7d: null,
       defaultRegion: 'US',
       defaultTimezone: 'America/New_York',
     });

@@ -151,8 +151,8 @@ describe('foundation: ops endpoints, errors, request ids (e2e)', () => {
         for (const [method, op] of Object.entries(ops)) {
           const schemes = (op.security ?? []).flatMap((s) => Object.keys(s));
           if (path.startsWith('/internal/')) expect({ route: `${method} ${path}`, schemes }).toEqual({ route: `${method} ${path}`, schemes: ['admin'] });
-          // /api/* is the app's (API key), except the agent's own token refresh (issue 12: a valid agent token → a fresh one)
-          const apiScheme = path === '/api/agents/token/refresh' ? 'agent' : 'api-key';
+          // /api/* is the app's (API key), except what is the agent's own: its token refresh (issue 12) and its callbacks (issue 16)
+          const apiScheme = path === '/api/agents/token/refresh' || path.startsWith('/api/callbacks') ? 'agent' : 'api-key';
           if (path.startsWith('/api/')) expect({ route: `${method} ${path}`, schemes }).toEqual({ route: `${method} ${path}`, schemes: [apiScheme] });
         }
       }

@@ -413,6 +413,7 @@ const mutatedFixture = (mutation: fc.Arbitrary<Mutation>, maxMutations = 3) =>
 const COUNTED_TABLES = [
   'apps', 'api_key_audit_log', 'webhook_events', 'calls', 'voicemails', 'dialpad_user_mappings',
   'dialpad_connections', 'dialpad_users', 'dialer_configs', 'dialer_attempts', 'sheets_outbox', 'app_event_streams',
+  'sms_messages', 'agent_statuses',
 ];
 /** Written on the request path (calls, voicemails and the like are written later, by the event processor). */
 const REQUEST_PATH_TABLES = ['apps', 'api_key_audit_log', 'webhook_events', 'dialpad_user_mappings', 'dialpad_connections', 'dialer_configs'];

@@ -112,6 +112,7 @@ describe('realtime delivery /ws (e2e)', () => {
       status: 'ringing',
       user_id: USER,
       timestamp: '2024-11-15T19:46:41.300Z',
+      contact: { id: '6131436978913281', name: 'Sam Caller', email: null, phone: '+14155550123', type: 'local' },
       target_crm_user: CRM_USER,
     });
     const unmapped = all1.events().find((e) => e.event_id === unmappedSeq);

@@ -436,9 +436,9 @@ describe('webhook scenarios through the processor (e2e)', () => {
 
   it('an unknown state is stored as call.<state>, marked processed, and creates no call row', async () => {
     const callId = freshCallId();
-    const res = await postJwt(t, app, fixtureWith('inbound-connected.json', { call_id: callId, state: 'parked' }));
+    const res = await postJwt(t, app, fixtureWith('inbound-connected.json', { call_id: callId, state: 'teleported' }));
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ dialpad_event_id: `${callId}:parked:1731700006600`, duplicate: false });
+    expect(res.body).toMatchObject({ dialpad_event_id: `${callId}:teleported:1731700006600`, duplicate: false });
     await processed(callId, 1);
     const list = await request(t.baseUrl)
       .get(`/internal/apps/${app.id}/events?status=processed&limit=200`)
@@ -449,7 +449,7 @@ describe('webhook scenarios through the processor (e2e)', () => {
     );
     expect(item).toMatchObject({
       id: (res.body as { event_id: string }).event_id,
-      event_type: 'call.parked',
+      event_type: 'call.teleported',
       status: 'processed',
       attempts: 0,
       last_error: null,
@@ -459,7 +459,7 @@ describe('webhook scenarios through the processor (e2e)', () => {
     expect(dead.body.items).toEqual([]);
   });
 
-  it('hold and transcription events fill in but do not change the status', async () => {
+  it('a hold puts the call on hold (a held call was answered); a transcription fills in but changes no status', async () => {
     const callId = freshCallId();
     await deliverTwice(fixtureWith('inbound-ringing.json', { call_id: callId }));
     await deliverTwice(fixtureWith('inbound-ringing.json', { call_id: callId, state: 'hold', event_timestamp: 1731700002000 }));
@@ -467,7 +467,7 @@ describe('webhook scenarios through the processor (e2e)', () => {
     await processed(callId, 3);
     const types = await db.query(`SELECT event_type FROM webhook_events WHERE app_id = $1 AND dialpad_call_id = $2 ORDER BY id`, [app.id, callId]);
     expect(types.rows.map((r) => r.event_type)).toEqual(['call.ring', 'call.hold', 'call.transcription']);
-    expect(await callRow(callId)).toMatchObject({ status: 'ringing', last_event_at: 1731700003000 });
+    expect(await callRow(callId)).toMatchObject({ status: 'on_hold', last_event_at: 1731700003000 });
   });
 
   it('never holds two calls rows for one (app, Dialpad call id), and nothing failed', async () => {

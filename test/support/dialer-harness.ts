@@ -159,7 +159,7 @@ export class AgentClient {
   dial(key?: string) {
     return this.post('/dial', undefined, key);
   }
-  disposition(body: { attempt_id: string; code: string | number; notes?: string }, key?: string) {
+  disposition(body: { attempt_id: string; code: string | number; notes?: string; callback_at?: string; callback_only_me?: boolean }, key?: string) {
     return this.post('/disposition', body, key);
   }
 

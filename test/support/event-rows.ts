@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { fixtureWith } from './webhooks.js';
 
-/** Dialpad `state` → our event_type (docs/wire-protocol.md, "Event types"), for the states the fixtures use. */
+/** Dialpad `state` → our event_type (docs/wire-protocol.md, "Dialpad call states"), for the states the fixtures use. */
 const STATE_TYPES: Record<string, string> = {
   calling: 'call.started',
   ringing: 'call.ring',

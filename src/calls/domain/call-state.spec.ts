@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { loadFixture } from '../../../test/fixtures/dialpad/index.js';
-import { applyEvent, CALL_STATUSES, type CallSnapshot, type CallStatus, statusRank } from './call-state.js';
+import { applyEvent, CALL_STATUSES, type CallSnapshot, type CallStatus, isTerminalStatus, statusRank } from './call-state.js';
 import { EventTypes, normalizeDialpadEvent, type NormalizedEvent } from '../../integrations/dialpad/wire/dialpad-event.js';
+import { CALL_STATES } from '../../integrations/dialpad/wire/call-states.js';
 import { parseJsonLossless } from '../../common/lossless-json.js';
 
 function event(name: string, overrides: Record<string, unknown> = {}): NormalizedEvent {
@@ -18,6 +19,9 @@ function fold(events: readonly NormalizedEvent[], start: CallSnapshot | null = n
 }
 
 const at = (ms: number): Date => new Date(ms);
+
+/** The inbound fixtures' caller, as read ("email": "" is unknown). */
+const SAM = { id: '6131436978913281', name: 'Sam Caller', email: null, phone: '+14155550123', type: 'local' };
 
 describe('applyEvent — call stories', () => {
   const ringing = event('inbound-ringing.json');
@@ -38,10 +42,15 @@ describe('applyEvent — call stories', () => {
       ringingAt: at(1731700001200),
       connectedAt: at(1731700006500),
       endedAt: at(1731700071500),
+      queuedAt: null,
       durationMs: 65000,
       recordingUrl: null,
       customData: null,
       lastEventAt: at(1731700072900),
+      contact: SAM,
+      contactAt: at(1731700072900),
+      position: 'connected',
+      positionAt: at(1731700006600),
     });
   });
 
@@ -56,6 +65,7 @@ describe('applyEvent — call stories', () => {
       ...before,
       recordingUrl: 'https://dialpad.com/r/EXAMPLErecording5910447283257344',
       lastEventAt: at(1731700075100),
+      contactAt: at(1731700075100),
     });
   });
 
@@ -66,6 +76,7 @@ describe('applyEvent — call stories', () => {
       ...fold([ringing, connected, hangup]),
       recordingUrl: 'https://dialpad.com/r/EXAMPLErecording5910447283257344',
       lastEventAt: at(1731700075100),
+      contactAt: at(1731700075100),
     });
   });
 
@@ -104,7 +115,7 @@ describe('applyEvent — call stories', () => {
       event_timestamp: 1731700090000,
     });
     const ended = fold([ringing, connected, hangup]);
-    expect(applyEvent(ended, lateRing)).toEqual({ ...ended, lastEventAt: at(1731700090000) });
+    expect(applyEvent(ended, lateRing)).toEqual({ ...ended, lastEventAt: at(1731700090000), contactAt: at(1731700090000) });
   });
 
   it('a missed call that then takes a voicemail is "voicemail", in either order', () => {
@@ -168,14 +179,16 @@ describe('applyEvent — field rules', () => {
   const hangup = event('inbound-hangup.json');
 
   it('starts a new snapshot from any event, at "initiated" for events without a status', () => {
-    expect(applyEvent(null, { ...hangup, eventType: EventTypes.hold, connectedAt: null }).status).toBe('initiated');
-    expect(applyEvent(null, { ...hangup, eventType: 'call.parked', connectedAt: null }).status).toBe('initiated');
+    expect(applyEvent(null, { ...hangup, eventType: EventTypes.transcription, connectedAt: null }).status).toBe('initiated');
+    expect(applyEvent(null, { ...hangup, eventType: 'call.someday', connectedAt: null }).status).toBe('initiated');
   });
 
   it('never lets null overwrite a value', () => {
     const blank: NormalizedEvent = {
       ...hangup,
-      eventType: EventTypes.hold,
+      eventType: EventTypes.transcription,
+      contact: null,
+      queuedAt: null,
       direction: null,
       fromNumber: null,
       toNumber: null,
@@ -237,13 +250,116 @@ describe('applyEvent — field rules', () => {
   });
 });
 
+describe('applyEvent — every Dialpad call state', () => {
+  const ringing = event('inbound-ringing.json');
+  const connected = event('inbound-connected.json');
+  const hangup = event('inbound-hangup.json');
+  /** the connected call at Dialpad time `ms`, in state `state` */
+  const during = (state: string, ms: number): NormalizedEvent =>
+    event('inbound-connected.json', { state, event_timestamp: ms, date_connected: 1731700006500 });
+
+  it.each(CALL_STATES.filter((row) => row.eventType !== null).map((row) => [row.state, row] as const))(
+    'a ringing call then %s moves as the table says',
+    (state, row) => {
+      const snapshot = fold([ringing, event('inbound-ringing.json', { state, event_timestamp: 1731700005000, date_connected: null, date_ended: null })]);
+      const expected: Record<string, CallStatus> = {
+        initiated: 'ringing',
+        queued: 'ringing',
+        ringing: 'ringing',
+        connected: 'connected',
+        hangup: 'missed',
+        missed: 'missed',
+        blocked: 'blocked',
+        voicemail: 'voicemail',
+      };
+      const status = row.position === 'on_hold' || row.position === 'parked' ? row.position : row.status === null ? 'ringing' : expected[row.status];
+      expect(snapshot.status).toBe(status);
+    },
+  );
+
+  it('queued: a call-centre queue before an agent rings, with its queue time', () => {
+    const queued = event('inbound-ringing.json', { state: 'queued', date_queued: 1731700000500, date_rang: null, date_first_rang: null, event_timestamp: 1731700000600 });
+    expect(fold([queued])).toMatchObject({ status: 'queued', queuedAt: at(1731700000500), ringingAt: null });
+    expect(fold([queued, ringing]).status).toBe('ringing');
+    expect(fold([ringing, queued])).toEqual(fold([queued, ringing]));
+  });
+
+  it('hold ↔ connected: the latest hold, park or connected by Dialpad time decides, in any arrival order', () => {
+    const hold = during('hold', 1731700020000);
+    const resumed = during('connected', 1731700030000);
+    const parked = during('parked', 1731700040000);
+    expect(fold([ringing, connected, hold]).status).toBe('on_hold');
+    expect(fold([ringing, connected, hold, resumed]).status).toBe('connected');
+    expect(fold([resumed, hold, connected, ringing]).status).toBe('connected');
+    expect(fold([hold, ringing]).status).toBe('on_hold');
+    expect(fold([parked, resumed, hold, connected]).status).toBe('parked');
+    expect(fold([ringing, connected, hold, resumed, parked, during('merged', 1731700050000)]).status).toBe('connected');
+  });
+
+  it('a hold with the same time as a connected wins the tie (parked over on hold over connected)', () => {
+    expect(fold([during('connected', 1731700020000), during('hold', 1731700020000)]).status).toBe('on_hold');
+    expect(fold([during('hold', 1731700020000), during('connected', 1731700020000)]).status).toBe('on_hold');
+    expect(fold([during('parked', 1731700020000), during('hold', 1731700020000)]).status).toBe('parked');
+  });
+
+  it('supervisors (barge, eavesdrop, monitor, takeover) mean connected but do not end a hold', () => {
+    for (const state of ['barge', 'eavesdrop', 'monitor', 'takeover']) {
+      expect(fold([ringing, event('inbound-ringing.json', { state, event_timestamp: 1731700009000 })]).status).toBe('connected');
+      expect(fold([connected, during('hold', 1731700020000), during(state, 1731700030000)]).status).toBe('on_hold');
+    }
+  });
+
+  it('the end settles a held or parked call as ended', () => {
+    expect(fold([connected, during('hold', 1731700020000), hangup]).status).toBe('ended');
+    expect(fold([hangup, during('parked', 1731700080000), connected]).status).toBe('ended');
+  });
+
+  it('blocked: a miss Dialpad explains; a voicemail or a connection still win', () => {
+    const blocked = event('real-hangup-unanswered-office.json', { state: 'blocked' });
+    const unanswered = event('real-hangup-unanswered-office.json');
+    expect(fold([blocked]).status).toBe('blocked');
+    expect(fold([unanswered, blocked]).status).toBe('blocked');
+    expect(fold([blocked, unanswered]).status).toBe('blocked');
+    expect(fold([blocked, event('voicemail.json', { call_id: 6421977457180672 })]).status).toBe('voicemail');
+    expect(fold([blocked, event('inbound-connected.json', { call_id: 6421977457180672 })]).status).toBe('ended');
+  });
+
+  it('post-call states (csat, recap, dispositions …) carry no status but their dates count', () => {
+    const ended = fold([ringing, connected, hangup]);
+    for (const state of ['csat', 'pcsat', 'postcall', 'dispositions', 'recap_summary', 'recap_outcome', 'recap_purposes', 'recap_action_items', 'ai_playbook', 'admin']) {
+      const late = event('inbound-hangup.json', { state, event_timestamp: 1731700099000 });
+      expect(applyEvent(ended, late)).toEqual({ ...ended, lastEventAt: at(1731700099000), contactAt: at(1731700099000) });
+    }
+  });
+
+  it('preanswer: the call exists, nothing more', () => {
+    const preanswer = event('inbound-ringing.json', { state: 'preanswer', date_rang: null, date_first_rang: null, event_timestamp: 1731700000100 });
+    expect(fold([preanswer])).toMatchObject({ status: 'initiated', startedAt: at(1731700000000), ringingAt: null });
+  });
+
+  it('the contact of the newest event wins, whatever the arrival order', () => {
+    const renamed = event('inbound-hangup.json', { event_timestamp: 1731700080000 });
+    renamed.contact = { ...SAM, name: 'Sam Caller (Acme)', email: 'sam@acme.example' };
+    expect(fold([ringing, renamed, connected]).contact).toEqual(renamed.contact);
+    expect(fold([renamed, connected, ringing])).toEqual(fold([ringing, renamed, connected]));
+    expect(fold([ringing]).contact).toEqual(SAM);
+  });
+});
+
 describe('applyEvent — properties', () => {
   const T0 = 1731700000000;
   const time = fc.option(fc.integer({ min: 0, max: 20 }).map((s) => new Date(T0 + s * 1000)), { nil: null });
   const pick = <T>(...values: T[]) => fc.constantFrom(...values);
 
+  const contacts = [
+    { id: '6131436978913281', name: 'Sam Caller', email: null, phone: '+14155550123', type: 'local' },
+    { id: '6131436978913281', name: 'Sam Caller (Acme)', email: 'sam@acme.example', phone: '+14155550123', type: 'shared' },
+    { id: null, name: 'Alameda, CA', email: null, phone: '+14155550123', type: null },
+  ];
   const eventArb: fc.Arbitrary<NormalizedEvent> = fc.record({
-    eventType: pick(...Object.values(EventTypes), 'call.queued'),
+    // every event type of the table (each state's), and a future state
+    eventType: pick(...Object.values(EventTypes), 'call.future_state'),
+    state: pick(null, 'ringing', 'hold'),
     dialpadEventId: fc.string(),
     dialpadCallId: fc.constant('5910447283257344'),
     masterCallId: pick(null, '1', '2'),
@@ -253,6 +369,7 @@ describe('applyEvent — properties', () => {
     toNumber: pick(null, '+15105550142'),
     dialpadUserId: pick(null, '4785129047965696', '4785129047965697'),
     startedAt: time,
+    queuedAt: time,
     ringingAt: time,
     connectedAt: time,
     endedAt: time,
@@ -263,6 +380,7 @@ describe('applyEvent — properties', () => {
     voicemailRecordingId: pick(null, '9'),
     transcriptionText: pick(null, 'hello'),
     customData: pick(null, 'a', 'b'),
+    contact: pick(null, ...contacts),
     neverConnected: fc.boolean(),
   });
 
@@ -313,11 +431,32 @@ describe('applyEvent — properties', () => {
     );
   });
 
+  it('a connected call is on hold or parked exactly when the latest position event says so', () => {
+    const positionOf = (e: NormalizedEvent) => CALL_STATES.find((row) => row.eventType === e.eventType)?.position ?? null;
+    const tie = { connected: 0, on_hold: 1, parked: 2 } as const;
+    fc.assert(
+      fc.property(fc.array(eventArb, { minLength: 1, maxLength: 10 }), (events) => {
+        const snapshot = fold(events);
+        const latestPosition = events
+          .flatMap((e) => {
+            const position = positionOf(e);
+            return position ? [{ position, at: e.eventAt?.getTime() ?? -Infinity }] : [];
+          })
+          .reduce<{ position: 'connected' | 'on_hold' | 'parked'; at: number } | null>(
+            (best, next) => (best === null || next.at > best.at || (next.at === best.at && tie[next.position] > tie[best.position]) ? next : best),
+            null,
+          );
+        if (snapshot.status === 'on_hold' || snapshot.status === 'parked') expect(latestPosition?.position).toBe(snapshot.status);
+        if (statusRank(snapshot.status) === 3 && latestPosition && latestPosition.position !== 'connected') expect(snapshot.status).toBe(latestPosition.position);
+      }),
+    );
+  });
+
   it('settles every terminal outcome of a call with a known connection time as "ended"', () => {
     fc.assert(
       fc.property(fc.array(eventArb, { minLength: 1, maxLength: 8 }), (events) => {
         const snapshot = fold(events);
-        if (snapshot.connectedAt !== null && statusRank(snapshot.status) === 3) expect(snapshot.status).toBe('ended');
+        if (snapshot.connectedAt !== null && isTerminalStatus(snapshot.status)) expect(snapshot.status).toBe('ended');
         if (snapshot.connectedAt !== null && snapshot.endedAt !== null) expect(snapshot.status).toBe('ended');
       }),
     );

@@ -1,4 +1,5 @@
-import { type CallDirection, EventTypes, type NormalizedEvent } from '../../integrations/dialpad/wire/dialpad-event.js';
+import { type CallPosition, callStateOfEventType } from '../../integrations/dialpad/wire/call-states.js';
+import type { CallDirection, DialpadContact, NormalizedEvent } from '../../integrations/dialpad/wire/dialpad-event.js';
 
 /**
  * The call-status state machine (docs/architecture.md, "Call status") as a pure reducer. Dialpad delivers events
@@ -8,8 +9,11 @@ import { type CallDirection, EventTypes, type NormalizedEvent } from '../../inte
  * fixed order) and the status is the join of the evidence in a small lattice.
  */
 
-export const CALL_STATUSES = ['initiated', 'ringing', 'connected', 'ended', 'missed', 'voicemail'] as const;
+export const CALL_STATUSES = ['initiated', 'queued', 'ringing', 'connected', 'on_hold', 'parked', 'ended', 'missed', 'blocked', 'voicemail'] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
+
+/** The statuses the evidence lattice joins; `on_hold` and `parked` are a `connected` call's position (see below). */
+type BaseStatus = Exclude<CallStatus, 'on_hold' | 'parked'>;
 
 /** The `calls` columns the event processor owns. */
 export interface CallSnapshot {
@@ -21,6 +25,7 @@ export interface CallSnapshot {
   masterCallId: string | null;
   entryPointCallId: string | null;
   startedAt: Date | null;
+  queuedAt: Date | null;
   ringingAt: Date | null;
   connectedAt: Date | null;
   endedAt: Date | null;
@@ -28,70 +33,79 @@ export interface CallSnapshot {
   recordingUrl: string | null;
   customData: string | null;
   lastEventAt: Date | null;
+  /** the caller (inbound) or callee (outbound): the newest contact by Dialpad's event time */
+  contact: DialpadContact | null;
+  /** the event time of the event `contact` came from (null: an event without a time) */
+  contactAt: Date | null;
+  /** where a connected call is (talking, on hold, parked): the latest position event's, by Dialpad's event time */
+  position: CallPosition | null;
+  positionAt: Date | null;
 }
 
 const RANK: Readonly<Record<CallStatus, number>> = {
   initiated: 0,
-  ringing: 1,
-  connected: 2,
-  ended: 3,
-  missed: 3,
-  voicemail: 3,
+  queued: 1,
+  ringing: 2,
+  connected: 3,
+  on_hold: 3,
+  parked: 3,
+  ended: 4,
+  missed: 4,
+  blocked: 4,
+  voicemail: 4,
 };
 
-/** initiated < ringing < connected < terminal; the three terminal statuses share a rank. */
+/** initiated < queued < ringing < connected (on hold, parked) < terminal; the four terminal statuses share a rank. */
 export function statusRank(status: CallStatus): number {
   return RANK[status];
 }
 
 export function isTerminalStatus(status: CallStatus): boolean {
-  return RANK[status] === 3;
+  return RANK[status] === 4;
 }
 
 /**
  * The statuses strictly above each one. Besides the ranks: a missed call that turns out
- * to have connected is `ended`, and a voicemail beats both an unanswered end and a miss.
+ * to have connected is `ended`, a blocked call is a miss Dialpad explains (so it beats
+ * `missed`), and a voicemail beats an unanswered end, a miss and a block.
  *
- *   initiated < ringing < connected < ended < voicemail
- *               ringing < missed    < ended
+ *   initiated < queued < ringing < connected < ended < voicemail
+ *                        ringing < missed < blocked < ended
  */
-const ABOVE: Readonly<Record<CallStatus, readonly CallStatus[]>> = {
-  initiated: ['ringing', 'connected', 'missed', 'ended', 'voicemail'],
-  ringing: ['connected', 'missed', 'ended', 'voicemail'],
+const ABOVE: Readonly<Record<BaseStatus, readonly BaseStatus[]>> = {
+  initiated: ['queued', 'ringing', 'connected', 'missed', 'blocked', 'ended', 'voicemail'],
+  queued: ['ringing', 'connected', 'missed', 'blocked', 'ended', 'voicemail'],
+  ringing: ['connected', 'missed', 'blocked', 'ended', 'voicemail'],
   connected: ['ended', 'voicemail'],
-  missed: ['ended', 'voicemail'],
+  missed: ['blocked', 'ended', 'voicemail'],
+  blocked: ['ended', 'voicemail'],
   ended: ['voicemail'],
   voicemail: [],
 };
 
-/** Least upper bound; `connected` and `missed` are the only pair with neither above the other. */
-function joinStatus(a: CallStatus, b: CallStatus): CallStatus {
+/** Least upper bound; `connected` with `missed` or `blocked` are the only pairs with neither above the other. */
+function joinStatus(a: BaseStatus, b: BaseStatus): BaseStatus {
   if (a === b || ABOVE[b].includes(a)) return a;
   if (ABOVE[a].includes(b)) return b;
   return 'ended';
 }
 
-/** What one event says about the status, on its own. */
-function statusEvidence(event: NormalizedEvent): CallStatus {
-  const byType = ((): CallStatus => {
-    switch (event.eventType) {
-      case EventTypes.started:
-        return 'initiated';
-      case EventTypes.ring:
-        return 'ringing';
-      case EventTypes.connected:
-        return 'connected';
-      case EventTypes.ended:
-        return event.neverConnected && event.connectedAt === null ? 'missed' : 'ended';
-      case EventTypes.missed:
-        return 'missed';
-      case EventTypes.voicemail:
-        return 'voicemail';
-      default:
-        // Recordings, holds, transcriptions and unknown states carry no status of their own.
-        return 'initiated';
-    }
-  })();
+/** A stored status without the position: on hold and parked are connected. */
+function baseOf(status: CallStatus): BaseStatus {
+  return status === 'on_hold' || status === 'parked' ? 'connected' : status;
+}
+
+/** What one event says about the status, on its own (the table in wire/call-states.ts). */
+function statusEvidence(event: NormalizedEvent): BaseStatus {
+  const evidence = callStateOfEventType(event.eventType)?.status ?? null;
+  const byType: BaseStatus =
+    evidence === null
+      ? 'initiated' // recordings, transcriptions, post-call states and unknown types carry no status of their own
+      : evidence === 'hangup'
+        ? event.neverConnected && event.connectedAt === null
+          ? 'missed'
+          : 'ended'
+        : evidence;
   return event.connectedAt === null ? byType : joinStatus(byType, 'connected');
 }
 
@@ -99,11 +113,15 @@ export function applyEvent(current: CallSnapshot | null, event: NormalizedEvent)
   const base = current ?? EMPTY;
   const connectedAt = earliest(base.connectedAt, event.connectedAt);
   const endedAt = latest(base.endedAt, event.endedAt);
-  const joined = joinStatus(base.status, statusEvidence(event));
+  const joined = joinStatus(baseOf(base.status), statusEvidence(event));
+  // A known connection time settles any terminal outcome as a finished conversation, and a
+  // connected call with a known end time (e.g. a recording event before the hangup) is one.
+  const settled: BaseStatus = connectedAt !== null && (isTerminalStatus(joined) || endedAt !== null) ? 'ended' : joined;
+  const position = latestPosition(base, callStateOfEventType(event.eventType)?.position ?? null, event.eventAt);
+  const contact = newestContact(base, event.contact, event.eventAt);
   return {
-    // A known connection time settles any terminal outcome as a finished conversation, and a
-    // connected call with a known end time (e.g. a recording event before the hangup) is one.
-    status: connectedAt !== null && (isTerminalStatus(joined) || endedAt !== null) ? 'ended' : joined,
+    // a connected call is where its latest position event put it (talking, on hold, parked)
+    status: settled === 'connected' ? (position.position ?? 'connected') : settled,
     direction: fill(base.direction, event.direction),
     fromNumber: fill(base.fromNumber, event.fromNumber),
     toNumber: fill(base.toNumber, event.toNumber),
@@ -111,6 +129,7 @@ export function applyEvent(current: CallSnapshot | null, event: NormalizedEvent)
     masterCallId: fill(base.masterCallId, event.masterCallId),
     entryPointCallId: fill(base.entryPointCallId, event.entryPointCallId),
     startedAt: earliest(base.startedAt, event.startedAt),
+    queuedAt: earliest(base.queuedAt, event.queuedAt),
     ringingAt: earliest(base.ringingAt, event.ringingAt),
     connectedAt,
     endedAt,
@@ -118,6 +137,10 @@ export function applyEvent(current: CallSnapshot | null, event: NormalizedEvent)
     recordingUrl: fill(base.recordingUrl, event.recordingUrl),
     customData: fill(base.customData, event.customData),
     lastEventAt: latest(base.lastEventAt, event.eventAt),
+    contact: contact.contact,
+    contactAt: contact.contactAt,
+    position: position.position,
+    positionAt: position.positionAt,
   };
 }
 
@@ -130,6 +153,7 @@ const EMPTY: CallSnapshot = {
   masterCallId: null,
   entryPointCallId: null,
   startedAt: null,
+  queuedAt: null,
   ringingAt: null,
   connectedAt: null,
   endedAt: null,
@@ -137,7 +161,52 @@ const EMPTY: CallSnapshot = {
   recordingUrl: null,
   customData: null,
   lastEventAt: null,
+  contact: null,
+  contactAt: null,
+  position: null,
+  positionAt: null,
 };
+
+/**
+ * Last-writer-wins registers, kept order-free: the winner is the maximum of a total order
+ * (Dialpad's event time, an event without one being the oldest; then a fixed tie-break),
+ * so any arrival order and any repetition pick the same one.
+ */
+const POSITION_TIE: Readonly<Record<CallPosition, number>> = { connected: 0, on_hold: 1, parked: 2 };
+
+function latestPosition(
+  base: CallSnapshot,
+  position: CallPosition | null,
+  at: Date | null,
+): { position: CallPosition | null; positionAt: Date | null } {
+  if (position === null) return { position: base.position, positionAt: base.positionAt };
+  if (base.position === null) return { position, positionAt: at };
+  const order = compareTimes(at, base.positionAt) || POSITION_TIE[position] - POSITION_TIE[base.position];
+  return order > 0 ? { position, positionAt: at } : { position: base.position, positionAt: base.positionAt };
+}
+
+/** The newest contact wins (a contact saved during the call replaces the caller-id guess); ties by content. */
+function newestContact(
+  base: CallSnapshot,
+  contact: DialpadContact | null,
+  at: Date | null,
+): { contact: DialpadContact | null; contactAt: Date | null } {
+  if (contact === null) return { contact: base.contact, contactAt: base.contactAt };
+  if (base.contact === null) return { contact, contactAt: at };
+  const a = contactKey(contact);
+  const b = contactKey(base.contact);
+  const order = compareTimes(at, base.contactAt) || (a > b ? 1 : a < b ? -1 : 0);
+  return order > 0 ? { contact, contactAt: at } : { contact: base.contact, contactAt: base.contactAt };
+}
+
+function contactKey(c: DialpadContact): string {
+  return JSON.stringify([c.id, c.name, c.email, c.phone, c.type]);
+}
+
+/** null (no event time) is older than any time. */
+function compareTimes(a: Date | null, b: Date | null): number {
+  return (a?.getTime() ?? -Infinity) - (b?.getTime() ?? -Infinity) || 0;
+}
 
 /**
  * Null never overwrites a value. Two different values for one call (which Dialpad

@@ -1,11 +1,14 @@
 import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { CALL_STATUSES, type CallStatus } from '../domain/call-state.js';
+import { ContactDto } from '../../common/dto/contact.dto.js';
 import { LimitQueryDto } from '../../common/dto/page-query.dto.js';
 import { DIGITS_ID_PATTERN } from '../../common/ids.js';
 
 export class ListCallsQueryDto extends LimitQueryDto {
   @IsOptional()
-  @IsIn(['initiated', 'ringing', 'connected', 'ended', 'missed', 'voicemail'])
-  status?: 'initiated' | 'ringing' | 'connected' | 'ended' | 'missed' | 'voicemail';
+  @IsIn(CALL_STATUSES)
+  status?: CallStatus;
 
   @IsOptional()
   @IsIn(['inbound', 'outbound'])
@@ -48,16 +51,25 @@ export class CallDto {
   /** E.164. Inbound: the caller; outbound: our line. */
   from_number!: string | null;
   to_number!: string | null;
-  status!: 'initiated' | 'ringing' | 'connected' | 'ended' | 'missed' | 'voicemail';
+  /**
+   * initiated, queued, ringing, connected, on_hold, parked (a connected call on hold or parked), ended, missed,
+   * blocked, voicemail (docs/wire-protocol.md, "Dialpad call states").
+   */
+  @ApiProperty({ enum: CALL_STATUSES })
+  status!: CallStatus;
   dialpad_user_id!: string | null;
   crm_user_id!: string | null;
   started_at!: Date | null;
+  /** When the call entered a call-centre queue. */
+  queued_at!: Date | null;
   ringing_at!: Date | null;
   connected_at!: Date | null;
   ended_at!: Date | null;
   duration_ms!: number | null;
   recording_url!: string | null;
   custom_data!: string | null;
+  /** The caller (inbound) or the callee (outbound), as Dialpad knows them. */
+  contact!: ContactDto | null;
   last_event_at!: Date | null;
   created_at!: Date;
   updated_at!: Date;

@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { CALLBACK_AT, CallbackDto } from './callbacks.dto.js';
 import type { AppId } from '../../common/app-id.js';
 import { Transform } from 'class-transformer';
-import { IsDefined, IsIn, IsObject, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsIn, IsObject, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
 
 export class DialerConfigInputDto {
   /** The router spreadsheet's id (from its URL). */
@@ -13,6 +14,15 @@ export class DialerConfigInputDto {
   @IsString()
   @Length(1, 100)
   router_tab?: string;
+
+  /** Why agents may pause (1–20 reasons); absent: Break, Lunch, Training, Meeting, Coaching, Technical issue, Other. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @Length(1, 40, { each: true })
+  pause_reasons?: string[];
 
   /** Campaign policy overrides (calling window, retry delays, max attempts, region, zone); defaults in docs/architecture.md, "Picking the next number". */
   @IsOptional()
@@ -27,6 +37,8 @@ export class DialerConfigDto {
   policy!: Record<string, unknown>;
   /** the policy in effect (defaults with the overrides laid over them) */
   effective_policy!: Record<string, unknown>;
+  /** the reasons an agent may pause with */
+  pause_reasons!: string[];
   /** "app" when configured for this app, "env" when from ROUTER_SPREADSHEET_ID */
   source!: 'app' | 'env';
 }
@@ -35,7 +47,7 @@ export class DispositionInputDto {
   @IsUUID()
   attempt_id!: string;
 
-  /** 1–6 or CORRECT, WRONG, VM_SAME_NAME, VM_OR_NA_UNKNOWN, NO_ANSWER, SKIP. */
+  /** 1–7 or CORRECT, WRONG, VM_SAME_NAME, VM_OR_NA_UNKNOWN, NO_ANSWER, SKIP, DNC (7: do not call — the number joins the app's do-not-call list). */
   @IsDefined()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'number' ? String(value) : value))
   @IsString()
@@ -46,6 +58,16 @@ export class DispositionInputDto {
   @IsString()
   @MaxLength(2000)
   notes?: string;
+
+  /** Schedule a callback: `2026-03-10T15:00` in the lead's local time, or an ISO instant with its offset. */
+  @IsOptional()
+  @Matches(CALLBACK_AT, { message: 'callback_at must be a date and time such as 2026-03-10T15:00 (the lead\'s local time) or an ISO 8601 instant' })
+  callback_at?: string;
+
+  /** The callback is this agent's only (default: anyone on the campaign may dial it). */
+  @IsOptional()
+  @IsBoolean()
+  callback_only_me?: boolean;
 }
 
 /** `POST /dial` (and a disposition's `next`): the call placed, or `{attempt: null, attempt_id: null, reason, skipped}`. */
@@ -63,6 +85,8 @@ export class DialResultDto {
   dialpad_call_id?: string;
   /** the lead as the agent's screen shows it */
   lead?: LeadViewDto;
+  /** the scheduled callback this dial honours */
+  callback_id?: string;
   /** why nothing was dialed: the summary of skip reasons */
   reason?: string;
   skipped?: Record<string, number>;
@@ -89,6 +113,8 @@ export class DispositionResultDto {
   next!: DialResultDto | null;
   /** why the chained dial failed; the disposition itself stands */
   next_error?: ChainedDialErrorDto;
+  /** the callback the disposition scheduled (callback_at) */
+  callback?: CallbackDto;
 }
 
 export class AttemptRefDto {
@@ -164,6 +190,18 @@ export class SessionViewDto {
   updated_at!: string;
   stats!: SessionStatsDto;
   current_attempt?: AttemptViewDto | null;
+  /** the pause in progress (PAUSE only): its reason and start */
+  pause?: { reason: string; since: Date } | null;
+  /** time paused in this session, in ms, by reason */
+  pause_time_ms?: Record<string, number>;
+}
+
+export class PauseInputDto {
+  /** One of the app's pause reasons (dialer-config `pause_reasons`, any case); absent: recorded as "Unspecified". */
+  @IsOptional()
+  @IsString()
+  @Length(1, 40)
+  reason?: string;
 }
 
 export class StartSessionResultDto {

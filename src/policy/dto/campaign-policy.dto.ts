@@ -118,6 +118,27 @@ export class CampaignPolicyDto {
   @Max(100)
   maxAttemptsPerNumberPer24h?: number | null;
 
+  /** Optional cap of dials per number in any 7 days, counted from the attempt history (null or absent: no cap). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  maxAttemptsPerNumberPer7d?: number | null;
+
+  /** Optional cap of dials per lead (all its numbers) in any 24 h, from the attempt history (null or absent: no cap). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  maxAttemptsPerLeadPer24h?: number | null;
+
+  /** Optional cap of dials per lead in any 7 days, from the attempt history (null or absent: no cap). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  maxAttemptsPerLeadPer7d?: number | null;
+
   /** Region of numbers written without a country code (default US). */
   @IsOptional()
   @IsRegion()

@@ -4,6 +4,8 @@ import { RealtimeReplay1732230200000 } from './1732230200000-realtime-replay.js'
 import { Dialpad1732230300000 } from './1732230300000-dialpad.js';
 import { Sheets1732230400000 } from './1732230400000-sheets.js';
 import { Dialer1732230500000 } from './1732230500000-dialer.js';
+import { DialpadStates1732230600000 } from './1732230600000-dialpad-states.js';
+import { Compliance1732230700000 } from './1732230700000-compliance.js';
 
 /** Every migration, in order. Listed explicitly (no glob) so ESM builds and tests load the same set. */
 export const migrations = [
@@ -13,4 +15,6 @@ export const migrations = [
   Dialpad1732230300000,
   Sheets1732230400000,
   Dialer1732230500000,
+  DialpadStates1732230600000,
+  Compliance1732230700000,
 ];

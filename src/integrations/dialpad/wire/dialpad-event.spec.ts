@@ -37,7 +37,12 @@ describe('eventTypeForState', () => {
     ['transcription', 'call.transcription'],
     ['queued', 'call.queued'],
     ['parked', 'call.parked'],
+    ['preanswer', 'call.preanswer'],
+    ['blocked', 'call.blocked'],
+    ['recap_summary', 'call.recap_summary'],
+    ['all', 'call.all'],
     ['constructor', 'call.constructor'],
+    ['toString', 'call.toString'],
   ])('maps %p to %p', (state, eventType) => {
     expect(eventTypeForState(state)).toBe(eventType);
   });
@@ -47,6 +52,7 @@ describe('normalizeDialpadEvent — real Dialpad payloads', () => {
   it('reads the captured unanswered office hangup', () => {
     expect(normalized(fixture('real-hangup-unanswered-office.json'))).toEqual({
       eventType: 'call.ended',
+      state: 'hangup',
       dialpadEventId: '6421977457180672:hangup:1731624049994',
       dialpadCallId: '6421977457180672',
       masterCallId: null,
@@ -56,6 +62,7 @@ describe('normalizeDialpadEvent — real Dialpad payloads', () => {
       toNumber: '+15105550187',
       dialpadUserId: null,
       startedAt: at(1731624039404),
+      queuedAt: null,
       ringingAt: null,
       connectedAt: null,
       endedAt: at(1731624048355),
@@ -66,6 +73,8 @@ describe('normalizeDialpadEvent — real Dialpad payloads', () => {
       voicemailRecordingId: null,
       transcriptionText: null,
       customData: null,
+      // "email": "" is unknown; the id, sent as a bare number, is kept as text
+      contact: { id: '6131436978913280', name: 'Alameda, CA', email: null, phone: '+15105550100', type: 'local' },
       neverConnected: true,
     });
   });
@@ -206,6 +215,7 @@ describe('normalizeDialpadEvent — seed-format payloads', () => {
   it('reads the seed document example', () => {
     expect(normalized(ring)).toEqual({
       eventType: 'call.ring',
+      state: null,
       dialpadEventId: '123456789:call.ring:2026-01-28T10:30:00Z',
       dialpadCallId: '123456789',
       masterCallId: null,
@@ -215,6 +225,7 @@ describe('normalizeDialpadEvent — seed-format payloads', () => {
       toNumber: '+15105550142',
       dialpadUserId: '987654',
       startedAt: null,
+      queuedAt: null,
       ringingAt: new Date('2026-01-28T10:30:00Z'),
       connectedAt: null,
       endedAt: null,
@@ -225,6 +236,7 @@ describe('normalizeDialpadEvent — seed-format payloads', () => {
       voicemailRecordingId: null,
       transcriptionText: null,
       customData: null,
+      contact: null,
       neverConnected: false,
     });
   });

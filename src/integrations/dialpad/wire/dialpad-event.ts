@@ -1,5 +1,7 @@
+import { EventTypes, eventTypeForState } from './call-states.js';
 import {
   type CallDirection,
+  type DialpadContact,
   type JsonObject,
   firstPresent,
   isJsonObject,
@@ -10,6 +12,9 @@ import {
   readFirstUrl,
   readId,
   readOptionalId,
+  readContact,
+  readGivenEventId,
+  stampOf,
   readPhone,
   readText,
 } from './payload-readers.js';
@@ -22,40 +27,14 @@ import {
 
 export type { CallDirection } from './payload-readers.js';
 
-export const EventTypes = {
-  started: 'call.started',
-  ring: 'call.ring',
-  connected: 'call.connected',
-  ended: 'call.ended',
-  missed: 'call.missed',
-  recording: 'call.recording.completed',
-  voicemail: 'voicemail.received',
-  hold: 'call.hold',
-  transcription: 'call.transcription',
-} as const;
+export { EventTypes, eventTypeForState } from './call-states.js';
+export type { DialpadContact } from './payload-readers.js';
 
-/** Dialpad `state` → our event type (docs/wire-protocol.md, "Event types"). Any other state becomes `call.<state>`. */
-const STATE_EVENT_TYPES: ReadonlyMap<string, string> = new Map([
-  ['calling', EventTypes.started],
-  ['ringing', EventTypes.ring],
-  ['connected', EventTypes.connected],
-  ['hangup', EventTypes.ended],
-  ['missed', EventTypes.missed],
-  ['recording', EventTypes.recording],
-  ['admin_recording', EventTypes.recording],
-  ['voicemail', EventTypes.voicemail],
-  ['voicemail_uploaded', EventTypes.voicemail],
-  ['hold', EventTypes.hold],
-  ['call_transcription', EventTypes.transcription],
-  ['transcription', EventTypes.transcription],
-]);
-
-export function eventTypeForState(state: string): string {
-  return STATE_EVENT_TYPES.get(state) ?? `call.${state}`;
-}
-
+/** A call event (real Dialpad `state`, or the seed's `event_type`), normalised. */
 export interface NormalizedEvent {
   eventType: string;
+  /** Dialpad's `state` word as sent (lower-cased); null for a seed-format event */
+  state: string | null;
   dialpadEventId: string;
   dialpadCallId: string;
   masterCallId: string | null;
@@ -67,6 +46,7 @@ export interface NormalizedEvent {
   /** Set only when the event targets a user (not an office or a call centre). */
   dialpadUserId: string | null;
   startedAt: Date | null;
+  queuedAt: Date | null;
   ringingAt: Date | null;
   connectedAt: Date | null;
   endedAt: Date | null;
@@ -78,6 +58,8 @@ export interface NormalizedEvent {
   voicemailRecordingId: string | null;
   transcriptionText: string | null;
   customData: string | null;
+  /** Who is on the other end (`contact`: the caller of an inbound call, the callee of an outbound one). */
+  contact: DialpadContact | null;
   /** A hangup that says the call never connected: the evidence for `missed`. */
   neverConnected: boolean;
 }
@@ -88,7 +70,6 @@ export type NormalizeResult = { ok: true; event: NormalizedEvent } | { ok: false
 // stored expanded by jsonb and read back differently by the processor
 const STATE_PATTERN = /^[a-z][a-z0-9_-]{0,63}$/;
 const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/;
-const MAX_EVENT_ID_LENGTH = 255;
 
 export function normalizeDialpadEvent(payload: Record<string, unknown>): NormalizeResult {
   if (!isJsonObject(payload)) return { ok: false, message: 'the event must be a JSON object' };
@@ -116,6 +97,7 @@ export function normalizeDialpadEvent(payload: Record<string, unknown>): Normali
     ok: true,
     event: {
       eventType,
+      state: isRealFormat ? kind.label : null,
       dialpadEventId: eventId.value,
       dialpadCallId: callId,
       masterCallId: readOptionalId(own(payload, 'master_call_id')),
@@ -123,7 +105,10 @@ export function normalizeDialpadEvent(payload: Record<string, unknown>): Normali
       direction,
       ...numbers,
       dialpadUserId: readUserId(payload),
-      startedAt: readDate(own(payload, 'date_started')) ?? (eventType === EventTypes.started ? eventAt : null),
+      startedAt:
+        readDate(own(payload, 'date_started')) ??
+        (eventType === EventTypes.started || eventType === EventTypes.preanswer ? eventAt : null),
+      queuedAt: readDate(own(payload, 'date_queued')) ?? (eventType === EventTypes.queued ? eventAt : null),
       ringingAt:
         readFirstDate(payload, ['date_first_rang', 'date_rang']) ??
         (eventType === EventTypes.ring ? eventAt : null),
@@ -136,6 +121,7 @@ export function normalizeDialpadEvent(payload: Record<string, unknown>): Normali
       voicemailRecordingId: readOptionalId(own(payload, 'voicemail_recording_id')),
       transcriptionText: readText(own(payload, 'transcription_text')),
       customData: readCustomData(own(payload, 'custom_data')),
+      contact: readContact(own(payload, 'contact')),
       // A real hangup always states date_connected; a seed event only counts if it says so explicitly.
       neverConnected:
         eventType === EventTypes.ended &&
@@ -185,18 +171,10 @@ function readEventId(
   callId: string,
   label: string,
 ): { ok: true; value: string } | { ok: false; message: string } {
-  const given = own(payload, 'event_id');
-  if (given !== undefined && given !== null) {
-    const value = typeof given === 'number' && Number.isSafeInteger(given) ? String(given) : readText(given);
-    if (value === null || value.length > MAX_EVENT_ID_LENGTH) {
-      const limit = `at most ${MAX_EVENT_ID_LENGTH} characters`;
-      return { ok: false, message: `event_id must be an integer or a non-empty string of ${limit}` };
-    }
-    return { ok: true, value };
-  }
-  const at = firstPresent(payload, ['event_timestamp', 'timestamp']);
-  const stamp = typeof at === 'number' && Number.isFinite(at) ? String(at) : (readText(at) ?? '');
-  return { ok: true, value: `${callId}:${label}:${stamp}` };
+  const given = readGivenEventId(payload);
+  if (!given.ok) return given;
+  if (given.value !== null) return { ok: true, value: given.value };
+  return { ok: true, value: `${callId}:${label}:${stampOf(firstPresent(payload, ['event_timestamp', 'timestamp']))}` };
 }
 
 type Numbers = Pick<NormalizedEvent, 'fromNumber' | 'toNumber'>;

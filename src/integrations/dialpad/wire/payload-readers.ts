@@ -130,3 +130,88 @@ export function readFirstUrl(value: unknown): string | null {
   }
   return null;
 }
+
+/** Text of at most `max` characters (longer is cut, never refused: the stored payload keeps it whole). */
+export function readBoundedText(value: unknown, max = 1000): string | null {
+  const text = readText(value);
+  return text === null ? null : text.slice(0, max);
+}
+
+/** A Dialpad id that may also be an opaque string: digits become canonical decimal, other text is kept (at most 255 characters). */
+export function readLooseId(value: unknown): string | null {
+  const id = readId(value);
+  if (id !== null && id !== 'invalid') return id;
+  return typeof value === 'string' ? readBoundedText(value, 255) : null;
+}
+
+export function readBoolean(value: unknown): boolean | null {
+  return typeof value === 'boolean' ? value : null;
+}
+
+/** A phone number as E.164 when it is one, else the text as sent (e.g. "anonymous"). */
+export function readPhoneOrText(value: unknown): string | null {
+  return readPhone(value) ?? readBoundedText(value, 64);
+}
+
+/** A list of strings (or ids) from an array, or a single string; other items are skipped. */
+export function readTextList(value: unknown, max = 50): string[] {
+  const items = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+  const out: string[] = [];
+  for (const item of items) {
+    const text = typeof item === 'number' ? readLooseId(item) : readBoundedText(item, 255);
+    if (text !== null && out.length < max) out.push(text);
+  }
+  return out;
+}
+
+/** The party a Dialpad event names (`contact` of a call or an SMS, a contact event's contact). */
+export interface DialpadContact {
+  id: string | null;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  type: string | null;
+}
+
+/**
+ * A call's or an SMS's `contact` object. Dialpad's OpenAPI document types `contact.id` as a
+ * string (CallContactProto), the captured event sends a bare number: both are read. The
+ * phone is `phone` in call events and `phone_number` in SMS events (developers.dialpad.com,
+ * "SMS Events"): both are read. Empty strings (the captured event's `"email": ""`) are
+ * unknown. Null when nothing is known.
+ */
+export function readContact(value: unknown): DialpadContact | null {
+  if (!isJsonObject(value)) return null;
+  const contact: DialpadContact = {
+    id: readLooseId(own(value, 'id')),
+    name: readBoundedText(own(value, 'name')),
+    email: readBoundedText(own(value, 'email'), 320),
+    phone: readPhoneOrText(firstPresent(value, ['phone', 'phone_number'])),
+    type: readBoundedText(own(value, 'type'), 64),
+  };
+  return Object.values(contact).some((v) => v !== null) ? contact : null;
+}
+
+export const MAX_EVENT_ID_LENGTH = 255;
+
+/** The payload's own `event_id` (an integer, or a string of at most 255 characters); value null when absent. */
+export function readGivenEventId(payload: JsonObject): { ok: true; value: string | null } | { ok: false; message: string } {
+  const given = own(payload, 'event_id');
+  if (given === undefined || given === null) return { ok: true, value: null };
+  const value = typeof given === 'number' && Number.isSafeInteger(given) ? String(given) : readText(given);
+  if (value === null || value.length > MAX_EVENT_ID_LENGTH) {
+    return { ok: false, message: `event_id must be an integer or a non-empty string of at most ${MAX_EVENT_ID_LENGTH} characters` };
+  }
+  return { ok: true, value };
+}
+
+/** A number or digit string as sent, for a derived event identity ("" when absent). */
+export function stampOf(value: unknown): string {
+  return typeof value === 'number' && Number.isFinite(value) ? String(value) : (readText(value) ?? '');
+}
+
+/** A short word (a status, a direction) for a derived identity: lower-case letters, digits, `_` and `-`, else "". */
+export function wordOf(value: unknown): string {
+  const text = readText(value)?.toLowerCase() ?? '';
+  return /^[a-z0-9_-]{1,32}$/.test(text) ? text : '';
+}

@@ -1,0 +1,81 @@
+import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ContactDto } from '../../common/dto/contact.dto.js';
+import { LimitQueryDto } from '../../common/dto/page-query.dto.js';
+import { DIGITS_ID_PATTERN } from '../../common/ids.js';
+
+export class ListSmsQueryDto extends LimitQueryDto {
+  /** inbound: received; outbound: sent. */
+  @IsOptional()
+  @IsIn(['inbound', 'outbound'])
+  direction?: 'inbound' | 'outbound';
+
+  /** Dialpad user id (digits): the user who sent or received the message. */
+  @IsOptional()
+  @Matches(DIGITS_ID_PATTERN, { message: 'dialpad_user_id must be digits' })
+  dialpad_user_id?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  crm_user_id?: string;
+
+  /** Messages created at or after this instant (ISO 8601). */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  /** Messages created before this instant (ISO 8601). */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+
+  /** Opaque cursor from `next_cursor`. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  cursor?: string;
+}
+
+/** The Dialpad user, department or call centre that sent or received the message. */
+export class SmsTargetDto {
+  id!: string | null;
+  /** `user`, `department`, `callcenter`, `office` … as Dialpad names it. */
+  type!: string | null;
+  name!: string | null;
+  phone!: string | null;
+}
+
+export class SmsDto {
+  id!: string;
+  /** Dialpad's message id (a string: Dialpad ids exceed JavaScript's safe integers). */
+  dialpad_sms_id!: string;
+  direction!: 'inbound' | 'outbound';
+  /** E.164 when it is a phone number. */
+  from_number!: string | null;
+  to_numbers!: string[];
+  /** The message text; null when Dialpad withholds it (the message_content_export scope is needed). */
+  text!: string | null;
+  mms!: boolean | null;
+  mms_url!: string | null;
+  /** The newest delivery status Dialpad reported (`pending`, `success`, `failed` …). */
+  message_status!: string | null;
+  delivery_result!: string | null;
+  /** The Dialpad user of the message: the target when it is a user, else the group member who sent it. */
+  dialpad_user_id!: string | null;
+  crm_user_id!: string | null;
+  sender_id!: string | null;
+  target!: SmsTargetDto | null;
+  /** The external party (sender of an inbound message, recipient of an outbound one). */
+  contact!: ContactDto | null;
+  /** Dialpad's created_date. */
+  sent_at!: Date | null;
+  last_event_at!: Date | null;
+  created_at!: Date;
+  updated_at!: Date;
+}
+
+export class SmsPageDto {
+  items!: SmsDto[];
+  /** Pass as `cursor` for the next page; null at the end. */
+  next_cursor!: string | null;
+}
