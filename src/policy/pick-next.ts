@@ -1,9 +1,10 @@
-import { type CampaignPolicy, minutesOfDay } from './campaign-policy.js';
+import type { CampaignPolicy } from './campaign-policy.js';
 import { leadOf, leadsOf } from './lead.js';
 import { type AgentRow, MAX_NUMBERS, type PassReason } from './policy.types.js';
-import { toE164 } from './phone.js';
 import { retryDelayMinutes } from './retry.js';
-import { areaCodeZones, WindowClock, type ZoneLookup, zoneOfCell } from './time-zones.js';
+import { pickDueCallback, type ScheduledCallback } from './due-callback.js';
+export type { ScheduledCallback } from './due-callback.js';
+import type { ZoneLookup } from './time-zones.js';
 import { lowestBit, WindowAnswers } from './window-answers.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -39,15 +40,6 @@ export interface PickInput {
    * summary's counts — the dialer's hot path, where only the pick matters
    */
   explain?: boolean;
-}
-
-/** A callback a lead asked for: its number, when. */
-export interface ScheduledCallback {
-  id: string;
-  rowId: string;
-  /** 1..10 */
-  numberIndex: number;
-  dueAtMs: number;
 }
 
 export interface LeadPick {
@@ -136,7 +128,7 @@ class Decision {
   }
 
   run(): PickResult {
-    const callback = this.dueCallback();
+    const callback = pickDueCallback(this.input, this.nowMs);
     if (callback) return { pick: callback, skipped: this.skipped, summary: this.summary('PICKED') };
     const { rows, policy } = this.input;
     const reservedRows = this.input.reserved?.rowIds;
@@ -238,42 +230,6 @@ class Decision {
       return { pick, skipped: this.skipped, summary: this.summary('PICKED') };
     }
     return { pick: null, skipped: this.skipped, summary: this.summary('NO_ELIGIBLE_LEAD') };
-  }
-
-  /**
-   * The earliest due callback that may be dialed now: its lead's number, whatever the lead's status
-   * or retry delay (the person asked for this call), but never a listed (DNC), reserved or in-progress
-   * number, never outside the calling window.
-   */
-  private dueCallback(): LeadPick | null {
-    const callbacks = this.input.callbacks;
-    if (!callbacks || callbacks.length === 0) return null;
-    const due = callbacks.filter((c) => c.dueAtMs <= this.nowMs).sort((a, b) => a.dueAtMs - b.dueAtMs);
-    if (due.length === 0) return null;
-    const { rows, policy, reserved, dnc } = this.input;
-    // the rows of the due callbacks, in one pass (null: the RowID is shared, the row cannot be addressed)
-    const wanted = new Set(due.map((c) => c.rowId));
-    const found = new Map<string, AgentRow | null>();
-    for (const r of rows) if (wanted.has(r.rowId)) found.set(r.rowId, found.has(r.rowId) ? null : r);
-    for (const c of due) {
-      const row = found.get(c.rowId);
-      if (!row || reserved?.rowIds?.has(row.rowId)) continue;
-      const lead = leadOf(row, policy.defaultRegion);
-      // parsed here: the engine does not parse numbers whose status is terminal (a callback's may be CORRECT)
-      const phone = toE164(row.numbers[c.numberIndex - 1] ?? '', policy.defaultRegion);
-      if (lead.hasInProgress || !phone || dnc?.has(phone) || reserved?.numbers?.has(phone)) continue;
-      if (!this.insideWindow(row, phone)) continue;
-      return { callbackId: c.id, rowId: row.rowId, rowIndex: row.rowIndex, name: row.name, numberIndex: c.numberIndex, phone };
-    }
-    return null;
-  }
-
-  /** The calling window for one number, whatever its status (a callback's number may be CORRECT): every zone it may be in. */
-  private insideWindow(row: AgentRow, phone: string): boolean {
-    const w = this.input.policy.callingWindow;
-    if (!w.enabled) return true;
-    const zones = zoneOfCell(row.timezone) ?? (this.input.zones ?? areaCodeZones)(phone) ?? [this.input.policy.defaultTimezone];
-    return new WindowClock(this.nowMs, minutesOfDay(w.start) ?? 0, minutesOfDay(w.end) ?? 24 * 60).inside(zones);
   }
 
   /** Whether the lead's dials (all its numbers) reached a per-lead cap of the campaign. */

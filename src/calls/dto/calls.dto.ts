@@ -1,44 +1,14 @@
-import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
 import { CALL_STATUSES, type CallStatus } from '../domain/call-state.js';
 import { ContactDto } from '../../common/dto/contact.dto.js';
-import { LimitQueryDto } from '../../common/dto/page-query.dto.js';
-import { DIGITS_ID_PATTERN } from '../../common/ids.js';
+import { ActivityQueryDto } from '../../common/dto/activity-query.dto.js';
 
-export class ListCallsQueryDto extends LimitQueryDto {
+/** `GET /api/calls`: started between `from` and `to`, by status, direction, user, cursor. */
+export class ListCallsQueryDto extends ActivityQueryDto {
   @IsOptional()
   @IsIn(CALL_STATUSES)
   status?: CallStatus;
-
-  @IsOptional()
-  @IsIn(['inbound', 'outbound'])
-  direction?: 'inbound' | 'outbound';
-
-  /** Dialpad user id (digits). */
-  @IsOptional()
-  @Matches(DIGITS_ID_PATTERN, { message: 'dialpad_user_id must be digits' })
-  dialpad_user_id?: string;
-
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  crm_user_id?: string;
-
-  /** Calls started at or after this instant (ISO 8601). */
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  from?: string;
-
-  /** Calls started before this instant (ISO 8601). */
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  to?: string;
-
-  /** Opaque cursor from `next_cursor`. */
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  cursor?: string;
 }
 
 export class CallDto {

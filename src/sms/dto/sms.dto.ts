@@ -1,40 +1,8 @@
-import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { ContactDto } from '../../common/dto/contact.dto.js';
-import { LimitQueryDto } from '../../common/dto/page-query.dto.js';
-import { DIGITS_ID_PATTERN } from '../../common/ids.js';
+import { ActivityQueryDto } from '../../common/dto/activity-query.dto.js';
 
-export class ListSmsQueryDto extends LimitQueryDto {
-  /** inbound: received; outbound: sent. */
-  @IsOptional()
-  @IsIn(['inbound', 'outbound'])
-  direction?: 'inbound' | 'outbound';
-
-  /** Dialpad user id (digits): the user who sent or received the message. */
-  @IsOptional()
-  @Matches(DIGITS_ID_PATTERN, { message: 'dialpad_user_id must be digits' })
-  dialpad_user_id?: string;
-
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  crm_user_id?: string;
-
-  /** Messages created at or after this instant (ISO 8601). */
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  from?: string;
-
-  /** Messages created before this instant (ISO 8601). */
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  to?: string;
-
-  /** Opaque cursor from `next_cursor`. */
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  cursor?: string;
-}
+/** `GET /api/sms`: created between `from` and `to`, by direction (inbound: received; outbound: sent), user, cursor. */
+export class ListSmsQueryDto extends ActivityQueryDto {}
 
 /** The Dialpad user, department or call centre that sent or received the message. */
 export class SmsTargetDto {
