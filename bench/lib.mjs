@@ -4,6 +4,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 
 export const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -110,7 +111,8 @@ export function machine() {
   };
 }
 
-const DIST = new URL('../dist/', import.meta.url);
+/** The build the scripts run: dist/, or BENCH_DIST (another build of the same tree, e.g. one a concurrent `npm run build` will not wipe). */
+export const DIST = process.env.BENCH_DIST ? pathToFileURL(`${process.env.BENCH_DIST.replace(/\/$/, '')}/`) : new URL('../dist/', import.meta.url);
 
 /**
  * The built service (dist/) as separate processes on a fresh, migrated database
@@ -139,9 +141,9 @@ export class ServiceStack {
     this.children = [];
   }
 
-  /** Starts one node on a free port; resolves when /health answers. */
+  /** Starts one node on a free port (or `env.PORT`); resolves when /health answers. */
   async start(env = {}, label = 'service') {
-    const port = await freePort();
+    const port = env.PORT ? Number(env.PORT) : await freePort();
     const child = startProcess(
       new URL('src/main.js', DIST).pathname,
       {
@@ -159,7 +161,10 @@ export class ServiceStack {
     );
     this.children.push(child);
     const base = `http://127.0.0.1:${port}`;
-    await waitHttp(`${base}/health`);
+    // a node refused at start (bad configuration) says so at once, not after the wait
+    const exited = new Promise((_, reject) => child.once('exit', (code, signal) => reject(new Error(`${label} exited ${code ?? signal} before /health answered`))));
+    exited.catch(() => undefined);
+    await Promise.race([waitHttp(`${base}/health`), exited]);
     return { child, base };
   }
 
@@ -178,5 +183,43 @@ export class ServiceStack {
   async close() {
     await Promise.all(this.children.map((c) => c.stop()));
     await admin(`DROP DATABASE IF EXISTS ${this.dbName} WITH (FORCE)`).catch(() => undefined);
+  }
+}
+
+/** The flags the console's browser runs use: headless, no sandbox, nothing fetched in the background. */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** The machine's Chromium (CHROMIUM_PATH, default /usr/bin/chromium) driven by playwright-core, which never downloads one. */
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/**
+ * The demo's world (demo/world.ts, built) around one node of `stack`: the fake Google Sheets
+ * (router + campaign) and the fake Dialpad (realistic calls, `realistic` timings) in this
+ * process, the service pointed at them, an app with Dialpad connected and the dialer
+ * configured. Returns the world (console and calls-board links, the app's key and webhook
+ * secret), `base`, the fakes and `close()` (the fakes and the node; the stack drops the database).
+ */
+export async function startConsoleWorld(stack, { realistic = {}, leads, env = {} } = {}) {
+  const world = await import(new URL('demo/world.js', DIST).href);
+  const { sheets } = await world.startFakeSheets(leads ? { leads } : {});
+  const dialpad = await world.startFakeDialpad({ realistic });
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let svc = null;
+  const close = async () => {
+    await dialpad.close().catch(() => undefined);
+    await svc?.child.stop();
+    await sheets.close().catch(() => undefined);
+  };
+  try {
+    svc = await stack.start({ PORT: String(port), ...world.fakesEnv({ dialpad, sheets, publicBase: base }), ...env });
+    const links = await world.setUpWorld({ base, adminToken: stack.adminToken, appName: 'console world' });
+    return { ...links, base, svc, dialpad, sheets, close };
+  } catch (err) {
+    await close();
+    throw err;
   }
 }

@@ -8,6 +8,7 @@ import { freePort, freshEvent, machine, percentile, ServiceStack, signJwt, sleep
 import { measurePolicyDecision } from './policy.mjs';
 import { measureSheetsPerDisposition } from './sheets.mjs';
 import { measureDispositionToNextDial } from './dialer.mjs';
+import { measureConsole } from './console.mjs';
 
 const BASELINE = new URL('./baseline-server.mjs', import.meta.url).pathname;
 
@@ -183,6 +184,8 @@ try {
   add('policy decision over 10,000 rows p99', policy.p99_ms, 'ms', null, 'every row scanned, all reasons listed', false, '< 5 ms');
   add('policy decision over 10,000 rows, counts only p50', policy.no_explain_p50_ms, 'ms', null, 'explain: false (the dial path)', false, '< 5 ms');
   add('policy first decision (parses every number)', policy.cold_ms, 'ms', null, 'once per sheet read', false);
+  add('policy decision, 100,000-number DNC list + 1,000 callbacks p50', policy.compliance_p50_ms, 'ms', null, '10,000 rows, counts only', false, '< 5 ms');
+  add('policy decision, 100,000-number DNC list + 1,000 callbacks p99', policy.compliance_p99_ms, 'ms', null, '10,000 rows, counts only', false, '< 5 ms');
   const sheetsCalls = await measureSheetsPerDisposition();
   add('Sheets values writes per disposition (max)', sheetsCalls.value_writes_max, 'calls', null, 'fake Sheets server', false, '1');
   add('Sheets format writes per disposition (max)', sheetsCalls.format_writes_max, 'calls', null, 'fake Sheets server', false, '≤ 1');
@@ -191,6 +194,14 @@ try {
   const loop = await measureDispositionToNextDial({ startService, createTenant, adminToken: stack.adminToken });
   add('disposition → next dial p50', loop.p50_ms, 'ms', null, `${loop.samples} dispositions, fake Sheets + Dialpad answering at once`, false);
   add('disposition → next dial p99', loop.p99_ms, 'ms', null, `${loop.samples} dispositions, fake Sheets + Dialpad answering at once`, false, '< 50 ms');
+
+  // 7. the agent console and the calls board in Chromium (bench/console.mjs)
+  const ui = await measureConsole(stack);
+  add('console bundle (JS, gzip)', ui.bundle.gzip_kb, 'kB', null, `dist/web/assets, ${ui.bundle.files} file${ui.bundle.files === 1 ? '' : 's'}`, false, '≤ 150 kB');
+  add('console keypress → request p50', ui.keys.p50_ms, 'ms', null, `${ui.keys.samples} dispositions by keyboard, Enter keydown → fetch, Chromium`, false);
+  add('console keypress → request p99', ui.keys.p99_ms, 'ms', null, `${ui.keys.samples} dispositions by keyboard, Enter keydown → fetch, Chromium`, false, '< 16 ms');
+  add('POST /webhooks → calls-board toast p50', ui.toast.p50_ms, 'ms', null, `${ui.toast.samples} inbound calls, toast in the DOM, Chromium`, false);
+  add('POST /webhooks → calls-board toast p99', ui.toast.p99_ms, 'ms', null, `${ui.toast.samples} inbound calls, toast in the DOM, Chromium`, false, '< 100 ms');
 } finally {
   await stack.close();
 }

@@ -21,15 +21,16 @@
  *   DEMO_CALLING_WINDOW    e.g. 08:00-21:00 for the real calling window in each lead's local time (default: all hours)
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mintAdminToken } from '../src/auth/admin-token.js';
-import { FakeDialpad } from './fakes/fake-dialpad.js';
-import { FakeSheets } from './fakes/fake-sheets.js';
-import { CAMPAIGN_TAB, DEFAULT_DIALPAD_PORT, DEFAULT_SHEETS_PORT, DEMO_AGENT_EMAIL, DEMO_DIALPAD_USER, ROUTER_SPREADSHEET_ID, ROUTER_TAB, seedSheets } from './seed.js';
+import type { FakeDialpad } from './fakes/fake-dialpad.js';
+import type { FakeSheets } from './fakes/fake-sheets.js';
+import { CAMPAIGN_TAB, DEFAULT_DIALPAD_PORT, DEFAULT_SHEETS_PORT, DEMO_AGENT_EMAIL } from './seed.js';
+import { ALL_HOURS, fakesEnv, setUpWorld, startFakeDialpad, startFakeSheets, WorldError } from './world.js';
 
 const DEFAULT_PORT = 4000;
 const DEFAULT_PG_PORT = 54339; // not npm start's 54329: both can run side by side
@@ -94,25 +95,10 @@ async function main(): Promise<void> {
   await ensurePortFree(ports.service, 'PORT', 'the service');
   const secrets = demoSecrets(dataDir);
 
-  sheets = await listenOrExplain(() => FakeSheets.start({ port: ports.sheets }), ports.sheets, 'DEMO_SHEETS_PORT', 'the fake Google Sheets');
-  const seeded = seedSheets(sheets, { agentEmail: DEMO_AGENT_EMAIL, dialpadUserId: DEMO_DIALPAD_USER.id });
-  step(`fake Google Sheets on ${sheets.url.replace(/\/$/, '')}: router tab and "${CAMPAIGN_TAB}" (${seeded.leads} leads)`);
-  dialpad = await listenOrExplain(
-    () =>
-      FakeDialpad.start({
-        port: ports.dialpad,
-        clientId: 'turbo-cti-demo',
-        clientSecret: randomBytes(16).toString('hex'),
-        // a Dialpad company connects to one app only, and every run creates its own app (a clean slate)
-        companyId: String(5629499534213120n + BigInt(randomInt(1, 2 ** 40))),
-        users: [DEMO_DIALPAD_USER],
-        callMode: 'realistic',
-        realistic: { timeScale },
-      }),
-    ports.dialpad,
-    'DEMO_DIALPAD_PORT',
-    'the fake Dialpad',
-  );
+  const fakeSheets = await listenOrExplain(() => startFakeSheets({ port: ports.sheets }), ports.sheets, 'DEMO_SHEETS_PORT', 'the fake Google Sheets');
+  sheets = fakeSheets.sheets;
+  step(`fake Google Sheets on ${sheets.url.replace(/\/$/, '')}: router tab and "${CAMPAIGN_TAB}" (${fakeSheets.leads} leads)`);
+  dialpad = await listenOrExplain(() => startFakeDialpad({ port: ports.dialpad, realistic: { timeScale } }), ports.dialpad, 'DEMO_DIALPAD_PORT', 'the fake Dialpad');
   step(`fake Dialpad on ${dialpad.url}: realistic calls${timeScale !== 1 ? ` (timings × ${timeScale})` : ''}`);
 
   const logFile = join(dataDir, 'service.log');
@@ -120,19 +106,11 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(ports.service),
-    PUBLIC_BASE_URL: publicBase,
     DATA_DIR: dataDir,
     EMBEDDED_PG_PORT: String(ports.pg),
     INTERNAL_JWT_SECRET: secrets.INTERNAL_JWT_SECRET,
     ENCRYPTION_KEY: secrets.ENCRYPTION_KEY,
-    DIALPAD_BASE_URL: dialpad.url,
-    DIALPAD_CLIENT_ID: dialpad.clientId,
-    DIALPAD_CLIENT_SECRET: dialpad.clientSecret,
-    DIALPAD_REDIRECT_URI: `${publicBase}/auth/dialpad/callback`,
-    // the fake has no per-minute limit; let an agent dial as fast as the calls end
-    DIALPAD_CALLS_PER_USER_PER_MINUTE: '30',
-    SHEETS_API_ROOT_URL: sheets.url,
-    AGENT_TOKEN_TTL_SECONDS: '43200',
+    ...fakesEnv({ dialpad, sheets, publicBase }),
   };
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'GOOGLE_APPLICATION_CREDENTIALS', 'ROUTER_SPREADSHEET_ID', 'DEMO_PORT']) delete env[name];
   const startedAt = Date.now();
@@ -147,20 +125,7 @@ async function main(): Promise<void> {
   step(`service up on ${publicBase} in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 
   const admin = await mintAdminToken(secrets.INTERNAL_JWT_SECRET, 'demo-admin', '12h');
-  const api = apiClient(internal, admin);
-  const created = await api<{ id: string; api_key: string; webhook_secret: string }>('POST', '/internal/apps', { name: `Demo ${new Date().toISOString().slice(0, 16).replace('T', ' ')}` }, [201]);
-  const appId = created.id;
-  step(`app ${appId} created`);
-
-  await connectDialpad(internal, admin, appId);
-  await api('POST', `/internal/apps/${appId}/dialpad/subscribe`, {}, [200, 201]);
-  await api('POST', `/internal/apps/${appId}/dialpad/sync-users`, undefined, [200]).catch(() => undefined); // names on the calls board: nice to have
-  step(`Dialpad connected through OAuth (fake consent as ${DEMO_DIALPAD_USER.first_name} ${DEMO_DIALPAD_USER.last_name}); its webhooks go to /webhooks/dialpad/${appId}`);
-
-  await api('PUT', `/internal/apps/${appId}/dialer-config`, { router_spreadsheet_id: ROUTER_SPREADSHEET_ID, router_tab: ROUTER_TAB, policy: { callingWindow: window.policy } }, [200]);
-  step(`dialer configured: router ${ROUTER_SPREADSHEET_ID}, calling window ${window.label}`);
-
-  const consoleUrl = await consoleLink(internal, admin, appId, created.api_key, publicBase);
+  const world = await setUpWorld({ base: internal, publicBase, adminToken: admin, policy: { callingWindow: window.policy }, policyLabel: `calling window ${window.label}`, onStep: step });
   const inboundCommand = `${ports.dialpad !== DEFAULT_DIALPAD_PORT ? `DEMO_DIALPAD_PORT=${ports.dialpad} ` : ''}npm run demo:inbound`;
   const rule = '='.repeat(78);
   out(
@@ -169,78 +134,29 @@ async function main(): Promise<void> {
       rule,
       '  Turbo CTI demo is ready.',
       '',
-      `  Agent console:  ${consoleUrl.url}`,
+      `  Agent console:  ${world.consoleUrl}`,
       `                  (agent ${DEMO_AGENT_EMAIL}; press Play: the dialer calls the 50 leads one by one)`,
-      `  Calls board:    ${publicBase}/console/calls#api_key=${created.api_key}`,
+      `  Calls board:    ${world.boardUrl}`,
       `  Swagger UI:     ${publicBase}/docs`,
       `  Admin token:    ${admin}`,
-      `  App API key:    ${created.api_key}`,
+      `  App API key:    ${world.apiKey}`,
       '',
       `  Fire an inbound call to the agent:   ${inboundCommand}`,
       `                                       ${inboundCommand} -- +13125550199 "Jane Caller"`,
       '',
       `  Calls ring 2-6 s; about 60 % answer and talk 8-40 s, the rest ring out or reach voicemail${timeScale !== 1 ? ` (timings × ${timeScale})` : ''}.`,
       `  Calling window: ${window.label}${window.allHours ? ', so the demo dials at any time of day (production default: 08:00-21:00 in each lead\'s local time; DEMO_CALLING_WINDOW=08:00-21:00 to try it)' : ''}.`,
-      `  Console link valid until ${consoleUrl.expiresAt}. Service logs: ${rel(logFile)}`,
+      `  Console link valid until ${world.consoleExpiresAt}. Service logs: ${rel(logFile)}`,
       '  Ctrl-C stops everything.',
       rule,
     ].join('\n'),
   );
 }
 
-// --- the setup through the public API ----------------------------------------------------
-
-type Api = <T = unknown>(method: string, path: string, body: object | undefined, expect: number[]) => Promise<T>;
-
-function apiClient(base: string, adminToken: string): Api {
-  return async <T>(method: string, path: string, body: object | undefined, expect: number[]): Promise<T> => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    if (!expect.includes(res.status)) throw new DemoError(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
-    return (text ? JSON.parse(text) : null) as T;
-  };
-}
-
-/** What a browser does: connect (302 to Dialpad) → Dialpad's consent page (302 back with a code) → callback. */
-async function connectDialpad(base: string, adminToken: string, appId: string): Promise<void> {
-  const connect = await fetch(`${base}/auth/dialpad/connect?app_id=${appId}`, { headers: { authorization: `Bearer ${adminToken}` }, redirect: 'manual' });
-  const authorize = connect.headers.get('location');
-  if (connect.status !== 302 || !authorize) throw new DemoError(`GET /auth/dialpad/connect answered ${connect.status}: ${await connect.text()}`);
-  const consent = await fetch(authorize, { redirect: 'manual' });
-  const back = consent.headers.get('location');
-  if (consent.status !== 302 || !back) throw new DemoError(`the fake Dialpad's consent answered ${consent.status}: ${await consent.text()}`);
-  const callback = await fetch(`${base}/auth/dialpad/callback${new URL(back).search}`, { redirect: 'manual' });
-  if (callback.status !== 200 && callback.status !== 302) throw new DemoError(`GET /auth/dialpad/callback answered ${callback.status}: ${(await callback.text()).slice(0, 300)}`);
-}
-
-/** The agent's console link: the admin route, else (a service without it) an agent token minted with the app's key. */
-async function consoleLink(base: string, adminToken: string, appId: string, apiKey: string, publicBase: string): Promise<{ url: string; expiresAt: string }> {
-  const res = await fetch(`${base}/internal/apps/${appId}/agents/console-link`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ agent_email: DEMO_AGENT_EMAIL }),
-  });
-  if (res.ok) {
-    const link = (await res.json()) as { url: string; expires_at: string };
-    return { url: link.url, expiresAt: link.expires_at };
-  }
-  if (res.status !== 404) throw new DemoError(`POST /internal/apps/${appId}/agents/console-link answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
-  const token = await fetch(`${base}/api/agents/token`, {
-    method: 'POST',
-    headers: { 'x-app-api-key': apiKey, 'content-type': 'application/json' },
-    body: JSON.stringify({ agent_email: DEMO_AGENT_EMAIL }),
-  });
-  if (token.status !== 201) throw new DemoError(`POST /api/agents/token answered ${token.status}: ${(await token.text()).slice(0, 300)}`);
-  const minted = (await token.json()) as { token: string; expires_at: string };
-  return { url: `${publicBase}/console#token=${minted.token}`, expiresAt: minted.expires_at };
-}
+// --- options ------------------------------------------------------------------------------
 
 function callingWindow(spec: string | undefined): { policy: object; label: string; allHours: boolean } {
-  if (!spec) return { policy: { enabled: true, start: '00:00', end: '24:00' }, label: 'all hours (00:00-24:00)', allHours: true };
+  if (!spec) return { policy: ALL_HOURS, label: 'all hours (00:00-24:00)', allHours: true };
   const m = /^(\d{2}:\d{2})-(\d{2}:\d{2})$/.exec(spec.trim());
   if (!m) throw new DemoError(`DEMO_CALLING_WINDOW must look like 08:00-21:00, not ${spec}`);
   return { policy: { enabled: true, start: m[1], end: m[2] }, label: `${m[1]}-${m[2]} in each lead's local time`, allHours: false };
@@ -445,6 +361,6 @@ async function fail(message: string, logFile?: string): Promise<void> {
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
 
 main().catch((err: unknown) => {
-  const message = err instanceof DemoError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+  const message = err instanceof DemoError || err instanceof WorldError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
   void fail(message, child ? join(dirname(runFile), 'service.log') : undefined);
 });

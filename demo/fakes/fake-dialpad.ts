@@ -107,6 +107,8 @@ export interface WebhookDelivery {
   hook_url: string;
   status: number | null;
   error?: string;
+  /** Date.now() when the POST was sent */
+  sent_at: number;
 }
 
 /** `answered`: calling → ringing → connected → hangup; `unanswered`: calling → ringing → hangup (a missed call). */
@@ -760,10 +762,10 @@ export class FakeDialpad {
   }
 
   private async deliver(call: FakeCall, state: string, target: Webhook, json: string): Promise<void> {
-    const delivery: WebhookDelivery = { call_id: call.call_id, state, hook_url: target.hook_url, status: null };
+    const body = target.secret ? signDialpadJwt(json, target.secret) : json;
+    const delivery: WebhookDelivery = { call_id: call.call_id, state, hook_url: target.hook_url, status: null, sent_at: Date.now() };
     this.deliveries.push(delivery);
     try {
-      const body = target.secret ? signDialpadJwt(json, target.secret) : json;
       const res = await fetch(target.hook_url, { method: 'POST', headers: { 'content-type': target.secret ? 'application/jwt' : 'application/json' }, body });
       await res.arrayBuffer();
       delivery.status = res.status;

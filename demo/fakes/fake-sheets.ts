@@ -470,7 +470,8 @@ function trimGrid<T>(rows: T[][]): T[][] {
   return out;
 }
 
-function letters(index: number): string {
+/** A 0-based column index as A1 letters: 0 → A, 26 → AA. */
+export function letters(index: number): string {
   let n = index + 1;
   let s = '';
   while (n > 0) {

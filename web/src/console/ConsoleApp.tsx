@@ -151,6 +151,9 @@ const TITLES: Record<ConsoleState['phase'], string> = {
   error: 'Something went wrong',
 };
 
+/** The session's ready state above the title: a stopped shift is over, not "not started". */
+const EYEBROWS: Record<NonNullable<ConsoleState['readyState']> | 'NONE', string> = { PLAY: 'Playing', PAUSE: 'Paused', STOPPED: 'Stopped', NONE: 'Not started' };
+
 function StatePanel({ state: s }: { state: ConsoleState }) {
   const call = s.call;
   let detail: ReactNode = null;
@@ -204,7 +207,7 @@ function StatePanel({ state: s }: { state: ConsoleState }) {
   if (s.readyState === 'PAUSE' && call) detail = `${detail ?? ''} Paused: no next dial after this call.`.trim();
   return (
     <section className="state" aria-labelledby="state-title">
-      <p className="eyebrow">{s.readyState === 'PLAY' ? 'Playing' : s.readyState === 'PAUSE' ? 'Paused' : 'Not started'}</p>
+      <p className="eyebrow">{EYEBROWS[s.readyState ?? 'NONE']}</p>
       <h1 id="state-title" className="state-title" tabIndex={-1}>
         <span className="state-dot" aria-hidden="true" />
         {title}

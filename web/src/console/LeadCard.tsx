@@ -1,4 +1,4 @@
-import { leadLocalTime, phone, statusLabel } from '../shared/format';
+import { leadLocalTime, phone, sheetPhone, statusLabel } from '../shared/format';
 import { useNow } from '../shared/useNow';
 import type { CurrentCall } from './machine';
 import { numberPosition } from './selectors';
@@ -10,12 +10,16 @@ function LocalTime({ lead }: { lead: LeadView }) {
   return <>{text ?? 'Unknown'}</>;
 }
 
+/** The dialed number's line in the list, as the call goes. */
+const CURRENT_LABEL: Record<CurrentCall['status'], string> = { dialing: 'Calling now', ringing: 'Calling now', connected: 'On the call', ended: 'Just called' };
+
 /** The lead being dialed: who, which of its numbers, the others, notes, attempts, local time. */
 export function LeadCard({ call }: { call: CurrentCall }) {
   const lead = call.lead;
   const position = numberPosition(call);
   const numbers = lead?.numbers ? [...lead.numbers].sort((a, b) => a.index - b.index) : [];
   const title = call.name ?? lead?.name ?? (call.rowId ? `Lead ${call.rowId}` : 'Placing the call…');
+  const nanp = call.phone?.startsWith('+1') ?? false;
   return (
     <section className="card lead" aria-labelledby="lead-name">
       <div className="lead-head">
@@ -50,8 +54,8 @@ export function LeadCard({ call }: { call: CurrentCall }) {
               const current = n.index === call.numberIndex;
               return (
                 <li key={n.index} className={current ? 'current' : undefined} aria-current={current ? 'true' : undefined}>
-                  <span className="num-phone">{phone(n.phone)}</span>
-                  <span className={`status status-${n.status.toLowerCase()}`}>{current ? 'Calling now' : statusLabel(n.status)}</span>
+                  <span className="num-phone">{current && call.phone ? phone(call.phone) : sheetPhone(n.phone, nanp)}</span>
+                  <span className={`status status-${n.status.toLowerCase()}`}>{current ? CURRENT_LABEL[call.status] : statusLabel(n.status)}</span>
                 </li>
               );
             })}

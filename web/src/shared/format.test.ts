@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clock, hms, leadLocalTime, phone, statusLabel } from './format';
+import { clock, hms, leadLocalTime, phone, sheetPhone, statusLabel } from './format';
 
 describe('format', () => {
   it('clock: mm:ss, h:mm:ss past an hour, never negative', () => {
@@ -14,6 +14,14 @@ describe('format', () => {
     expect(phone('+15551234567')).toBe('+1 555 123 4567');
     expect(phone('+442071234567')).toBe('+442071234567');
     expect(phone(null)).toBe('—');
+  });
+
+  it('sheetPhone: numbers as typed in a sheet, grouped like the dialed one', () => {
+    for (const typed of ['(808) 555-0101', '808-555-0101', '8085550101', '+1 808 555 0101', '1 808 555 0101']) expect(sheetPhone(typed, true)).toBe('+1 808 555 0101');
+    expect(sheetPhone('+1 808 555 0101', false)).toBe('+1 808 555 0101');
+    expect(sheetPhone('808-555-0101', false)).toBe('808-555-0101');
+    expect(sheetPhone('020 7123 4567', true)).toBe('020 7123 4567');
+    expect(sheetPhone('  ', true)).toBe('—');
   });
 
   it('lead local time: from the zone, else from an ISO offset (kept live), else HH:mm as given', () => {

@@ -27,6 +27,20 @@ export function phone(e164: string | null | undefined): string {
   return m ? `+1 ${m[1]} ${m[2]} ${m[3]}` : e164;
 }
 
+/**
+ * A number as typed in the sheet ("(312) 555-0101", "312-555-0101", "+1 312 555 0101"),
+ * shown as phone() shows the dialed one: separators dropped, NANP grouped. A national
+ * 10-digit number is read as NANP only when `nanp` (the lead's dialed number is +1);
+ * anything else is shown as typed.
+ */
+export function sheetPhone(raw: string | null | undefined, nanp: boolean): string {
+  const typed = (raw ?? '').trim();
+  const compact = typed.replace(/[\s().-]/g, '');
+  if (/^\+1\d{10}$/.test(compact)) return phone(compact);
+  if (nanp && /^1?[2-9]\d{2}[2-9]\d{6}$/.test(compact)) return phone(`+${compact.length === 10 ? '1' : ''}${compact}`);
+  return typed || '—';
+}
+
 const OFFSET = /(Z|[+-]\d{2}:?\d{2})$/;
 
 /**
