@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { timeRange } from '../common/time-range.js';
 import type { AppId } from '../common/app-id.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { parseJsonLossless } from '../common/lossless-json.js';
@@ -13,9 +14,7 @@ export class CallsService {
 
   async list(appId: AppId, q: ListCallsQueryDto): Promise<CallPageDto> {
     const limit = q.limit ?? 50;
-    const from = q.from ? new Date(q.from) : undefined;
-    const to = q.to ? new Date(q.to) : undefined;
-    if (from && to && from >= to) throw new DomainError('INVALID_INPUT', '`from` must be before `to`');
+    const { from, to } = timeRange(q);
     const rows = await this.calls.list(
       appId,
       { status: q.status, direction: q.direction, dialpadUserId: q.dialpad_user_id, crmUserId: q.crm_user_id, from, to },

@@ -6,7 +6,7 @@ import type { FastifyReply } from 'fastify';
 import { AppsService } from '../apps/apps.service.js';
 import { AdminGuard } from '../auth/admin.guard.js';
 import type { AppId } from '../common/app-id.js';
-import { DomainError } from '../common/errors/domain-error.js';
+import { timeRange } from '../common/time-range.js';
 import { decodeTimeCursor, encodeTimeCursor } from '../common/time-cursor.js';
 import { ADMIN_AUTH_ERRORS, ApiErrors } from '../infra/http/api-errors.js';
 import { AttemptHistoryRepository, type HistoryRow } from './attempt-history.repository.js';
@@ -40,7 +40,7 @@ export class AttemptHistoryController {
   @ApiOkResponse({ type: AttemptHistoryPageDto })
   async list(@Param('app_id', new ParseUUIDPipe()) appId: AppId, @Query() q: AttemptHistoryQueryDto, @Res() reply: FastifyReply): Promise<void> {
     await this.apps.require(appId);
-    checkRange(q);
+    timeRange(q);
     const after = q.cursor ? decodeTimeCursor(q.cursor) : null;
     if (q.format === 'csv') {
       await reply
@@ -60,7 +60,7 @@ export class AttemptHistoryController {
   @Get('summary')
   async summary(@Param('app_id', new ParseUUIDPipe()) appId: AppId, @Query() q: AttemptSummaryQueryDto): Promise<AttemptSummaryDto> {
     await this.apps.require(appId);
-    checkRange(q);
+    timeRange(q);
     return { group_by: q.group_by, from: q.from ?? null, to: q.to ?? null, rows: await this.history.summary(appId, q.group_by, q) };
   }
 
@@ -87,8 +87,4 @@ function withoutCursor(row: HistoryRow): AttemptHistoryPageDto['items'][number] 
 function csvCell(value: string | number | Date | null): string {
   if (value === null) return '';
   return value instanceof Date ? value.toISOString() : String(value);
-}
-
-function checkRange(q: { from?: string; to?: string }): void {
-  if (q.from && q.to && Date.parse(q.from) >= Date.parse(q.to)) throw new DomainError('INVALID_INPUT', '`from` must be before `to`');
 }

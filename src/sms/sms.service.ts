@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { timeRange } from '../common/time-range.js';
 import type { AppId } from '../common/app-id.js';
-import { DomainError } from '../common/errors/domain-error.js';
 import { decodeTimeCursor, encodeTimeCursor } from '../common/time-cursor.js';
 import { ListSmsQueryDto, SmsDto, SmsPageDto } from './dto/sms.dto.js';
 import { SmsRepository, SmsRow } from './sms.repository.js';
@@ -11,9 +11,7 @@ export class SmsService {
 
   async list(appId: AppId, q: ListSmsQueryDto): Promise<SmsPageDto> {
     const limit = q.limit ?? 50;
-    const from = q.from ? new Date(q.from) : undefined;
-    const to = q.to ? new Date(q.to) : undefined;
-    if (from && to && from >= to) throw new DomainError('INVALID_INPUT', '`from` must be before `to`');
+    const { from, to } = timeRange(q);
     const rows = await this.sms.list(
       appId,
       { direction: q.direction, dialpadUserId: q.dialpad_user_id, crmUserId: q.crm_user_id, from, to },

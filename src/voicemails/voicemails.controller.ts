@@ -1,4 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Query, UseGuards } from '@nestjs/common';
+import { timeRange } from '../common/time-range.js';
 import type { AppId } from '../common/app-id.js';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AppsService } from '../apps/apps.service.js';
@@ -24,9 +25,7 @@ export class VoicemailsController {
   @ApiErrors({ 404: 'Unknown app' })
   async list(@Param('app_id', new ParseUUIDPipe()) appId: AppId, @Query() q: ListVoicemailsQueryDto): Promise<VoicemailDto[]> {
     await this.apps.require(appId);
-    const from = q.from ? new Date(q.from) : undefined;
-    const to = q.to ? new Date(q.to) : undefined;
-    if (from && to && from >= to) throw new DomainError('INVALID_INPUT', '`from` must be before `to`');
+    const { from, to } = timeRange(q);
     const rows = await this.voicemails.list(appId, { dialpadUserId: q.dialpad_user_id, from, to }, q.limit ?? 50, q.offset ?? 0);
     return rows.map(toVoicemailDto);
   }
