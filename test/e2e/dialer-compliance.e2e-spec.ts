@@ -80,6 +80,13 @@ describe('Dialer compliance: do-not-call, pause reasons, history (e2e)', () => {
       expectErrorShape(await request(w.t.baseUrl).post(dnc()).set('Authorization', admin()).send(bad), 400);
     }
     expectErrorShape(await request(w.t.baseUrl).post(dnc()).send({ phone: '+12125550100' }), 401);
+    // another (unknown) app's routes answer 404, the agent routes need a token, a malformed body is a 400
+    const stranger = `/internal/apps/${'00000000-0000-4000-8000-000000000000'}`;
+    for (const path of ['/dnc', '/attempts', '/attempts/summary?group_by=agent', '/callbacks']) {
+      expectErrorShape(await request(w.t.baseUrl).get(`${stranger}${path}`).set('Authorization', admin()), 404);
+    }
+    expectErrorShape(await request(w.t.baseUrl).get('/api/callbacks'), 401);
+    expectErrorShape(await request(w.t.baseUrl).post(dnc('/import')).set('Authorization', admin()).set('content-type', 'application/json').send('{"csv":'), 400);
     await request(w.t.baseUrl).delete(dnc('/%2B12125550199')).set('Authorization', admin()).expect(200);
   });
 
