@@ -19,6 +19,7 @@ import { SmsModule } from './sms/sms.module.js';
 import { MetricsModule } from './infra/metrics/metrics.module.js';
 import { RedisModule } from './infra/redis/redis.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
+import { RetentionModule } from './retention/retention.module.js';
 import { UserMappingModule } from './user-mapping/user-mapping.module.js';
 import { VoicemailsModule } from './voicemails/voicemails.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
@@ -50,6 +51,7 @@ export class AppModule {
         DncModule,
         DialerSessionModule,
         DialpadConnectModule,
+        RetentionModule,
       ],
     };
   }

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   await import('reflect-metadata');
   const { Logger } = await import('@nestjs/common');
   const { PinoLogger } = await import('nestjs-pino');
-  const { createApp } = await import('./bootstrap.js');
+  const { closeApp, createApp } = await import('./bootstrap.js');
   const { ConfigError } = await import('./infra/config/app-config.js');
   const { loadConfig } = await import('./infra/config/load-config.js');
   const { startEmbeddedPostgres } = await import('./infra/database/embedded-postgres.js');
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.SHUTDOWN_GRACE_SECONDS * 1000).unref();
     (async () => {
-      await app.close();
+      await closeApp(app, (config.SHUTDOWN_GRACE_SECONDS * 1000) / 2);
       await stopEmbedded?.();
       process.exit(0);
     })().catch((err: unknown) => {

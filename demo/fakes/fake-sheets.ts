@@ -10,7 +10,10 @@ import type { AddressInfo } from 'node:net';
  *   GET  /v4/spreadsheets/{id}/values/{range}         values.get
  *   GET  /v4/spreadsheets/{id}/values:batchGet        values.batchGet (?ranges=…&ranges=…)
  *   POST /v4/spreadsheets/{id}/values:batchUpdate     values.batchUpdate (RAW / USER_ENTERED)
- *   POST /v4/spreadsheets/{id}:batchUpdate            repeatCell (backgroundColor), appendDimension
+ *   POST /v4/spreadsheets/{id}:batchUpdate            updateCells (values, backgroundColor), repeatCell, appendDimension
+ *
+ * Google's per-user quotas can be enforced (enforceQuota), answering 429 with
+ * Google's RESOURCE_EXHAUSTED body beyond them.
  *
  * A1 ranges with quoted titles ('Q4 ''24'!A1:C3), whole rows (2:2), whole
  * columns (A:A), open ends (A2:Z) and bare titles; trailing empty cells and rows
@@ -42,6 +45,8 @@ export interface FakeRequest {
   authorization: string | null;
   /** epoch ms of arrival */
   at: number;
+  /** refused by the enforced quota (not by failNext) */
+  quotaRefused?: boolean;
 }
 
 interface Tab {
@@ -58,6 +63,13 @@ interface Failure {
   remaining: number;
   status: number;
   match?: (req: FakeRequest) => boolean;
+}
+
+/** Google's per-user quotas, enforced per `windowMs` (Google's is a minute; tests compress it). */
+export interface FakeQuota {
+  readsPerWindow: number;
+  writesPerWindow: number;
+  windowMs: number;
 }
 
 interface GridRange {
@@ -97,6 +109,9 @@ export class FakeSheets {
   private readonly failures: Failure[] = [];
   private nextSheetId = 1_000_001;
   private delayMs = 0;
+  private quota: FakeQuota | null = null;
+  /** per user and kind: arrival times of the requests the quota let through */
+  private readonly quotaLog = new Map<string, number[]>();
 
   private readonly server: Server;
   /** root URL for SHEETS_API_ROOT_URL, e.g. http://127.0.0.1:41234/ */
@@ -213,6 +228,22 @@ export class FakeSheets {
     this.failures.push({ remaining: count, status, match });
   }
 
+  /**
+   * Enforces Google's per-user quotas from now on (null: off): beyond
+   * `readsPerWindow` reads or `writesPerWindow` writes in any `windowMs`, a
+   * request is refused with 429 and Google's RESOURCE_EXHAUSTED body. A user is
+   * the Authorization header (emulator mode sends none: one anonymous user).
+   */
+  enforceQuota(quota: FakeQuota | null): void {
+    this.quota = quota;
+    this.quotaLog.clear();
+  }
+
+  /** Requests refused for quota so far. */
+  quotaRefusals(): FakeRequest[] {
+    return this.requests.filter((r) => r.status === 429 && r.quotaRefused === true);
+  }
+
   /** Every answer waits this long (slow network). */
   delay(ms: number): void {
     this.delayMs = ms;
@@ -251,6 +282,7 @@ export class FakeSheets {
       const route = this.route(record);
       record.call = route.call;
       record.spreadsheetId = route.spreadsheetId;
+      this.checkQuota(record);
       const failure = this.failures.find((f) => f.remaining > 0 && (!f.match || f.match(record)));
       if (failure) {
         failure.remaining--;
@@ -260,13 +292,28 @@ export class FakeSheets {
     } catch (err) {
       status = err instanceof HttpError ? err.status : 400;
       const message = err instanceof Error ? err.message : String(err);
-      payload = { error: { code: status, message, status: GOOGLE_STATUS[status] ?? 'UNKNOWN' } };
+      payload = err instanceof QuotaError ? err.body() : { error: { code: status, message, status: GOOGLE_STATUS[status] ?? 'UNKNOWN' } };
     }
     record.status = status;
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     const body = JSON.stringify(payload);
     res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(body) });
     res.end(body);
+  }
+
+  private checkQuota(r: FakeRequest): void {
+    if (!this.quota || r.call === 'unknown') return;
+    const kind = r.call === 'spreadsheets.get' || r.call === 'values.get' || r.call === 'values.batchGet' ? 'read' : 'write';
+    const user = r.authorization ?? 'anonymous';
+    const key = `${user}\u0000${kind}`;
+    const limit = kind === 'read' ? this.quota.readsPerWindow : this.quota.writesPerWindow;
+    const log = (this.quotaLog.get(key) ?? []).filter((t) => t > r.at - this.quota!.windowMs);
+    this.quotaLog.set(key, log);
+    if (log.length >= limit) {
+      r.quotaRefused = true;
+      throw new QuotaError(kind);
+    }
+    log.push(r.at);
   }
 
   private route(r: FakeRequest): { call: FakeRequest['call']; spreadsheetId: string | null; run: () => unknown } {
@@ -376,7 +423,8 @@ export class FakeSheets {
       if (!tab) fail(400, `Invalid requests[0]: No grid with id: ${String(sheetId)}`);
       return tab;
     };
-    const apply: (() => void)[] = requests.map((req) => {
+    // Google applies the requests in order, each seeing the ones before it, and all or nothing
+    const build = (req: Record<string, unknown>): (() => void) => {
       if (req.repeatCell) {
         const rc = req.repeatCell as { range?: Record<string, number>; cell?: { userEnteredFormat?: { backgroundColor?: Record<string, number> } }; fields?: string };
         const range = rc.range ?? {};
@@ -391,6 +439,42 @@ export class FakeSheets {
           for (let r = rows[0]!; r < rows[1]!; r++) for (let c = cols[0]!; c < cols[1]!; c++) tab.colours.set(`${r},${c}`, toHex(colour));
         };
       }
+      if (req.updateCells) {
+        const uc = req.updateCells as {
+          start?: { sheetId?: number; rowIndex?: number; columnIndex?: number };
+          rows?: { values?: { userEnteredValue?: Record<string, unknown>; userEnteredFormat?: { backgroundColor?: Record<string, number> } }[] }[];
+          fields?: string;
+        };
+        if (!uc.start) fail(400, 'Invalid requests[0].updateCells: only start is supported by the fake (not range)');
+        if (!uc.fields) fail(400, "Invalid requests[0].updateCells: 'fields' must be specified");
+        const tab = byId(uc.start.sheetId);
+        const fields = uc.fields.split(',').map((f) => f.trim());
+        const setsValue = fields.some((f) => f === '*' || f === 'userEnteredValue');
+        const setsColour = fields.some((f) => f === '*' || f === 'userEnteredFormat' || f === 'userEnteredFormat.backgroundColor');
+        const r0 = uc.start.rowIndex ?? 0;
+        const c0 = uc.start.columnIndex ?? 0;
+        const rows = uc.rows ?? [];
+        rows.forEach((row, dr) => {
+          if (r0 + dr >= tab.rowCount || c0 + (row.values ?? []).length > tab.columnCount) {
+            fail(400, `Invalid requests[0].updateCells: range exceeds grid limits. Max rows: ${tab.rowCount}, max columns: ${tab.columnCount}`);
+          }
+        });
+        return () => {
+          rows.forEach((row, dr) => {
+            (row.values ?? []).forEach((cell, dc) => {
+              const r = r0 + dr;
+              const c = c0 + dc;
+              if (setsValue) {
+                while (tab.rows.length <= r) tab.rows.push([]);
+                const target = tab.rows[r]!;
+                while (target.length <= c) target.push('');
+                target[c] = extendedValue(cell.userEnteredValue);
+              }
+              if (setsColour && cell.userEnteredFormat?.backgroundColor) tab.colours.set(`${r},${c}`, toHex(cell.userEnteredFormat.backgroundColor));
+            });
+          });
+        };
+      }
       if (req.appendDimension) {
         const ad = req.appendDimension as { sheetId?: number; dimension?: string; length?: number };
         const tab = byId(ad.sheetId);
@@ -400,8 +484,14 @@ export class FakeSheets {
         };
       }
       return fail(400, `Unsupported request in the fake: ${Object.keys(req).join(', ')}`);
-    });
-    apply.forEach((fn) => fn());
+    };
+    const saved = tabs.map((t) => ({ t, rows: t.rows.map((r) => [...r]), colours: new Map(t.colours), rowCount: t.rowCount, columnCount: t.columnCount }));
+    try {
+      for (const req of requests) build(req)();
+    } catch (err) {
+      for (const s of saved) Object.assign(s.t, { rows: s.rows, colours: s.colours, rowCount: s.rowCount, columnCount: s.columnCount });
+      throw err;
+    }
     return { spreadsheetId: id, replies: requests.map(() => ({})) };
   }
 
@@ -451,8 +541,49 @@ export class FakeSheets {
   }
 }
 
+/** Google's answer to a request over a per-user quota (429 RESOURCE_EXHAUSTED with an ErrorInfo naming the quota). */
+class QuotaError extends HttpError {
+  readonly kind: 'read' | 'write';
+
+  constructor(kind: 'read' | 'write') {
+    const metric = kind === 'read' ? 'Read requests' : 'Write requests';
+    super(429, `Quota exceeded for quota metric '${metric}' and limit '${metric} per minute per user' of service 'sheets.googleapis.com' for consumer 'project_number:000000000000'.`);
+    this.kind = kind;
+  }
+
+  body(): unknown {
+    const limit = this.kind === 'read' ? 'ReadRequestsPerMinutePerUser' : 'WriteRequestsPerMinutePerUser';
+    return {
+      error: {
+        code: 429,
+        message: this.message,
+        status: 'RESOURCE_EXHAUSTED',
+        details: [
+          {
+            '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+            reason: 'RATE_LIMIT_EXCEEDED',
+            domain: 'googleapis.com',
+            metadata: { quota_metric: `sheets.googleapis.com/${this.kind}_requests`, quota_limit: limit, service: 'sheets.googleapis.com', consumer: 'projects/000000000000' },
+          },
+          { '@type': 'type.googleapis.com/google.rpc.Help', links: [{ description: 'Request a higher quota limit.', url: 'https://cloud.google.com/docs/quota#requesting_higher_quota' }] },
+        ],
+      },
+    };
+  }
+}
+
 function fail(status: number, message: string): never {
   throw new HttpError(status, message);
+}
+
+/** An ExtendedValue as the cell keeps it (stringValue stays text, as RAW input does). */
+function extendedValue(v: Record<string, unknown> | undefined): CellValue {
+  if (!v) return '';
+  if (typeof v.stringValue === 'string') return v.stringValue;
+  if (typeof v.numberValue === 'number') return v.numberValue;
+  if (typeof v.boolValue === 'boolean') return v.boolValue;
+  if (typeof v.formulaValue === 'string') return v.formulaValue;
+  return '';
 }
 
 function formatted(v: CellValue): string {

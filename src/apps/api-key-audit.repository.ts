@@ -39,7 +39,7 @@ export class ApiKeyAuditRepository {
       `SELECT id::text, app_id, action, key_prefix, actor, request_ip, user_agent, created_at
          FROM api_key_audit_log
         WHERE app_id = $1 AND ($3::bigint IS NULL OR id < $3::bigint)
-        ORDER BY id DESC LIMIT $2`,
+        ORDER BY api_key_audit_log.id DESC LIMIT $2`,
       [appId, limit, beforeId ?? null],
     );
   }

@@ -6,6 +6,7 @@ export interface AppRow {
   id: AppId;
   name: string;
   is_active: boolean;
+  show_admin_recordings: boolean;
   api_key_prefix: string | null;
   api_key_created_at: Date | null;
   api_key_revoked_at: Date | null;
@@ -15,7 +16,7 @@ export interface AppRow {
   updated_at: Date;
 }
 
-const COLUMNS = `id, name, is_active, api_key_prefix, api_key_created_at, api_key_revoked_at,
+const COLUMNS = `id, name, is_active, show_admin_recordings, api_key_prefix, api_key_created_at, api_key_revoked_at,
   previous_api_key_expires_at, webhook_secret_enc, created_at, updated_at`;
 
 /** The only place SQL on `apps` lives. */
@@ -41,11 +42,12 @@ export class AppsRepository {
     return rows[0] ?? null;
   }
 
-  async update(appId: AppId, patch: { name?: string; isActive?: boolean }): Promise<AppRow | null> {
+  async update(appId: AppId, patch: { name?: string; isActive?: boolean; showAdminRecordings?: boolean }): Promise<AppRow | null> {
     const rows = await this.db.query<AppRow>(
-      `UPDATE apps SET name = COALESCE($2, name), is_active = COALESCE($3, is_active), updated_at = now()
+      `UPDATE apps SET name = COALESCE($2, name), is_active = COALESCE($3, is_active),
+              show_admin_recordings = COALESCE($4, show_admin_recordings), updated_at = now()
        WHERE id = $1 RETURNING ${COLUMNS}`,
-      [appId, patch.name ?? null, patch.isActive ?? null],
+      [appId, patch.name ?? null, patch.isActive ?? null, patch.showAdminRecordings ?? null],
     );
     return rows[0] ?? null;
   }

@@ -42,8 +42,8 @@ export class AppsService {
     return toAppDto(await this.require(appId));
   }
 
-  async update(appId: AppId, patch: { name?: string; is_active?: boolean }): Promise<AppDto> {
-    const row = await this.apps.update(appId, { name: patch.name, isActive: patch.is_active });
+  async update(appId: AppId, patch: { name?: string; is_active?: boolean; show_admin_recordings?: boolean }): Promise<AppDto> {
+    const row = await this.apps.update(appId, { name: patch.name, isActive: patch.is_active, showAdminRecordings: patch.show_admin_recordings });
     if (!row) throw new DomainError('APP_NOT_FOUND', `App ${appId} not found`);
     await this.changes.publish(appId);
     return toAppDto(row);
@@ -67,6 +67,7 @@ export function toAppDto(row: AppRow): AppDto {
     id: row.id,
     name: row.name,
     is_active: row.is_active,
+    show_admin_recordings: row.show_admin_recordings,
     api_key_prefix: row.api_key_revoked_at ? null : row.api_key_prefix,
     created_at: row.created_at,
     updated_at: row.updated_at,

@@ -5,7 +5,7 @@ import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentApp } from '../auth/request-context.js';
 import { ApiErrors, API_KEY_AUTH_ERRORS } from '../infra/http/api-errors.js';
 import { CallsService } from './calls.service.js';
-import { ActiveCallsDto, CallDetailDto, CallPageDto, ListCallsQueryDto } from './dto/calls.dto.js';
+import { ActiveCallsDto, CallDetailDto, CallPageDto, CallTranscriptDto, ListCallsQueryDto } from './dto/calls.dto.js';
 
 @ApiTags('api: calls')
 @ApiSecurity('api-key')
@@ -28,7 +28,14 @@ export class CallsController {
     return this.calls.active(app.id);
   }
 
-  /** One call by our uuid or by Dialpad's call id. Another app's call answers 404. */
+  /** The call's transcript (Dialpad's `transcription_text`). 404 when the call is not the app's or has none. */
+  @Get(':id/transcript')
+  @ApiErrors({ 404: 'No such call in the app, or Dialpad sent no transcript for it' })
+  transcript(@CurrentApp() app: ResolvedApp, @Param('id') id: string): Promise<CallTranscriptDto> {
+    return this.calls.transcript(app.id, id);
+  }
+
+  /** One call by our uuid or by Dialpad's call id, with its recordings, recap, CSAT, labels and times. Another app's call answers 404. */
   @Get(':id')
   @ApiErrors({ 404: 'No such call in the app' })
   get(@CurrentApp() app: ResolvedApp, @Param('id') id: string): Promise<CallDetailDto> {

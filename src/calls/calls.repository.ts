@@ -2,47 +2,12 @@ import { Injectable } from '@nestjs/common';
 import type { AppId } from '../common/app-id.js';
 import type { PoolClient } from 'pg';
 import type { CallSnapshot, CallStatus } from './domain/call-state.js';
-import type { CallPosition } from '../integrations/dialpad/wire/call-states.js';
-import type { DialpadContact } from '../integrations/dialpad/wire/payload-readers.js';
+import type { CallRow } from './call-row.js';
 import { Sql } from '../infra/database/sql.js';
 import { UUID_PATTERN } from '../common/ids.js';
 import { CURSOR_AT_SQL, type TimeCursor } from '../common/time-cursor.js';
 
-export interface CallRow {
-  id: string;
-  app_id: AppId;
-  dialpad_call_id: string;
-  master_call_id: string | null;
-  entry_point_call_id: string | null;
-  direction: 'inbound' | 'outbound' | null;
-  from_number: string | null;
-  to_number: string | null;
-  status: CallStatus;
-  dialpad_user_id: string | null;
-  crm_user_id: string | null;
-  started_at: Date | null;
-  queued_at: Date | null;
-  ringing_at: Date | null;
-  connected_at: Date | null;
-  ended_at: Date | null;
-  duration_ms: number | null;
-  recording_url: string | null;
-  custom_data: string | null;
-  last_event_at: Date | null;
-  contact_id: string | null;
-  contact_name: string | null;
-  contact_email: string | null;
-  contact_phone: string | null;
-  contact_type: string | null;
-  /** the event time the contact came from (the contact register's key) */
-  contact_at: Date | null;
-  /** a connected call's position register: connected, on_hold, parked */
-  position: CallPosition | null;
-  position_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-  raw_payload?: unknown;
-}
+export { type CallRow, contactOf, snapshotOf } from './call-row.js';
 
 export interface CallFilters {
   status?: CallStatus;
@@ -51,6 +16,7 @@ export interface CallFilters {
   crmUserId?: string;
   from?: Date;
   to?: Date;
+  conversationId?: string;
 }
 
 export interface CallKey {
@@ -61,8 +27,11 @@ export interface CallKey {
 export interface CallUpdate extends CallKey {
   snapshot: CallSnapshot;
   crmUserId: string | null;
-  /** null keeps the stored payload */
-  rawPayloadJson: string | null;
+  /**
+   * The stored event whose payload becomes raw_payload (copied inside PostgreSQL: sending 500 payloads back as a
+   * jsonb[] parameter cost more than the rest of the update); null keeps the stored payload.
+   */
+  rawPayloadFrom: { eventId: string; receivedAt: string } | null;
 }
 
 export function callKey(k: CallKey): string {
@@ -82,7 +51,7 @@ export type ListedCallRow = CallRow & { sort_at: string };
 const COLUMNS = `id, app_id, dialpad_call_id, master_call_id, entry_point_call_id, direction, from_number, to_number,
   status, dialpad_user_id, crm_user_id, started_at, queued_at, ringing_at, connected_at, ended_at, duration_ms::float8 AS duration_ms,
   recording_url, custom_data, last_event_at, contact_id, contact_name, contact_email, contact_phone, contact_type, contact_at,
-  position, position_at, created_at, updated_at`;
+  position, position_at, conversation_id, created_at, updated_at`;
 
 /** The statuses of a call in progress (listed by /api/calls/active). */
 export const LIVE_STATUSES: readonly CallStatus[] = ['initiated', 'queued', 'ringing', 'connected', 'on_hold', 'parked'];
@@ -140,16 +109,18 @@ export class CallsRepository {
          contact_id = u.contact_id, contact_name = u.contact_name, contact_email = u.contact_email,
          contact_phone = u.contact_phone, contact_type = u.contact_type, contact_at = u.contact_at,
          position = u.position, position_at = u.position_at,
-         crm_user_id = COALESCE(u.crm_user_id, c.crm_user_id), raw_payload = COALESCE(u.raw_payload, c.raw_payload),
+         crm_user_id = COALESCE(u.crm_user_id, c.crm_user_id), raw_payload = COALESCE(
+           (SELECT e.payload FROM webhook_events e WHERE e.id = u.raw_event_id AND e.received_at = u.raw_received_at), c.raw_payload),
          updated_at = now()
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                    $9::text[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[],
                    $15::bigint[], $16::text[], $17::text[], $18::timestamptz[], $19::text[], $20::text[], $21::text[],
-                   $22::text[], $23::text[], $24::timestamptz[], $25::text[], $26::timestamptz[], $27::text[], $28::jsonb[])
+                   $22::text[], $23::text[], $24::timestamptz[], $25::text[], $26::timestamptz[], $27::text[], $28::bigint[],
+                   $29::timestamptz[])
          AS u(app_id, dialpad_call_id, status, direction, from_number, to_number, dialpad_user_id, master_call_id,
               entry_point_call_id, started_at, queued_at, ringing_at, connected_at, ended_at, duration_ms, recording_url,
               custom_data, last_event_at, contact_id, contact_name, contact_email, contact_phone, contact_type, contact_at,
-              position, position_at, crm_user_id, raw_payload)
+              position, position_at, crm_user_id, raw_event_id, raw_received_at)
        WHERE c.app_id = u.app_id AND c.dialpad_call_id = u.dialpad_call_id
        RETURNING ${COLUMNS.replace(/(^|,\s*)(?=\w)/g, '$1c.')}`,
       [
@@ -180,10 +151,53 @@ export class CallsRepository {
         col((u) => u.snapshot.position),
         col((u) => u.snapshot.positionAt),
         col((u) => u.crmUserId),
-        col((u) => u.rawPayloadJson),
+        col((u) => u.rawPayloadFrom?.eventId ?? null),
+        col((u) => u.rawPayloadFrom?.receivedAt ?? null),
       ],
     );
     return new Map(rows.map((r) => [callKey({ appId: r.app_id, dialpadCallId: r.dialpad_call_id }), r]));
+  }
+
+  /**
+   * A conversation's own call (its root) is `missed` only when no leg of the conversation connected,
+   * else `unanswered` (calls/domain/conversation.ts). Settles the roots of the given conversations
+   * after their legs were written: locks them first (in key order), then decides in a second statement,
+   * whose snapshot includes every leg committed by a batch that held a root's lock before us.
+   * Returns the roots whose status it changed.
+   */
+  async settleRoots(client: PoolClient, roots: CallKey[]): Promise<Map<string, CallStatus>> {
+    const changed = new Map<string, CallStatus>();
+    if (roots.length === 0) return changed;
+    const sorted = [...roots].sort((a, b) => compareKeys(callKey(a), callKey(b)));
+    const params = [sorted.map((k) => k.appId), sorted.map((k) => k.dialpadCallId)];
+    await client.query(
+      `SELECT 1 FROM calls WHERE (app_id, dialpad_call_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))
+        ORDER BY app_id, dialpad_call_id FOR UPDATE`,
+      params,
+    );
+    const { rows } = await client.query<{ app_id: AppId; dialpad_call_id: string; status: CallStatus }>(
+      `UPDATE calls c SET status = s.status, updated_at = now()
+         FROM (SELECT r.app_id, r.dialpad_call_id,
+                      CASE WHEN EXISTS (SELECT 1 FROM calls l WHERE l.app_id = r.app_id AND l.conversation_id = r.dialpad_call_id
+                                           AND l.connected_at IS NOT NULL) THEN 'unanswered' ELSE 'missed' END AS status
+                 FROM calls r
+                WHERE (r.app_id, r.dialpad_call_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))
+                  AND r.conversation_id = r.dialpad_call_id AND r.status IN ('missed', 'unanswered')) s
+        WHERE c.app_id = s.app_id AND c.dialpad_call_id = s.dialpad_call_id AND c.status <> s.status
+        RETURNING c.app_id, c.dialpad_call_id, c.status`,
+      params,
+    );
+    for (const r of rows) changed.set(callKey({ appId: r.app_id, dialpadCallId: r.dialpad_call_id }), r.status);
+    return changed;
+  }
+
+  /** Every call of one conversation (unordered: calls/domain/conversation.ts orders them). */
+  async listConversation(appId: AppId, conversationId: string, limit: number): Promise<CallRow[]> {
+    return await this.db.query<CallRow>(`SELECT ${COLUMNS} FROM calls WHERE app_id = $1 AND conversation_id = $2 LIMIT $3`, [
+      appId,
+      conversationId,
+      limit,
+    ]);
   }
 
   async list(appId: AppId, f: CallFilters, limit: number, cursor?: CallCursor): Promise<ListedCallRow[]> {
@@ -197,6 +211,7 @@ export class CallsRepository {
     if (f.direction) add('direction = ?', f.direction);
     if (f.dialpadUserId) add('dialpad_user_id = ?', f.dialpadUserId);
     if (f.crmUserId) add('crm_user_id = ?', f.crmUserId);
+    if (f.conversationId) add('conversation_id = ?', f.conversationId);
     if (f.from) add('COALESCE(started_at, created_at) >= ?', f.from);
     if (f.to) add('COALESCE(started_at, created_at) < ?', f.to);
     if (cursor) {
@@ -233,35 +248,4 @@ export class CallsRepository {
     );
     return rows[0] ?? null;
   }
-}
-
-export function snapshotOf(row: CallRow): CallSnapshot {
-  return {
-    status: row.status,
-    direction: row.direction,
-    fromNumber: row.from_number,
-    toNumber: row.to_number,
-    dialpadUserId: row.dialpad_user_id,
-    masterCallId: row.master_call_id,
-    entryPointCallId: row.entry_point_call_id,
-    startedAt: row.started_at,
-    queuedAt: row.queued_at,
-    ringingAt: row.ringing_at,
-    connectedAt: row.connected_at,
-    endedAt: row.ended_at,
-    durationMs: row.duration_ms,
-    recordingUrl: row.recording_url,
-    customData: row.custom_data,
-    lastEventAt: row.last_event_at,
-    contact: contactOf(row),
-    contactAt: row.contact_at,
-    position: row.position,
-    positionAt: row.position_at,
-  };
-}
-
-/** The call's contact as one object, or null when none is known. */
-export function contactOf(row: Pick<CallRow, 'contact_id' | 'contact_name' | 'contact_email' | 'contact_phone' | 'contact_type'>): DialpadContact | null {
-  const contact = { id: row.contact_id, name: row.contact_name, email: row.contact_email, phone: row.contact_phone, type: row.contact_type };
-  return Object.values(contact).some((v) => v !== null) ? contact : null;
 }

@@ -25,6 +25,11 @@ export class DrainLoop {
     });
   }
 
+  /** Whether a run is going. */
+  get busy(): boolean {
+    return this.running !== null;
+  }
+
   /** Resolves when no run is going (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.running) await this.running;

@@ -76,4 +76,23 @@ describe('parseJsonLossless', () => {
       }),
     );
   });
+
+  it('the fast path (no reviver) gives exactly what the reviver gives, for any JSON and any number text', () => {
+    const slow = (text: string): unknown =>
+      JSON.parse(text, (_k, v: unknown, ctx?: { source?: string }) =>
+        typeof v === 'number' && (!Number.isFinite(v) || (Number.isInteger(v) && !Number.isSafeInteger(v))) ? ctx?.source : v,
+      );
+    const numberText = fc.oneof(
+      fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }).map(String),
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+      fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: -400, max: 400 })).map(([m, e]) => `${m}e${e}`),
+      fc.constantFrom('5910447283257344', '9007199254740993', '0.12345678901234567', '12345678901234567.5', '1E16', '-0'),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string(), numberText), { maxLength: 6 }), (pairs) => {
+        const text = `{${pairs.map(([k, n], i) => `${JSON.stringify(`${k}${i}`)}:${n}`).join(',')}}`;
+        expect(parseJsonLossless(text)).toEqual(slow(text));
+      }),
+    );
+  });
 });

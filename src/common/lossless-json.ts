@@ -29,5 +29,21 @@ const keepUnsafeNumbersAsText: LosslessReviver = (_key, value, context) => {
  * Throws SyntaxError on invalid JSON.
  */
 export function parseJsonLossless(text: string): unknown {
-  return JSON.parse(text, keepUnsafeNumbersAsText);
+  // a reviver costs a call per value (and V8 keeps every value's source): only when a number may need it
+  return mayHoldUnsafeNumber(text) ? JSON.parse(text, keepUnsafeNumbersAsText) : JSON.parse(text);
+}
+
+/**
+ * Every number literal JSON.parse could read lossily: 16 digits or more (below that an integer is safe), or an
+ * exponent. Also matches digits inside strings, which only sends the text to the slow path.
+ */
+const RISKY_NUMBER = /-?\d{16,}(?:\.\d*)?(?:[eE][+-]?\d+)?|-?\d+(?:\.\d+)?[eE][+-]?\d+/g;
+
+/** Whether some number in the text is one the reviver would keep as text (Dialpad's ids are 16 digits but mostly below 2^53). */
+function mayHoldUnsafeNumber(text: string): boolean {
+  for (const [literal] of text.matchAll(RISKY_NUMBER)) {
+    const value = Number(literal);
+    if (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value))) return true;
+  }
+  return false;
 }

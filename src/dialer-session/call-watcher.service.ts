@@ -14,6 +14,7 @@ const ATTEMPT_STATUS: Readonly<Record<CallRow['status'], 'ringing' | 'connected'
   parked: 'connected',
   ended: 'ended',
   missed: 'ended',
+  unanswered: 'ended',
   blocked: 'ended',
   voicemail: 'ended',
 };

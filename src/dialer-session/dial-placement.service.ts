@@ -109,8 +109,8 @@ export class DialPlacement {
       });
       if (placed) return placed;
       if (callbackId !== undefined) await this.callbacks.reopen(session.app_id, callbackId);
-      // the row changed in the sheet since it was read (a person, another node): read the tab again, pick again
-      sheet = await this.sheets.readAgentSheet(ref, { refresh: true });
+      // the row changed since it was read (another node's queued write): look again, pick again
+      sheet = await this.sheets.readAgentSheet(ref);
     }
     return nothingToDial(lastSummary);
   }

@@ -17,7 +17,7 @@ export class DialerMetrics {
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
-    this.dials = new Counter({ name: 'cti_dialer_dials_total', help: 'Dial attempts by result (placed|failed)', labelNames: ['result'], registers });
+    this.dials = new Counter({ name: 'cti_dialer_dials_total', help: 'Dial attempts by result (placed|failed|scheduled: a chained dial held by Dialpad\'s rate limit)', labelNames: ['result'], registers });
     this.dispositions = new Counter({ name: 'cti_dialer_dispositions_total', help: 'Dispositions by code', labelNames: ['code'], registers });
     this.callsInitiated = new Counter({ name: 'cti_dialer_calls_initiated_total', help: 'Dialer calls placed at Dialpad, by campaign', labelNames: ['campaign'], registers });
     this.callsConnected = new Counter({ name: 'cti_dialer_calls_connected_total', help: 'Dialer calls answered, by campaign', labelNames: ['campaign'], registers });

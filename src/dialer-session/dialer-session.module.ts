@@ -9,6 +9,7 @@ import { AgentTokenController } from './agent-token.controller.js';
 import { AttemptsRepository } from './attempts.repository.js';
 import { CallProgressService } from './call-progress.service.js';
 import { CallWatcher } from './call-watcher.service.js';
+import { DialScheduler } from './dial-scheduler.service.js';
 import { DialPlacement } from './dial-placement.service.js';
 import { DispositionService } from './disposition.service.js';
 import { DialerConfigController } from './dialer-config.controller.js';
@@ -36,6 +37,7 @@ import { SessionStore } from './session.store.js';
   providers: [
     SessionLifecycle,
     DialPlacement,
+    DialScheduler,
     DispositionService,
     CallProgressService,
     SessionLock,

@@ -6,6 +6,7 @@ import { DialpadClient } from '../integrations/dialpad/dialpad.client.js';
 import { SheetsGateway } from '../integrations/sheets/sheets.gateway.js';
 import { type AgentRow, applyDisposition, type DispositionCode, NUMBER_ERASED, parseDispositionCode } from '../policy/index.js';
 import { AttemptRow, AttemptsRepository } from './attempts.repository.js';
+import { DialScheduler } from './dial-scheduler.service.js';
 import { type DialOptions, DialPlacement } from './dial-placement.service.js';
 import { DialerConfigService, tabRef } from './dialer-config.service.js';
 import { DncService } from '../dnc/dnc.service.js';
@@ -43,6 +44,7 @@ export class DispositionService {
     private readonly metrics: DialerMetrics,
     private readonly dnc: DncService,
     private readonly callbacks: CallbacksService,
+    private readonly scheduler: DialScheduler,
   ) {}
 
   async disposition(
@@ -119,8 +121,13 @@ export class DispositionService {
       try {
         result.next = await this.placement.dialLocked(session, options);
       } catch (err) {
-        result.next_error = chainedDialError(err);
-        this.logger.warn({ attempt_id: attempt.id, status: result.next_error.statusCode }, `chained dial failed: ${result.next_error.message}`);
+        // Dialpad's call rate limit holds it: dialed when a slot frees, not dropped
+        const wait = DialScheduler.waitOf(err);
+        if (wait !== null) result.next = await this.scheduler.schedule(session, wait, options);
+        else {
+          result.next_error = chainedDialError(err);
+          this.logger.warn({ attempt_id: attempt.id, status: result.next_error.statusCode }, `chained dial failed: ${result.next_error.message}`);
+        }
       }
     }
     if (!result.next || result.next.attempt_id === null) await this.views.pushStats(await this.views.view(session));

@@ -6,7 +6,7 @@ import { SheetsGateway } from '../integrations/sheets/sheets.gateway.js';
 import { type CampaignPolicy, warmLeads } from '../policy/index.js';
 import type { AgentRow } from '../policy/index.js';
 import { AttemptsRepository } from './attempts.repository.js';
-import { DialerConfigService, tabRef } from './dialer-config.service.js';
+import { DEFAULT_PAUSE_REASONS, DialerConfigService, tabRef } from './dialer-config.service.js';
 import type { SessionViewDto, StartSessionResultDto } from './dto/dialer.dto.js';
 import { PausesRepository } from './pauses.repository.js';
 import { SessionLock } from './session-lock.js';
@@ -31,16 +31,16 @@ export class SessionLifecycle {
   /** Starts the agent's session, or returns its live one (crash-safe recovery). */
   async start(agent: AgentPrincipal): Promise<StartSessionResultDto> {
     const existing = await this.sessions.current(agent.appId, agent.email);
-    if (existing) return { session: await this.views.viewWithAttempt(existing), recovered: true };
+    if (existing) return { session: await this.viewForAgent(existing), recovered: true };
     const config = await this.configs.effective(agent.appId);
-    const route = await this.sheets.findRoute(config.routerSpreadsheetId, config.routerTab, agent.email, { refresh: true });
+    const route = await this.sheets.findRoute(config.routerSpreadsheetId, config.routerTab, agent.email);
     if (!route) throw new DomainError('AGENT_NOT_ROUTED', `${agent.email} is not in the router sheet`);
     if (!route.active) throw new DomainError('AGENT_NOT_ROUTED', `${agent.email} is not Active in the router sheet`);
     if (!DIGITS_ID_PATTERN.test(route.dialpadUserId)) {
       throw new DomainError('INVALID_INPUT', `the router's DialpadUserID for ${agent.email} is not a Dialpad user id`);
     }
     // validates the agent tab's header (a missing column is named in the 400)
-    const sheet = await this.sheets.readAgentSheet({ spreadsheetId: route.spreadsheetId, tab: tabRef(route.tabId) }, { refresh: true });
+    const sheet = await this.sheets.readAgentSheet({ spreadsheetId: route.spreadsheetId, tab: tabRef(route.tabId) });
     warmInBackground(sheet.rows, config.policy.defaultRegion);
     const { session, created } = await this.sessions.create({
       app_id: agent.appId,
@@ -51,11 +51,27 @@ export class SessionLifecycle {
       campaign_name: route.campaignName,
     });
     if (created) this.logger.log({ session_id: session.id, agent: agent.email }, 'dialer session started');
-    return { session: await this.views.viewWithAttempt(session), recovered: !created };
+    return { session: { ...(await this.views.viewWithAttempt(session)), pause_reasons: [...config.pauseReasons] }, recovered: !created };
   }
 
   async current(agent: AgentPrincipal): Promise<SessionViewDto> {
-    return this.views.viewWithAttempt(await this.sessions.requireCurrent(agent));
+    return this.viewForAgent(await this.sessions.requireCurrent(agent));
+  }
+
+  /** The view with its open attempt and the app's pause reasons: what the console needs to (re)build its screen. */
+  private async viewForAgent(session: DialerSession): Promise<SessionViewDto> {
+    const [view, reasons] = await Promise.all([this.views.viewWithAttempt(session), this.pauseReasonList(session.app_id)]);
+    return { ...view, pause_reasons: reasons };
+  }
+
+  /** The app's pause reasons; the defaults when its dialer config was removed under a live session (pausing then says why it fails). */
+  private async pauseReasonList(appId: AgentPrincipal['appId']): Promise<string[]> {
+    try {
+      return [...(await this.configs.effective(appId)).pauseReasons];
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'CONFLICT') return [...DEFAULT_PAUSE_REASONS];
+      throw err;
+    }
   }
 
   /**

@@ -5,7 +5,13 @@ import { compareBigintIds } from '../common/ids.js';
 import { CallKey, callKey, CallRow, CallsRepository, CallUpdate, snapshotOf } from '../calls/calls.repository.js';
 import { UserMappingLookup } from '../user-mapping/user-mapping.lookup.js';
 import { VoicemailRow, VoicemailsRepository } from '../voicemails/voicemails.repository.js';
+import type { VoicemailChange } from '../voicemails/voicemail-fold.js';
 import { applyEvent, CallSnapshot } from '../calls/domain/call-state.js';
+import { conversationIdOf, legStatus } from '../calls/domain/conversation.js';
+import { applyVoicemailEvents } from './voicemail-events.js';
+import { CallDetailsRepository, type CallDetailsWrite } from '../calls/call-details.repository.js';
+import { type CallDetails, foldCallDetails, newestCallRecordingUrl } from '../calls/domain/call-details.js';
+import type { CallInsightsEvidence } from '../integrations/dialpad/wire/call-insights.js';
 import { callStateOfEventType } from '../integrations/dialpad/wire/call-states.js';
 import type { NormalizedEvent } from '../integrations/dialpad/wire/dialpad-event.js';
 
@@ -18,12 +24,22 @@ export interface CallWriteItem {
   event: NormalizedEvent;
   kind: CallEventKind;
   payloadJson: string;
+  /** webhook_events.received_at exactly, as text (with eventId, the stored row's key: calls.raw_payload is copied from it) */
+  receivedAt: string;
+  /** what the event says beyond the status (recordings, transcript, recap, CSAT, labels, times); null: nothing */
+  insights: CallInsightsEvidence | null;
 }
 
 export interface CallWriteResult {
   /** the call as it stood right after this event (status and fields at that moment) */
   call: CallRow;
   voicemail: VoicemailRow | null;
+  /** voicemail events: whether this event created the voicemail (its message is `voicemail.received`) or changed it */
+  voicemailChange: VoicemailChange;
+  /** the call's details right after this event, when the event brought any (else null: not read) */
+  details: CallDetails | null;
+  /** whether this event changed the details */
+  detailsChanged: boolean;
 }
 
 /**
@@ -50,6 +66,7 @@ export class CallEventsWriter {
     private readonly calls: CallsRepository,
     private readonly voicemails: VoicemailsRepository,
     private readonly mappings: UserMappingLookup,
+    private readonly details: CallDetailsRepository,
   ) {}
 
   async apply(client: PoolClient, items: CallWriteItem[]): Promise<Map<string, CallWriteResult>> {
@@ -65,16 +82,18 @@ export class CallEventsWriter {
     }
     const current = await this.calls.lockMany(client, [...groups.values()].map((g) => g.key));
 
-    const folded = [...groups].map(([k, g]) => {
+    const folded: FoldedCall[] = [...groups].map(([k, g]) => {
       const before = current.get(k) ?? null;
       let snapshot: CallSnapshot | null = before ? snapshotOf(before) : null;
       const steps: { item: CallWriteItem; snapshot: CallSnapshot }[] = [];
       for (const item of g.items) {
         snapshot = applyEvent(snapshot, item.event);
-        steps.push({ item, snapshot });
+        steps.push({ item, snapshot: withConversation(snapshot, g.key.dialpadCallId) });
       }
-      return { k, key: g.key, before, steps, final: snapshot! };
+      return { k, key: g.key, before, steps, final: withConversation(snapshot!, g.key.dialpadCallId) };
     });
+
+    const details = await this.foldDetails(client, folded);
 
     const users = folded.filter((f) => f.final.dialpadUserId).map((f) => ({ appId: f.key.appId, dialpadUserId: f.final.dialpadUserId! }));
     const crmUsers = await this.mappings.crmUsersFor(client, users);
@@ -84,27 +103,109 @@ export class CallEventsWriter {
       ...f.key,
       snapshot: f.final,
       crmUserId: crmOf(f),
-      rawPayloadJson: newestPayload(f.before, f.steps.map((s) => s.item)),
+      rawPayloadFrom: newestPayload(f.before, f.steps.map((s) => s.item)),
     }));
     const written = await this.calls.writeMany(client, updates);
+    await this.details.upsertMany(client, details.writes);
+    const settled = await this.calls.settleRoots(client, rootsToSettle(folded));
+
+    const voicemailItems = folded.flatMap((f) =>
+      f.steps.filter((s) => s.item.kind === 'voicemail').map((s) => ({ ...s.item, crmUserId: written.get(f.k)!.crm_user_id })),
+    );
+    const voicemails = await applyVoicemailEvents(client, this.voicemails, voicemailItems);
 
     for (const f of folded) {
       const row = written.get(f.k)!;
+      const rootStatus = settled.get(f.k);
       for (const { item, snapshot } of f.steps) {
         const call = { ...row, ...rowFields(snapshot) };
-        const voicemail =
-          item.kind === 'voicemail'
-            ? await this.voicemails.upsertFromEvent(client, item.appId, item.event, row.crm_user_id, item.payloadJson)
-            : null;
-        results.set(item.eventId, { call, voicemail });
+        // a root settled across rows: its steps that said `missed` say what the conversation made of it
+        if (rootStatus && (call.status === 'missed' || call.status === 'unanswered')) call.status = rootStatus;
+        const vm = voicemails.get(item.eventId);
+        const d = details.steps.get(item.eventId);
+        results.set(item.eventId, {
+          call,
+          voicemail: vm?.voicemail ?? null,
+          voicemailChange: vm?.change ?? null,
+          details: d?.details ?? null,
+          detailsChanged: d?.changed ?? false,
+        });
       }
     }
     return results;
   }
+
+  /**
+   * Folds the details of the batch's calls that got any (one read; the caller writes them in one statement),
+   * and makes each such call's `recording_url` its newest call recording (it replaces the folded snapshots).
+   */
+  private async foldDetails(
+    client: PoolClient,
+    folded: FoldedCall[],
+  ): Promise<{ writes: CallDetailsWrite[]; steps: Map<string, { details: CallDetails; changed: boolean }> }> {
+    const writes: CallDetailsWrite[] = [];
+    const steps = new Map<string, { details: CallDetails; changed: boolean }>();
+    const touched = folded.filter((f) => f.steps.some((s) => s.item.insights !== null));
+    if (touched.length === 0) return { writes, steps };
+    const stored = await this.details.findForCalls(client, touched.map((f) => f.key));
+    for (const f of touched) {
+      let current = stored.get(f.k) ?? null;
+      let changedAny = false;
+      for (const step of f.steps) {
+        const insights = step.item.insights;
+        if (insights === null) continue;
+        const { details, changed } = foldCallDetails(current, insights, step.item.event.eventAt);
+        current = details;
+        changedAny ||= changed;
+        steps.set(step.item.eventId, { details, changed });
+        step.snapshot = withRecording(step.snapshot, details);
+      }
+      if (current) f.final = withRecording(f.final, current);
+      if (changedAny && current) writes.push({ ...f.key, details: current });
+    }
+    return { writes, steps };
+  }
 }
 
-/** raw_payload keeps the newest event's payload (by Dialpad's event time); null keeps the stored one. */
-function newestPayload(before: CallRow | null, items: CallWriteItem[]): string | null {
+/** A call's events folded in a batch: the row before, each event's snapshot, the final snapshot. */
+interface FoldedCall {
+  k: string;
+  key: CallKey;
+  before: CallRow | null;
+  steps: { item: CallWriteItem; snapshot: CallSnapshot }[];
+  final: CallSnapshot;
+}
+
+/** A call with recordings in its details shows the newest call recording (admin and voicemail recordings never). */
+function withRecording(s: CallSnapshot, details: CallDetails): CallSnapshot {
+  const url = newestCallRecordingUrl(details);
+  return url === null || url === s.recordingUrl ? s : { ...s, recordingUrl: url };
+}
+
+/** The snapshot with the status its conversation gives it (a leg's miss is `unanswered`: calls/domain/conversation.ts). */
+function withConversation(s: CallSnapshot, dialpadCallId: string): CallSnapshot {
+  const status = legStatus(s.status, dialpadCallId, s.masterCallId, s.entryPointCallId);
+  return status === s.status ? s : { ...s, status };
+}
+
+/**
+ * The conversations whose root status may change now: a root that is `missed` (did a leg connect?),
+ * and the root of a leg that has just connected (its root's miss becomes `unanswered`).
+ */
+function rootsToSettle(folded: { key: CallKey; before: CallRow | null; final: CallSnapshot }[]): CallKey[] {
+  const roots = new Map<string, CallKey>();
+  for (const { key, before, final } of folded) {
+    const conversationId = conversationIdOf(key.dialpadCallId, final.masterCallId, final.entryPointCallId);
+    const root = { appId: key.appId, dialpadCallId: conversationId };
+    if (conversationId === key.dialpadCallId ? final.status === 'missed' : final.connectedAt !== null && before?.connected_at == null) {
+      roots.set(callKey(root), root);
+    }
+  }
+  return [...roots.values()];
+}
+
+/** raw_payload keeps the newest event's payload (by Dialpad's event time): that event's stored row; null keeps the stored one. */
+function newestPayload(before: CallRow | null, items: CallWriteItem[]): CallUpdate['rawPayloadFrom'] {
   let best: CallWriteItem | null = null;
   for (const item of items) {
     if (!best || (item.event.eventAt?.getTime() ?? 0) >= (best.event.eventAt?.getTime() ?? 0)) best = item;
@@ -112,7 +213,7 @@ function newestPayload(before: CallRow | null, items: CallWriteItem[]): string |
   if (!best) return null;
   const storedAt = before?.last_event_at?.getTime();
   const bestAt = best.event.eventAt?.getTime();
-  return storedAt === undefined || bestAt === undefined || bestAt >= storedAt ? best.payloadJson : null;
+  return storedAt === undefined || bestAt === undefined || bestAt >= storedAt ? { eventId: best.eventId, receivedAt: best.receivedAt } : null;
 }
 
 function rowFields(s: CallSnapshot): Partial<CallRow> {

@@ -1,6 +1,9 @@
 import { contactOf } from '../calls/calls.repository.js';
+import { EventTypes } from '../integrations/dialpad/wire/call-states.js';
 import type { DialpadContact } from '../integrations/dialpad/wire/payload-readers.js';
 import type { ProcessedEvent } from './processed-events.bus.js';
+import { type CsatView, csatView, type RecapView, recapView, type RecordingView, recordingsView } from '../calls/call-details.view.js';
+import type { CallDetails } from '../calls/domain/call-details.js';
 
 /** What every WebSocket event message carries (docs/wire-protocol.md, "Event messages"); the socket filters read `user_id` and `target_crm_user`. */
 interface MessageBase {
@@ -16,10 +19,12 @@ interface MessageBase {
   target_crm_user?: string;
 }
 
-/** A call event (`call.*`, `voicemail.received`). */
+/** A call event (`call.*`, `voicemail.received`, `voicemail.updated`). */
 export interface CallEventMessage extends MessageBase {
   /** Dialpad call id, as a string */
   call_id: string;
+  /** the call's conversation: its entry-point call, else its master call, else the call itself (GET /api/conversations/:id) */
+  conversation_id: string;
   direction: 'inbound' | 'outbound' | null;
   from_number: string | null;
   to_number: string | null;
@@ -27,7 +32,22 @@ export interface CallEventMessage extends MessageBase {
   /** who is calling (inbound) or called (outbound), as Dialpad names them */
   contact: DialpadContact | null;
   voicemail_url?: string;
+  /** `voicemail.received`, `voicemail.updated`: the voicemail's id (GET /internal/apps/:app_id/voicemails/:id), its own length, its transcript when sent */
+  voicemail_id?: string;
+  voicemail_duration_ms?: number | null;
+  transcription?: string | null;
   recording_url?: string;
+  /** `call.recording.completed`: every recording of the call the CRM may see (admin recordings only if the app allows) */
+  recordings?: RecordingView[];
+  /** `call.transcription`: the call's transcript (GET /api/calls/:id/transcript) */
+  transcript?: string | null;
+  /** `call.recap_*`: the AI recap as it stands */
+  recap?: RecapView | null;
+  /** `call.csat`, `call.pcsat` */
+  csat?: CsatView | null;
+  /** `call.dispositions`: Dialpad's dispositions, and every label of the call */
+  dispositions?: string[];
+  labels?: string[];
 }
 
 /** `sms.received`, `sms.sent`: the event as Dialpad sent it. */
@@ -119,6 +139,20 @@ export function toEventMessage(e: ProcessedEvent): EventMessage | null {
   return toCallMessage(e, base);
 }
 
+/**
+ * A voicemail event's message says what it did (docs/wire-protocol.md, "Voicemail"): `voicemail.received`
+ * once, from the event that brought the message; `voicemail.updated` when a later event changed it;
+ * otherwise `call.voicemail` (the caller reached the voicemail box, or a repeat): never a second pop.
+ */
+function eventName(e: ProcessedEvent): string {
+  if (e.eventType !== EventTypes.voicemail) return e.eventType;
+  if (e.voicemailChange === 'received') return EventTypes.voicemail;
+  return e.voicemailChange === 'updated' ? VOICEMAIL_UPDATED : VOICEMAIL_REACHED;
+}
+
+export const VOICEMAIL_UPDATED = 'voicemail.updated';
+export const VOICEMAIL_REACHED = 'call.voicemail';
+
 function toCallMessage(e: ProcessedEvent, base: Pick<MessageBase, 'event_id' | 'event' | 'timestamp'>): CallEventMessage | null {
   const call = e.call;
   const vm = e.voicemail;
@@ -127,8 +161,9 @@ function toCallMessage(e: ProcessedEvent, base: Pick<MessageBase, 'event_id' | '
   const crmUser = call?.crm_user_id ?? vm?.crm_user_id ?? null;
   const message: CallEventMessage = {
     event_id: base.event_id,
-    event: base.event,
+    event: eventName(e),
     call_id: callId,
+    conversation_id: call?.conversation_id ?? callId,
     direction: call?.direction ?? null,
     from_number: call?.from_number ?? vm?.from_number ?? null,
     to_number: call?.to_number ?? vm?.to_number ?? null,
@@ -139,6 +174,26 @@ function toCallMessage(e: ProcessedEvent, base: Pick<MessageBase, 'event_id' | '
   };
   if (crmUser) message.target_crm_user = crmUser;
   if (vm?.voicemail_url) message.voicemail_url = vm.voicemail_url;
-  if (call?.recording_url && e.eventType === 'call.recording.completed') message.recording_url = call.recording_url;
+  if (vm && e.voicemailChange) {
+    message.voicemail_id = vm.id;
+    message.voicemail_duration_ms = vm.duration_ms;
+    message.transcription = vm.transcription;
+  }
+  if (call?.recording_url && e.eventType === EventTypes.recording) message.recording_url = call.recording_url;
+  if (e.details) addDetails(message, e.eventType, e.details, e.showAdminRecordings ?? false);
   return message;
+}
+
+const RECAP_TYPES: ReadonlySet<string> = new Set([EventTypes.recapSummary, EventTypes.recapOutcome, EventTypes.recapPurposes, EventTypes.recapActionItems]);
+
+/** The part of the call's details an event type is about (docs/wire-protocol.md, "Call details"). */
+function addDetails(message: CallEventMessage, eventType: string, details: CallDetails, showAdminRecordings: boolean): void {
+  if (eventType === EventTypes.recording) message.recordings = recordingsView(details, showAdminRecordings);
+  else if (eventType === EventTypes.transcription) message.transcript = details.transcript?.value ?? null;
+  else if (RECAP_TYPES.has(eventType)) message.recap = recapView(details);
+  else if (eventType === EventTypes.csat || eventType === EventTypes.pcsat) message.csat = csatView(details);
+  else if (eventType === EventTypes.dispositions) {
+    message.dispositions = details.dispositions;
+    message.labels = details.labels;
+  }
 }

@@ -8,6 +8,7 @@ import { AppConfig } from '../infra/config/app-config.js';
 import { PgListener } from '../infra/database/pg-listener.js';
 import { Sql } from '../infra/database/sql.js';
 import { normalizeWebhookEvent } from '../integrations/dialpad/wire/webhook-event.js';
+import { type CallInsightsEvidence, hasInsights, readCallInsights } from '../integrations/dialpad/wire/call-insights.js';
 import { parseJsonLossless } from '../common/lossless-json.js';
 import { EventMessage, toEventMessage } from './event-message.js';
 import { callEventKind } from './call-events.writer.js';
@@ -32,7 +33,8 @@ const POLL_INTERVAL_NAME = 'event-processor-poll';
 @Injectable()
 export class EventProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(EventProcessor.name);
-  private readonly loop: DrainLoop;
+  /** EVENT_PROCESSOR_CONCURRENCY loops; loop i wakes loop i+1 when its batch came full (a backlog) */
+  private readonly loops: DrainLoop[];
   private listener: PgListener | null = null;
 
   constructor(
@@ -45,11 +47,20 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
     private readonly scheduler: SchedulerRegistry,
     appChanges: AppChanges,
   ) {
-    this.loop = new DrainLoop(
-      async () => (await this.processBatch()) === this.config.EVENT_BATCH_SIZE,
-      // the database is unreachable or the batch could not commit: the poll tries again
-      (err) => this.logger.error(`event batch failed: ${(err as Error).message}`),
-    );
+    this.loops = Array.from({ length: config.EVENT_PROCESSOR_CONCURRENCY }, (_, i) => {
+      let limit = config.EVENT_BATCH_SIZE;
+      return new DrainLoop(
+        async () => {
+          const full = (await this.processBatch(limit)) === limit;
+          // a backlog: bigger batches (fewer commits per event), and the next loop claims while this one commits
+          limit = full ? Math.min(Math.max(limit * 2, config.EVENT_BATCH_SIZE), config.EVENT_BATCH_MAX) : config.EVENT_BATCH_SIZE;
+          if (full) this.loops[(i + 1) % this.loops.length]!.wake();
+          return full;
+        },
+        // the database is unreachable or the batch could not commit: the poll tries again
+        (err) => this.logger.error(`event batch failed: ${(err as Error).message}`),
+      );
+    });
     // an app re-activated on any node: its waiting events are due now, not at the next poll
     appChanges.subscribe(() => this.wake());
   }
@@ -75,30 +86,33 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
   async beforeApplicationShutdown(): Promise<void> {
     if (this.scheduler.doesExist('interval', POLL_INTERVAL_NAME)) this.scheduler.deleteInterval(POLL_INTERVAL_NAME);
     await this.listener?.stop();
-    await this.loop.stop();
+    await Promise.all(this.loops.map((loop) => loop.stop()));
   }
 
   /** Runs batches until the queue is drained; concurrent wake-ups coalesce into one more pass. */
   wake(): void {
-    if (this.config.EVENT_PROCESSOR_ENABLED) this.loop.wake();
+    if (this.config.EVENT_PROCESSOR_ENABLED) this.loops[0]!.wake();
   }
 
   /** Resolves when no batch is running (tests, shutdown). */
-  idle(): Promise<void> {
-    return this.loop.idle();
+  async idle(): Promise<void> {
+    // a loop finishing a full batch may have woken the next one: wait until none runs
+    do await Promise.all(this.loops.map((loop) => loop.idle()));
+    while (this.loops.some((loop) => loop.busy));
   }
 
-  /** One batch in one transaction; its messages are published after the commit. Returns how many events it claimed. */
-  async processBatch(): Promise<number> {
-    const batch = await this.db.transaction((client) => this.processClaimed(client));
+  /** One batch (at most `limit` events) in one transaction; its messages are published after the commit. Returns how many events it claimed. */
+  async processBatch(limit = this.config.EVENT_BATCH_SIZE): Promise<number> {
+    const batch = await this.db.transaction((client) => this.processClaimed(client, limit));
     if (batch.claimed.length > 0) this.afterCommit(batch.claimed, batch.processedIds, batch.outputs, batch.unknownStates);
     return batch.claimed.length;
   }
 
   private async processClaimed(
     client: pg.PoolClient,
+    limit: number,
   ): Promise<{ claimed: ClaimedEvent[]; processedIds: string[]; outputs: ProcessedEvent[]; unknownStates: string[] }> {
-    const claimed = await this.events.claimDue(client, this.config.EVENT_BATCH_SIZE);
+    const claimed = await this.events.claimDue(client, limit);
     if (claimed.length === 0) return { claimed, processedIds: [], outputs: [], unknownStates: [] };
     const { items, failures, passive } = prepare(claimed);
     const results = await this.write(client, items, failures);
@@ -108,9 +122,10 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
     for (const item of items) if (!failed.has(item.eventId)) outputs.push(toProcessedEvent(item, results.get(item.eventId)!));
     outputs.sort((a, b) => compareBigintIds(a.eventId, b.eventId));
     await this.assignStreamSeqs(client, outputs);
+    const receivedAtOf = new Map(claimed.map((c) => [c.id, c.received_at_exact]));
     const processed = [
-      ...passive.map((p) => ({ id: p.event.id, streamSeq: null, broadcast: null })),
-      ...outputs.map((o) => ({ id: o.eventId, streamSeq: o.streamSeq, broadcast: o.messageJson })),
+      ...passive.map((p) => ({ id: p.event.id, receivedAt: p.event.received_at_exact, streamSeq: null, broadcast: null })),
+      ...outputs.map((o) => ({ id: o.eventId, receivedAt: receivedAtOf.get(o.eventId)!, streamSeq: o.streamSeq, broadcast: o.messageJson })),
     ];
     await this.events.markProcessed(client, processed);
     return { claimed, processedIds: processed.map((p) => p.id), outputs, unknownStates: passive.map((p) => p.unknownState) };
@@ -222,13 +237,14 @@ function prepare(claimed: ClaimedEvent[]): { items: PreparedItem[]; failures: Fa
   const passive: Passive[] = [];
   for (const c of claimed) {
     try {
-      const normalized = normalizeWebhookEvent(parseJsonLossless(c.payload) as Record<string, unknown>);
+      const payload = parseJsonLossless(c.payload) as Record<string, unknown>;
+      const normalized = normalizeWebhookEvent(payload);
       if (!normalized.ok) throw new Error(`cannot normalise stored event: ${normalized.message}`);
-      const base = { eventId: c.id, appId: c.app_id, payloadJson: c.payload, claimed: c };
+      const base = { eventId: c.id, appId: c.app_id, payloadJson: c.payload, receivedAt: c.received_at_exact, claimed: c };
       const { value } = normalized;
       if (value.kind === 'call') {
         const kind = callEventKind(c.event_type);
-        if (kind) items.push({ ...base, kind, event: value.event });
+        if (kind) items.push({ ...base, kind, event: value.event, insights: insightsOf(payload, c.event_type, kind === 'voicemail') });
         // stored, processed, counted, nothing else (docs/wire-protocol.md, "Dialpad call states")
         else passive.push({ event: c, unknownState: value.event.state ?? c.event_type });
       } else if (value.kind === 'sms') {
@@ -245,12 +261,19 @@ function prepare(claimed: ClaimedEvent[]): { items: PreparedItem[]; failures: Fa
   return { items, failures, passive };
 }
 
+/** What the event says beyond the status, or null when it says nothing (most live events): the writer skips those. */
+function insightsOf(payload: Record<string, unknown>, eventType: string, voicemail: boolean): CallInsightsEvidence | null {
+  const insights = readCallInsights(payload, eventType, voicemail);
+  return hasInsights(insights) ? insights : null;
+}
+
 function toProcessedEvent(item: PreparedItem, result: WriteResult): ProcessedEvent {
   return {
     eventId: item.eventId,
     appId: item.appId,
     eventType: item.claimed.event_type,
     ...result,
+    showAdminRecordings: item.claimed.show_admin_recordings,
     occurredAt: item.event.eventAt ?? new Date(),
     streamSeq: null,
     messageJson: null,

@@ -15,21 +15,23 @@ interface ItemBase {
   eventId: string;
   appId: AppId;
   payloadJson: string;
+  /** webhook_events.received_at exactly, as text (a Date drops its microseconds): with eventId, the stored row's key */
+  receivedAt: string;
 }
 
 /** One stored event to apply, by kind. */
 export type WriteItem = ItemBase &
   (
-    | { kind: CallEventKind; event: CallWriteItem['event'] }
+    | { kind: CallEventKind; event: CallWriteItem['event']; insights: CallWriteItem['insights'] }
     | { kind: 'sms'; event: NormalizedSms }
     | { kind: 'agent_status'; event: NormalizedAgentStatus }
     | { kind: 'contact'; event: NormalizedContactEvent }
   );
 
 /** What an event changed, as the message and the after-commit listeners need it. */
-export type WriteResult = Pick<ProcessedEvent, 'call' | 'voicemail' | 'sms' | 'agentStatus' | 'contactEvent'>;
+export type WriteResult = Pick<ProcessedEvent, 'call' | 'voicemail' | 'voicemailChange' | 'details' | 'detailsChanged' | 'sms' | 'agentStatus' | 'contactEvent'>;
 
-const NOTHING: WriteResult = { call: null, voicemail: null, sms: null, agentStatus: null, contactEvent: null };
+const NOTHING: WriteResult = { call: null, voicemail: null, voicemailChange: null, details: null, detailsChanged: false, sms: null, agentStatus: null, contactEvent: null };
 
 /**
  * Applies a batch of events of every kind with a constant number of statements per kind
@@ -56,7 +58,15 @@ export class EventWriter {
       switch (item.kind) {
         case 'call':
         case 'voicemail':
-          callItems.push({ eventId: item.eventId, appId: item.appId, event: item.event, kind: item.kind, payloadJson: item.payloadJson });
+          callItems.push({
+            eventId: item.eventId,
+            appId: item.appId,
+            event: item.event,
+            kind: item.kind,
+            payloadJson: item.payloadJson,
+            receivedAt: item.receivedAt,
+            insights: item.insights,
+          });
           break;
         case 'sms':
           smsItems.push(item);

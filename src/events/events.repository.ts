@@ -25,9 +25,13 @@ export interface ClaimedEvent {
   event_type: string;
   dialpad_call_id: string | null;
   received_at: Date;
+  /** received_at exactly (microseconds, which a Date drops): with `id`, the row's key in the partitioned log */
+  received_at_exact: string;
   /** jsonb as text: parsed losslessly by the processor */
   payload: string;
   attempts: number;
+  /** the app shows admin recordings to its CRM (its messages carry them) */
+  show_admin_recordings: boolean;
 }
 
 export type EventStatus = 'pending' | 'failed' | 'processed' | 'dead';
@@ -65,13 +69,14 @@ export class EventsRepository {
 
   /**
    * Stores many events in one statement (one commit, one NOTIFY). Events already
-   * stored (same app and dialpad_event_id) come back as duplicates with their id.
+   * stored (same app and dialpad_event_id) come back as duplicates with their id:
+   * the insert trigger skips a row whose identity is in `webhook_event_keys`
+   * (the dedup window, docs/architecture.md, "The event log's lifecycle").
    */
   async insertMany(events: NewEvent[]): Promise<StoredEventRef[]> {
     const inserted = await this.db.query<{ id: string; app_id: string; dialpad_event_id: string }>(
       `INSERT INTO webhook_events (app_id, dialpad_event_id, event_type, dialpad_call_id, payload)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[])
-       ON CONFLICT (app_id, dialpad_event_id) DO NOTHING
        RETURNING id::text, app_id, dialpad_event_id`,
       [
         events.map((e) => e.appId),
@@ -87,7 +92,7 @@ export class EventsRepository {
     const existing = new Map<string, string>();
     if (missing.length > 0) {
       const rows = await this.db.query<{ id: string; app_id: string; dialpad_event_id: string }>(
-        `SELECT id::text, app_id, dialpad_event_id FROM webhook_events
+        `SELECT event_id::text AS id, app_id, dialpad_event_id FROM webhook_event_keys
           WHERE (app_id, dialpad_event_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
         [missing.map((e) => e.appId), missing.map((e) => e.dialpadEventId)],
       );
@@ -109,18 +114,30 @@ export class EventsRepository {
   /**
    * Claims due events of active apps inside the caller's transaction. Rows stay
    * locked until it commits (or its connection dies, which returns them to the queue).
+   *
+   * Shaped so the plan cannot depend on statistics: a fresh day's partition has none while a burst
+   * fills it, and a join to `apps` inside the LIMIT let the planner hash-join and sort the whole
+   * backlog (payloads included) on every claim — 100 ms at 5,000 waiting events. The inactive apps
+   * are an InitPlan array, so the claim is one ordered walk of the due index that stops at `limit`;
+   * apps are joined to the claimed rows only. A named statement: planned once per connection.
    */
   async claimDue(client: PoolClient, limit: number): Promise<ClaimedEvent[]> {
-    const { rows } = await client.query<ClaimedEvent>(
-      `SELECT e.id::text, e.app_id, e.event_type, e.dialpad_call_id, e.received_at, e.payload::text AS payload, e.attempts
-         FROM webhook_events e
-         JOIN apps a ON a.id = e.app_id AND a.is_active
-        WHERE e.processed_at IS NULL AND e.dead_at IS NULL AND e.next_attempt_at <= clock_timestamp()
-        ORDER BY e.received_at, e.id
-        LIMIT $1
-        FOR UPDATE OF e SKIP LOCKED`,
-      [limit],
-    );
+    const { rows } = await client.query<ClaimedEvent>({
+      name: 'claim-due-events',
+      text: `WITH claimed AS (
+               SELECT e.id, e.app_id, e.event_type, e.dialpad_call_id, e.received_at, e.payload::text AS payload, e.attempts
+                 FROM webhook_events e
+                WHERE e.processed_at IS NULL AND e.dead_at IS NULL AND e.next_attempt_at <= clock_timestamp()
+                  AND e.app_id <> ALL (ARRAY(SELECT id FROM apps WHERE NOT is_active))
+                ORDER BY e.received_at, e.id
+                LIMIT $1
+                FOR UPDATE OF e SKIP LOCKED)
+             SELECT c.id::text, c.app_id, c.event_type, c.dialpad_call_id, c.received_at, c.received_at::text AS received_at_exact,
+                    c.payload, c.attempts, a.show_admin_recordings
+               FROM claimed c JOIN apps a ON a.id = c.app_id
+              ORDER BY c.received_at, c.id`,
+      values: [limit],
+    });
     return rows;
   }
 
@@ -143,14 +160,18 @@ export class EventsRepository {
   }
 
   /** Marks events processed, keeping each broadcast event's stream position and WebSocket message for resumes. */
-  async markProcessed(client: PoolClient, events: { id: string; streamSeq: number | null; broadcast: string | null }[]): Promise<void> {
+  /** Marks claimed events processed, with their stream positions and messages; `receivedAt` completes the key (one partition each). */
+  async markProcessed(
+    client: PoolClient,
+    events: { id: string; receivedAt: string; streamSeq: number | null; broadcast: string | null }[],
+  ): Promise<void> {
     if (events.length === 0) return;
     await client.query(
       `UPDATE webhook_events e SET processed_at = clock_timestamp(), last_error = NULL,
               stream_seq = d.stream_seq, broadcast = d.broadcast
-         FROM unnest($1::bigint[], $2::bigint[], $3::jsonb[]) AS d(id, stream_seq, broadcast)
-        WHERE e.id = d.id`,
-      [events.map((e) => e.id), events.map((e) => e.streamSeq), events.map((e) => e.broadcast)],
+         FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::jsonb[]) AS d(id, received_at, stream_seq, broadcast)
+        WHERE e.id = d.id AND e.received_at = d.received_at`,
+      [events.map((e) => e.id), events.map((e) => e.receivedAt), events.map((e) => e.streamSeq), events.map((e) => e.broadcast)],
     );
   }
 
@@ -172,7 +193,7 @@ export class EventsRepository {
               processed_at, attempts, last_error, next_attempt_at, dead_at
          FROM webhook_events
         WHERE app_id = $1 AND ($3::bigint IS NULL OR id < $3::bigint) ${status ? `AND ${STATUS_FILTER[status]}` : ''}
-        ORDER BY id DESC LIMIT $2`,
+        ORDER BY webhook_events.id DESC LIMIT $2`,
       [appId, limit, beforeId ?? null],
     );
   }

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { AppId } from '../common/app-id.js';
 import type { CallRow } from '../calls/calls.repository.js';
+import type { CallDetails } from '../calls/domain/call-details.js';
 import type { VoicemailRow } from '../voicemails/voicemails.repository.js';
 import type { NormalizedAgentStatus } from '../integrations/dialpad/wire/agent-status-event.js';
 import type { NormalizedContactEvent } from '../integrations/dialpad/wire/contact-event.js';
@@ -15,6 +16,14 @@ export interface ProcessedEvent {
   /** call events: the call right after this event (and its voicemail) */
   call: CallRow | null;
   voicemail: VoicemailRow | null;
+  /** a voicemail event: `received` when it created the call's voicemail, `updated` when it changed it (absent or null: neither) */
+  voicemailChange?: 'received' | 'updated' | null;
+  /** call events that brought details (recordings, transcript, recap, CSAT, labels, times): the call's details after it */
+  details?: CallDetails | null;
+  /** whether this event changed the call's details */
+  detailsChanged?: boolean;
+  /** the app shows admin recordings to its CRM (apps.show_admin_recordings) */
+  showAdminRecordings?: boolean;
   /** an SMS event, with the CRM user mapped to its Dialpad user */
   sms: { event: NormalizedSms; crmUserId: string | null } | null;
   /** an agent status event, with the CRM user mapped to the agent */

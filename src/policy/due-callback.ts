@@ -1,5 +1,5 @@
 import { minutesOfDay } from './campaign-policy.js';
-import { leadOf } from './lead.js';
+import { leadOf, leadsOf } from './lead.js';
 import { toE164 } from './phone.js';
 import type { CampaignPolicy } from './campaign-policy.js';
 import type { AgentRow } from './policy.types.js';
@@ -44,16 +44,23 @@ export function pickDueCallback(input: DueCallbackInput, nowMs: number): Callbac
   const due = callbacks.filter((c) => c.dueAtMs <= nowMs).sort((a, b) => a.dueAtMs - b.dueAtMs);
   if (due.length === 0) return null;
   const { rows, policy, reserved, dnc } = input;
-  // the rows of the due callbacks, in one pass (null: the RowID is shared, the row cannot be addressed)
+  // the rows of the due callbacks, in one pass (-1: the RowID is shared, the row cannot be addressed)
   const wanted = new Set(due.map((c) => c.rowId));
-  const found = new Map<string, AgentRow | null>();
-  for (const r of rows) if (wanted.has(r.rowId)) found.set(r.rowId, found.has(r.rowId) ? null : r);
+  const found = new Map<string, number>();
+  for (let i = 0; i < rows.length; i++) {
+    const id = rows[i]!.rowId;
+    if (wanted.has(id)) found.set(id, found.has(id) ? -1 : i);
+  }
+  // the sheet's parsed leads, shared with the scan (parsed once per sheet read, not once per decision)
+  const leads = leadsOf(rows, policy.defaultRegion);
   for (const c of due) {
-    const row = found.get(c.rowId);
-    if (!row || reserved?.rowIds?.has(row.rowId)) continue;
-    const lead = leadOf(row, policy.defaultRegion);
-    // parsed here: the engine does not parse numbers whose status is terminal (a callback's may be CORRECT)
-    const phone = toE164(row.numbers[c.numberIndex - 1] ?? '', policy.defaultRegion);
+    const index = found.get(c.rowId) ?? -1;
+    if (index < 0) continue;
+    const row = rows[index]!;
+    if (reserved?.rowIds?.has(row.rowId)) continue;
+    const lead = leads[index]!.row === row ? leads[index]! : leadOf(row, policy.defaultRegion);
+    // the engine does not parse numbers whose status is terminal (a callback's may be CORRECT): parsed here then
+    const phone = lead.phones[c.numberIndex - 1] ?? toE164(row.numbers[c.numberIndex - 1] ?? '', policy.defaultRegion);
     if (lead.hasInProgress || !phone || dnc?.has(phone) || reserved?.numbers?.has(phone)) continue;
     if (!insideWindow(input, row, phone, nowMs)) continue;
     return { callbackId: c.id, rowId: row.rowId, rowIndex: row.rowIndex, name: row.name, numberIndex: c.numberIndex, phone };

@@ -18,12 +18,12 @@ interface Envelope {
 }
 
 /**
- * Every processed event goes out through Redis pub/sub, and every node —
- * including the one that processed it — delivers what it receives to its own
- * sockets, in each app's stream order (StreamOrderer). One path means one
- * delivery per socket. If Redis cannot take the publish, the event is delivered
- * to this node's sockets directly (degraded: other nodes' clients catch up with
- * `?since=`, or when the next event reveals the gap).
+ * Every processed event goes to this node's sockets at once and to the other
+ * nodes through Redis pub/sub (a node ignores its own envelopes when they come
+ * back); each node delivers to its own sockets in each app's stream order
+ * (StreamOrderer), so each socket gets each event once. If Redis cannot take
+ * the publish, other nodes' clients catch up with `?since=`, or when the next
+ * event reveals the gap.
  */
 @Injectable()
 export class RealtimeFanout implements OnModuleInit, OnModuleDestroy {
@@ -80,11 +80,12 @@ export class RealtimeFanout implements OnModuleInit, OnModuleDestroy {
     }
     if (byApp.size === 0) return;
     const envelope: Envelope = { node: this.node, apps: [...byApp].map(([appId, list]) => ({ appId, events: list })) };
+    // this node's sockets without the round trip through Redis (a screen pop's last milliseconds)
+    this.deliver(envelope);
     try {
       await this.redis.publish(CHANNEL, JSON.stringify(envelope));
     } catch (err) {
-      this.logger.warn(`Redis publish failed (${(err as Error).message}): delivering to this node's sockets only`);
-      this.deliver(envelope);
+      this.logger.warn(`Redis publish failed (${(err as Error).message}): delivered to this node's sockets only`);
     }
   }
 
@@ -96,6 +97,7 @@ export class RealtimeFanout implements OnModuleInit, OnModuleDestroy {
       this.logger.warn('ignoring a malformed fan-out message');
       return;
     }
+    if (envelope.node === this.node) return; // delivered when it was published
     this.deliver(envelope);
   }
 

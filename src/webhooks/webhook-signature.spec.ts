@@ -169,6 +169,16 @@ describe('decodeWebhookBody — x-dialpad-signature (seed / forwarder delivery)'
     expectFailure(result, 400, 'invalid_json');
   });
 
+  it('answers 400 for a signed event nested thousands of levels deep (a recursive reader would overflow: a 500)', async () => {
+    let nested = 'null';
+    for (let i = 0; i < 5000; i++) nested = `{"a":${nested}}`;
+    const json = `{"state": "hangup", "call_id": 1, "date_connected": ${nested}}`;
+    expectFailure(decodeWebhookBody(body(signDialpadJwt(json, SECRET)), SECRET, {}, NOW_MS), 400, 'too_deep');
+    expectFailure(decodeWebhookBody(body(json), SECRET, { signature: signHmac(json, SECRET) }, NOW_MS), 400, 'too_deep');
+    // Dialpad's own nesting (contact, recording_details entries) is nowhere near the limit
+    expectPayload(decodeWebhookBody(body(signDialpadJwt('{"a": {"b": [{"c": {"d": 1}}]}}', SECRET)), SECRET, {}, NOW_MS), 'jwt');
+  });
+
   it('answers 401 when the app has no secret to check the signature with', async () => {
     const result = decodeWebhookBody(body(raw), null, { signature: signHmac(raw, SECRET) }, NOW_MS);
     expectFailure(result, 401, 'secret_not_configured');

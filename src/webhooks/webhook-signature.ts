@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { parseJsonLossless } from '../common/lossless-json.js';
+import { MAX_JSON_DEPTH, nestingExceeds } from '../common/json-depth.js';
 
 /**
  * Signature checks for `POST /webhooks/dialpad` (docs/wire-protocol.md, "Body formats"). Pure: the caller passes
@@ -25,6 +26,7 @@ export type DecodeErrorCode =
   | 'invalid_jwt'
   | 'jwt_expired'
   | 'invalid_json'
+  | 'too_deep'
   | 'not_an_object';
 
 export type DecodeResult =
@@ -103,7 +105,7 @@ function decodeJwt(token: string, secret: string | null, nowMs: number): DecodeR
   }
   const claimsJson = Buffer.from(payloadB64, 'base64url').toString('utf8');
   const decoded = parseObject(claimsJson, 'jwt');
-  if (!decoded.ok) return fail(400, 'invalid_json', 'the JWT is correctly signed but its payload is not a JSON object');
+  if (!decoded.ok) return decoded.code === 'too_deep' ? decoded : fail(400, 'invalid_json', 'the JWT is correctly signed but its payload is not a JSON object');
   const { exp, nbf } = decoded.payload as { exp?: unknown; nbf?: unknown };
   if (exp !== undefined && (typeof exp !== 'number' || !Number.isFinite(exp))) return fail(401, 'invalid_jwt', 'the JWT claims were rejected: exp must be a number');
   if (typeof exp === 'number' && exp * 1000 <= nowMs) return fail(401, 'jwt_expired', 'the JWT has expired (exp is in the past)');
@@ -140,6 +142,8 @@ function checkHmac(raw: Buffer, secret: string, headers: WebhookSignatureHeaders
 }
 
 function parseObject(text: string, format: WebhookFormat): DecodeResult {
+  // Dialpad's events nest a few levels; thousands would overflow the stack of any recursive reader (a 500)
+  if (nestingExceeds(text, MAX_JSON_DEPTH)) return fail(400, 'too_deep', `the event is nested deeper than ${MAX_JSON_DEPTH} levels`);
   let parsed: unknown;
   try {
     parsed = parseJsonLossless(text);

@@ -5,9 +5,11 @@
 // Google Sheets and the fake Dialpad (dist/demo/fakes) run in this process, set up as the demo
 // sets them up (demo/world.ts), with every call's outcome and timings chosen here, so nothing
 // is left to chance. Chromium (/usr/bin/chromium, or CHROMIUM_PATH) is driven by playwright-core
-// and the agent uses the KEYBOARD only: a whole shift (play, dispositions, skip, hang up, pause,
-// reload mid-call, stop), then the calls board's incoming-call toast, timed from the webhook.
-// Prints one line per step; a screenshot of each is saved as test-artifacts/browser/NN-step.png.
+// and the agent uses the KEYBOARD only: a whole shift (play, dispositions, skip, hang up, a
+// callback on the lead's clock, do-not-call, pause with a reason, reload mid-call, stop), then
+// the calls board's incoming-call toast, timed from the webhook.
+// Prints one line per step; a screenshot of each is saved as test-artifacts/browser/NN-step.png
+// (and of a state inside a step as NNx-what.png).
 // Exits 0 when every step passed, 1 otherwise.
 /* global document, window, MutationObserver */
 import { mkdirSync, rmSync } from 'node:fs';
@@ -45,6 +47,7 @@ const pageErrors = [];
 /** Runs one step: prints `ok`/`FAIL` with its time, and saves its screenshot either way. */
 async function step(name, fn) {
   stepNo++;
+  inStep = 0;
   const nn = String(stepNo).padStart(2, '0');
   const t0 = Date.now();
   let detail;
@@ -63,6 +66,18 @@ function shot(nn, name) {
   const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
   return page.screenshot({ path: new URL(`${nn}-${slug}.png`, ARTIFACTS).pathname });
 }
+
+/** A screenshot of a state inside the running step: NNa-what.png, NNb-…. */
+let inStep = 0;
+function snap(name) {
+  const nn = `${String(stepNo).padStart(2, '0')}${String.fromCharCode(97 + inStep++)}`;
+  return shot(nn, name);
+}
+const agentToken = () => new URL(world.consoleUrl).hash.replace('#token=', '');
+const agentGet = async (path) => {
+  const res = await fetch(`${world.base}${path}`, { headers: { authorization: `Bearer ${agentToken()}` } });
+  return res.json();
+};
 
 /** Polls `probe` until it returns a truthy value. */
 async function until(what, probe, timeoutMs = 10_000) {
@@ -279,27 +294,107 @@ async function main() {
     return `${lead.rowId} Status${lead.index}=WRONG`;
   });
 
-  await step('Space mid-call (Pause): after the disposition no next dial', async () => {
+  await step('1, C (callback), → (tomorrow 2 PM on the lead\'s clock), M (only me), Enter: the callback is scheduled and listed', async () => {
     const call5 = placed()[4];
+    await waitDialog();
+    nextCall('answered', { dial: 500, ring: 800, talk: 2500 });
+    await page.keyboard.press('1');
+    await page.keyboard.press('c');
+    const picker = page.getByRole('group', { name: /^Call back at/ });
+    await picker.waitFor({ timeout: 2000 });
+    await until('the focus to move to the picker\'s time', () => page.evaluate(() => document.activeElement?.getAttribute('name') === 'callback-when'), 2000);
+    await page.keyboard.press('ArrowRight');
+    const twoPm = page.getByRole('radio', { name: /^Tomorrow 2 PM/ });
+    await until('"Tomorrow 2 PM" to be checked', () => twoPm.isChecked(), 2000);
+    await page.keyboard.press('m');
+    const onlyMe = page.getByRole('checkbox', { name: /^Only me/ });
+    await until('"Only me" to be checked', () => onlyMe.isChecked(), 2000);
+    const summary = (await page.getByTestId('callback-summary').textContent()).trim();
+    if (!/^\w{3} 2:00 PM lead time \([A-Za-z_]+\/[A-Za-z_]+\)/.test(summary)) fail(`the picker says "${summary}"`);
+    await snap('callback picker');
+    await page.keyboard.press('Enter');
+    await dialog().waitFor({ state: 'hidden', timeout: 5000 });
+    const lead = await sheetShows(call5, { 'Status#': 'CORRECT' });
+    const callbacks = await agentGet('/api/callbacks');
+    const cb = callbacks.find((c) => c.row_id === lead.rowId);
+    if (!cb) fail(`GET /api/callbacks has no callback for ${lead.rowId}: ${JSON.stringify(callbacks)}`);
+    if (!cb.only_me || !/T14:00:00[+-]\d\d:\d\d$/.test(cb.due_local)) fail(`the callback is ${JSON.stringify(cb)}`);
+    const item = page.getByTestId('callback-item').filter({ hasText: cb.lead_name });
+    await item.waitFor({ timeout: 3000 });
+    const listed = (await item.textContent()).replace(/\s+/g, ' ');
+    if (!listed.includes('2:00 PM lead time') || !listed.includes('only me')) fail(`the callbacks list says "${listed}"`);
+    await waitPlaced(6);
+    return `${lead.rowId}: "${summary}" → due_local ${cb.due_local}, only me`;
+  });
+
+  await step('7 + Enter asks once more (Esc backs out, Enter again), Enter: Do not call, DNC in the sheet', async () => {
+    const call6 = placed()[5];
+    await waitDialog();
+    nextCall('answered', { dial: 500, ring: 800, talk: 2500 });
+    await page.keyboard.press('7');
+    const radio = page.getByRole('radio', { name: 'Do not call (7)' });
+    await until('the radio "Do not call" to be checked', () => radio.isChecked());
+    const requests = [];
+    const onRequest = (r) => r.url().includes('/disposition') && requests.push(r.url());
+    page.on('request', onRequest);
+    await page.keyboard.press('Enter');
+    const confirm = page.getByTestId('dnc-confirm');
+    await confirm.waitFor({ timeout: 2000 });
+    const asked = (await confirm.textContent()).replace(/\s+/g, ' ');
+    if ((await confirm.getAttribute('role')) !== 'alert' || !/^Never call \+1 \d{3} \d{3} \d{4} again\?/.test(asked)) fail(`the confirmation says "${asked}"`);
+    await snap('do not call confirmation');
+    await page.keyboard.press('Escape');
+    await confirm.waitFor({ state: 'hidden', timeout: 2000 });
+    if (!(await dialog().isVisible()) || !(await radio.isChecked())) fail('Esc in the confirmation closed the dialog or dropped the choice');
+    await page.keyboard.press('Enter');
+    await confirm.waitFor({ timeout: 2000 });
+    await sleep(200);
+    if (requests.length > 0) fail('the disposition was sent before the second Enter');
+    await page.keyboard.press('Enter');
+    await dialog().waitFor({ state: 'hidden', timeout: 5000 });
+    page.off('request', onRequest);
+    if (requests.length !== 1) fail(`${requests.length} POST /disposition sent`);
+    const lead = await sheetShows(call6, { 'Status#': 'DNC', LastOutcome: 'DNC' });
+    await until('the stats to count it', async () => /Do not call\s*1$/.test(((await page.locator('.stats tr', { hasText: 'Do not call' }).textContent()) ?? '').trim()), 3000);
+    await waitPlaced(7);
+    return `${lead.rowId} Status${lead.index}=DNC; one POST /disposition`;
+  });
+
+  await step('Space mid-call opens the pause reasons, 2 (Lunch) pauses: after the disposition no next dial; the stats show the pause', async () => {
+    const call7 = placed()[6];
     await waitHeading(/^(Ringing…|Connected \d\d:\d\d)$/, 'the call to ring');
     const from = await mark();
     await page.keyboard.press('Space');
+    const menu = page.getByRole('menu', { name: 'Pause — why?' });
+    await menu.waitFor({ timeout: 2000 });
+    const items = await menu.getByRole('menuitem').allTextContents();
+    if (items.length < 2) fail(`the menu offers ${JSON.stringify(items)}`);
+    await until('the focus to move into the menu', () => page.evaluate(() => document.activeElement?.getAttribute('role') === 'menuitem'), 2000);
+    if ((await page.getByRole('button', { name: 'Pause' }).getAttribute('aria-expanded')) !== 'true') fail('the Pause button does not say its menu is open');
+    await snap('pause reason menu');
+    await page.keyboard.press('2');
     await page.getByRole('button', { name: 'Play' }).waitFor({ timeout: 5000 });
+    await menu.waitFor({ state: 'hidden', timeout: 2000 });
+    const session = await agentGet('/session/current');
+    if (session.state !== 'PAUSE' || session.pause?.reason !== 'Lunch') fail(`GET /session/current says ${session.state} ${JSON.stringify(session.pause)}`);
     await waitDialog();
     await dispose('3', 'Voicemail – same name');
-    const lead = await sheetShows(call5, { 'Status#': 'VOICEMAIL', LastOutcome: 'VM_SAME_NAME' });
+    const lead = await sheetShows(call7, { 'Status#': 'VOICEMAIL', LastOutcome: 'VM_SAME_NAME' });
     await waitHeading(/^Paused$/, 'Paused');
     const seen = await since(from);
-    if (!seen.said.includes('Paused: no next dial after this call')) fail(`the live region did not say it paused: ${seen.said.join(' | ')}`);
+    if (!seen.said.includes('Paused for Lunch: no next dial after this call')) fail(`the live region did not say it paused: ${seen.said.join(' | ')}`);
+    const now = ((await page.getByTestId('pause-now').textContent()) ?? '').replace(/\s+/g, ' ');
+    if (!/^Paused: Lunch ?\d\d:\d\d$/.test(now)) fail(`the stats say "${now}"`);
+    await page.getByTestId('pause-times').filter({ hasText: 'Lunch' }).waitFor({ timeout: 2000 });
     await sleep(3000);
-    if (placed().length !== 5) fail(`a call was placed while paused (${placed().length} calls)`);
-    return `${lead.rowId} Status${lead.index}=VOICEMAIL; no call placed in 3 s`;
+    if (placed().length !== 7) fail(`a call was placed while paused (${placed().length} calls)`);
+    return `${lead.rowId} Status${lead.index}=VOICEMAIL; paused for Lunch (${now}); no call placed in 3 s`;
   });
 
   await step('Space (Play) again, reload mid-call: lead, call state and timer restored; the dialog comes back', async () => {
     nextCall('answered', { dial: 500, ring: 800, talk: 6500 });
     await page.keyboard.press('Space');
-    const call6 = await waitPlaced(6);
+    const call8 = await waitPlaced(8);
     await waitHeading(/^Connected 00:0[1-9]$/, 'Connected for a second', 8000);
     const before = { name: await page.locator('#lead-name').textContent(), number: await page.getByTestId('dialed-number').textContent(), timer: await headingText() };
     await page.reload();
@@ -309,13 +404,18 @@ async function main() {
     if (after.name !== before.name || after.number !== before.number) fail(`the lead card changed: ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
     if (!(timerSeconds(after.timer) >= timerSeconds(before.timer))) fail(`the timer went back: ${before.timer} → ${after.timer}`);
     await page.getByRole('button', { name: 'Pause' }).waitFor();
-    // paused before the call ends, so that the last disposition chains nothing and the shift can stop
+    // paused before the call ends, so that the last disposition chains nothing and the shift can stop;
+    // the reasons came back with the reloaded session: 1 (Break) from the menu
     await page.keyboard.press('Space');
+    await page.getByRole('menu', { name: 'Pause — why?' }).waitFor({ timeout: 2000 });
+    await page.keyboard.press('1');
     await page.getByRole('button', { name: 'Play' }).waitFor({ timeout: 5000 });
     await waitDialog();
     await dispose('5', 'No answer');
-    const lead = await sheetShows(call6, { 'Status#': 'NO_ANSWER' });
-    return `${before.name}, ${before.number}: ${before.timer} → ${after.timer} after the reload; ${lead.rowId} Status${lead.index}=NO_ANSWER`;
+    const lead = await sheetShows(call8, { 'Status#': 'NO_ANSWER' });
+    const times = ((await page.getByTestId('pause-times').textContent()) ?? '').replace(/\s+/g, ' ');
+    if (!times.includes('Lunch') || !times.includes('Break')) fail(`the pause times say "${times}"`);
+    return `${before.name}, ${before.number}: ${before.timer} → ${after.timer} after the reload; ${lead.rowId} Status${lead.index}=NO_ANSWER; pause time: ${times}`;
   });
 
   await step('Stop (Tab to it, Enter) after the last disposition: the session ends', async () => {
@@ -329,10 +429,45 @@ async function main() {
     await waitHeading(/^Shift stopped$/, 'Shift stopped');
     const seen = await since(from);
     if (!seen.said.includes('Session stopped')) fail(`the live region did not say "Session stopped": ${seen.said.join(' | ')}`);
-    const current = await fetch(`${world.base}/session/current`, { headers: { authorization: `Bearer ${new URL(world.consoleUrl).hash.replace('#token=', '')}` } });
+    const current = await fetch(`${world.base}/session/current`, { headers: { authorization: `Bearer ${agentToken()}` } });
     const state = current.status === 404 ? 'none' : (await current.json()).state;
     if (state !== 'none' && state !== 'STOPPED') fail(`GET /session/current says ${state}`);
     return `${placed().length} calls placed; dials ${await page.getByTestId('stat-dials').textContent()}, session ${state}`;
+  });
+
+  await step('the callbacks list: Move (Tab, Enter) to 4:30 PM on the lead\'s clock, Enter saves; Cancel asks once more, Enter cancels', async () => {
+    const [cb] = await agentGet('/api/callbacks');
+    if (!cb) fail('GET /api/callbacks lists no callback to move');
+    const move = page.getByRole('button', { name: `Move the callback to ${cb.lead_name}` });
+    await move.waitFor({ timeout: 3000 });
+    for (let i = 0; i < 20 && !(await move.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+    if (!(await move.evaluate((el) => el === document.activeElement))) fail('Tab never reached Move');
+    await page.keyboard.press('Enter');
+    const field = page.getByLabel("New time on the lead's clock");
+    await until('the time field to take the focus', () => field.evaluate((el) => el === document.activeElement), 2000);
+    const before = await field.inputValue();
+    if (before !== cb.due_local.slice(0, 16)) fail(`the field starts at ${before}, the callback is due ${cb.due_local}`);
+    await field.fill(`${before.slice(0, 10)}T16:30`);
+    await snap('moving a callback');
+    await page.keyboard.press('Enter');
+    const moved = await until('GET /api/callbacks to show the new time', async () => {
+      const found = (await agentGet('/api/callbacks')).find((c) => c.id === cb.id);
+      return found && /T16:30:00[+-]\d\d:\d\d$/.test(found.due_local) ? found : null;
+    }, 5000);
+    const item = page.getByTestId('callback-item').filter({ hasText: cb.lead_name });
+    await until('the list to show 4:30 PM', async () => (await item.textContent()).includes('4:30 PM lead time'), 5000);
+
+    const cancel = page.getByRole('button', { name: `Cancel the callback to ${cb.lead_name}` });
+    await cancel.focus();
+    await page.keyboard.press('Enter');
+    const yes = page.getByRole('button', { name: 'Yes, cancel it' });
+    await until('the focus to move to "Yes, cancel it"', () => yes.evaluate((el) => el === document.activeElement), 2000);
+    await snap('cancelling a callback');
+    await page.keyboard.press('Enter');
+    await item.waitFor({ state: 'detached', timeout: 5000 });
+    const left = (await agentGet('/api/callbacks')).filter((c) => c.id === cb.id);
+    if (left.length > 0) fail(`the callback is still pending: ${JSON.stringify(left)}`);
+    return `${cb.lead_name}: ${cb.due_local} → ${moved.due_local}, then cancelled`;
   });
 
   await step(`calls board: inbound calls' toasts within ${TOAST_BUDGET_MS} ms of their webhooks`, async () => {

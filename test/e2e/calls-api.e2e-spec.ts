@@ -114,6 +114,8 @@ describe('calls API (e2e)', () => {
         dialpad_call_id: '101',
         master_call_id: null,
         entry_point_call_id: null,
+        // issue 13, milestone 2: a lone call is its own conversation
+        conversation_id: '101',
         direction: 'inbound',
         from_number: null,
         to_number: null,

@@ -40,8 +40,8 @@ describe('Dialer: abandoned dials (e2e)', () => {
     w.sheets.setSheet(AGENT_BOOK, TAB.title, agentTab([lead('A1', 'First', [phone(1)]), lead('A2', 'Second', [phone(2)]), lead('A3', 'Third', [phone(3)])]), {
       sheetId: TAB.gid,
     });
-    gil = new AgentClient(w.t.baseUrl, await agentToken(w.t, w.app, 'gil@example.com'));
-    hal = new AgentClient(w.t.baseUrl, await agentToken(w.t, w.app, 'hal@example.com'));
+    gil = new AgentClient(w.t.baseUrl, await agentToken(w.t, w.app, 'gil@example.com'), w.flushed);
+    hal = new AgentClient(w.t.baseUrl, await agentToken(w.t, w.app, 'hal@example.com'), w.flushed);
     for (const agent of [gil, hal]) expect((await agent.start()).status).toBe(200);
     db = new pg.Pool({ connectionString: w.t.db.url, max: 1 });
     redis = w.t.app.get(RedisService).client;

@@ -165,7 +165,7 @@ describe('Dialer auth, configuration and router checks (e2e)', () => {
     try {
       expectErrorShape(await getDialerConfig(w.t, bare.id), 404);
       // and its agents cannot start: the dialer is not configured
-      const noConfig = await new AgentClient(w.t.baseUrl, await agentToken(w.t, bare, 'env@example.com')).start();
+      const noConfig = await new AgentClient(w.t.baseUrl, await agentToken(w.t, bare, 'env@example.com'), w.flushed).start();
       expectErrorShape(noConfig, 409);
       expect(errorText(noConfig)).toContain('dialer-config');
     } finally {
@@ -175,13 +175,13 @@ describe('Dialer auth, configuration and router checks (e2e)', () => {
 
   it('ROUTER_SPREADSHEET_ID is the router of an app without a dialer-config', async () => {
     const other = await createApp(w.t, 'Env router');
-    const started = await new AgentClient(w.t.baseUrl, await agentToken(w.t, other, 'env@example.com')).start();
+    const started = await new AgentClient(w.t.baseUrl, await agentToken(w.t, other, 'env@example.com'), w.flushed).start();
     expect(started.status).toBe(200);
     expect(started.body).toMatchObject({ recovered: false, session: { agent_email: 'env@example.com', spreadsheet_id: AGENT_BOOK, tab_id: String(LEADS_GID), state: 'PLAY' } });
   });
 
   it('session start: not in the router or not Active → 403; an agent tab without Num1 → 400 naming it; a live session is given back', async () => {
-    const start = async (email: string) => new AgentClient(w.t.baseUrl, await agentToken(w.t, w.app, email)).start();
+    const start = async (email: string) => new AgentClient(w.t.baseUrl, await agentToken(w.t, w.app, email), w.flushed).start();
     const stranger = await start('nobody@example.com');
     expectErrorShape(stranger, 403);
     expect(errorText(stranger)).toMatch(/nobody@example.com is not in the router/);

@@ -35,7 +35,7 @@ describe('Dialer: scheduled callbacks (e2e)', () => {
       agentTab([lead('K1', 'Kim', [phone(1)], { Timezone: 'America/Chicago' }), lead('K2', 'Lou', [phone(2)]), lead('K3', 'Max', [phone(3)]), lead('K4', 'Ned', [phone(4)])]),
       { sheetId: LEADS_GID },
     );
-    agent = new AgentClient(w.t.baseUrl, await agentToken(w.t, w.app, EMAIL));
+    agent = new AgentClient(w.t.baseUrl, await agentToken(w.t, w.app, EMAIL), w.flushed);
     ws = await agent.socket();
   });
   afterAll(async () => {
@@ -91,7 +91,7 @@ describe('Dialer: scheduled callbacks (e2e)', () => {
     // the instant is 09:30 in Chicago: 14:30 or 15:30 UTC
     expect(moved.body.due_at).toMatch(new RegExp(`^${day(61)}T1[45]:30:00.000Z$`));
     expectErrorShape(await request(w.t.baseUrl).patch(`/api/callbacks/${id}`).set('Authorization', `Bearer ${agent.token}`).send({ due_at: 'soon' }), 400);
-    const stranger = new AgentClient(w.t.baseUrl, await agentToken(w.t, w.app, 'someone.else@example.com'));
+    const stranger = new AgentClient(w.t.baseUrl, await agentToken(w.t, w.app, 'someone.else@example.com'), w.flushed);
     expectErrorShape(await request(w.t.baseUrl).delete(`/api/callbacks/${id}`).set('Authorization', `Bearer ${stranger.token}`), 404);
     const admin = await request(w.t.baseUrl).get(`/internal/apps/${w.app.id}/callbacks`).set('Authorization', `Bearer ${w.t.adminToken}`);
     expect((admin.body as { id: string }[]).map((c) => c.id)).toContain(id);

@@ -45,7 +45,7 @@ describe('Dialer compliance: do-not-call, pause reasons, history (e2e)', () => {
     );
     const config = await putDialerConfig(w.t, w.app.id, { router_spreadsheet_id: ROUTER_BOOK, policy: ALL_HOURS_POLICY, pause_reasons: ['Break', 'Lunch', 'Training'] });
     expect(config.status).toBe(200);
-    agent = new AgentClient(w.t.baseUrl, await agentToken(w.t, w.app, EMAIL));
+    agent = new AgentClient(w.t.baseUrl, await agentToken(w.t, w.app, EMAIL), w.flushed);
     ws = await agent.socket();
   });
   afterAll(async () => {
@@ -113,7 +113,7 @@ describe('Dialer compliance: do-not-call, pause reasons, history (e2e)', () => {
     await ended(next.attempt_id);
     // hotkey 7: "do not call" — the sheet says DNC and the number joins the list
     const seventh = await agent.disposition({ attempt_id: next.attempt_id, code: 7 });
-    expect(seventh.body).toMatchObject({ code: 'DNC', sheet: 'written' });
+    expect(seventh.body).toMatchObject({ code: 'DNC', sheet: 'queued' });
     expect(leadCells(w.sheets.cells(AGENT_BOOK, LEADS_TAB), 'C3').Status1).toBe('DNC');
     const listed = await request(w.t.baseUrl).get(dnc()).query({ phone: phone(4) }).set('Authorization', admin());
     expect(listed.body.items).toEqual([expect.objectContaining({ phone: e164(4), added_by: `agent:${EMAIL}` })]);
@@ -123,8 +123,11 @@ describe('Dialer compliance: do-not-call, pause reasons, history (e2e)', () => {
   });
 
   it('pause with a reason from the app\'s list, resume; GET /session/current and the report show the pause', async () => {
-    const current = (await agent.current()).body as { current_attempt: { attempt_id: string } | null };
+    const current = (await agent.current()).body as { current_attempt: { attempt_id: string } | null; pause_reasons: string[] };
     const open = current.current_attempt!;
+    // the console's pause menu: the app's reasons, on the agent's token (start answers them too)
+    expect(current.pause_reasons).toEqual(['Break', 'Lunch', 'Training']);
+    expect((await agent.start()).body).toMatchObject({ recovered: true, session: { pause_reasons: ['Break', 'Lunch', 'Training'] } });
     const refused = await request(w.t.baseUrl).post('/session/pause').set('Authorization', `Bearer ${agent.token}`).send({ reason: 'Nap' });
     expectErrorShape(refused, 400);
     expect(errorText(refused)).toContain('Break, Lunch, Training');

@@ -38,8 +38,8 @@ describe('Dialer: call ends from webhooks and the forwarder, and their edges (e2
   const sockets: Record<string, TestWsClient> = {};
 
   beforeAll(async () => {
-    // DIALPAD_CALLS_PER_USER_PER_MINUTE keeps its default: Dialpad's 5
-    w = await startDialerWorld();
+    // DIALPAD_CALLS_PER_USER_PER_MINUTE keeps its default, Dialpad's 5; its minute is compressed to 3 s
+    w = await startDialerWorld({ env: { DIALPAD_CALLS_WINDOW_MS: '3000' } });
     pool = new pg.Pool({ connectionString: w.t.db.url, max: 2 });
     const users = w.dialpad.users;
     w.sheets.setSheet(
@@ -56,7 +56,7 @@ describe('Dialer: call ends from webhooks and the forwarder, and their edges (e2
     w.sheets.setSheet(AGENT_BOOK, TABS.early.title, agentTab(leads('E', 2, 10)), { sheetId: TABS.early.gid });
     w.sheets.setSheet(AGENT_BOOK, TABS.lim.title, agentTab(leads('M', 7, 20)), { sheetId: TABS.lim.gid });
     for (const name of ['fwd', 'early', 'lim']) {
-      agents[name] = new AgentClient(w.t.baseUrl, await agentToken(w.t, w.app, `${name}@example.com`));
+      agents[name] = new AgentClient(w.t.baseUrl, await agentToken(w.t, w.app, `${name}@example.com`), w.flushed);
       expect((await agents[name].start()).status).toBe(200);
       sockets[name] = await agents[name].socket();
     }
@@ -170,8 +170,9 @@ describe('Dialer: call ends from webhooks and the forwarder, and their edges (e2
     }
   });
 
-  it("our limit of 5 call initiations a minute: the 6th chained dial fails but the disposition stands; POST /dial → 429 + Retry-After; the lead is neither IN_PROGRESS nor held", async () => {
+  it("our limit of 5 call initiations a minute: the 6th chained dial is scheduled for when a slot frees (DIAL_SCHEDULED, then DIAL_RESULT), the disposition stands; POST /dial meanwhile → 429 + Retry-After", async () => {
     const lim = agents.lim!;
+    const socket = sockets.lim!;
     const cells = (rowId: string) => leadCells(w.sheets.cells(AGENT_BOOK, TABS.lim.title), rowId);
     const reserved = () => w.t.app.get(ReservationStore).reserved(w.app.id, AGENT_BOOK, String(TABS.lim.gid));
     let next = placed((await lim.dial()).body as DialBody);
@@ -181,9 +182,16 @@ describe('Dialer: call ends from webhooks and the forwarder, and their edges (e2
       next = placed((res.body as DispositionBody).next);
     }
     expect(next.row_id).toBe('M5');
+    const asked = Date.now();
     const sixth = await lim.disposition({ attempt_id: next.attempt_id, code: 6 });
     expect(sixth.status).toBe(200);
-    expect(sixth.body).toMatchObject({ code: 'SKIP', sheet: 'written', next: null, next_error: { statusCode: 429, code: 'RATE_LIMITED', retry_after_ms: expect.any(Number) } });
+    expect(sixth.body).toMatchObject({ code: 'SKIP', sheet: 'queued', next: { attempt_id: null, scheduled_at: expect.any(String) } });
+    expect(sixth.body).not.toHaveProperty('next_error');
+    const scheduledAt = Date.parse((sixth.body as { next: { scheduled_at: string } }).next.scheduled_at);
+    expect(scheduledAt).toBeGreaterThan(asked);
+    expect(scheduledAt).toBeLessThanOrEqual(asked + 3000 + 500);
+    const announced = await socket.waitFor((m) => m.event === 'DIAL_SCHEDULED');
+    expect(announced).toMatchObject({ scheduled_at: new Date(scheduledAt).toISOString() });
     expect(cells('M5')).toMatchObject({ Status1: 'SKIPPED', LastOutcome: 'SKIP' });
     expect(cells('M6').Status1).toBe('NEW');
     expect([...(await reserved())]).toEqual([]);
@@ -201,5 +209,18 @@ describe('Dialer: call ends from webhooks and the forwarder, and their edges (e2
       { row_id: 'M6', status: 'failed' },
       { row_id: 'M6', status: 'failed' },
     ]);
+
+    // the slot frees: the scheduled dial is placed, once, and its result pushed
+    const result = await socket.waitFor((m) => m.event === 'DIAL_RESULT', 6000);
+    expect(Date.now()).toBeGreaterThanOrEqual(scheduledAt);
+    expect(result).toMatchObject({ attempt_id: expect.any(String), row_id: 'M6', number_index: 1, dialpad_call_id: expect.any(String) });
+    await w.flushed();
+    expect(cells('M6').Status1).toBe('IN_PROGRESS');
+    expect(w.dialpad.calls.filter((c) => c.user_id === w.dialpad.users[2]!.id)).toHaveLength(6);
+    const current = await lim.current();
+    expect(current.body).toMatchObject({ current_attempt_id: result.attempt_id });
+    // one dial only: nothing more comes
+    await new Promise((r) => setTimeout(r, 300));
+    expect(socket.events().filter((m) => m.event === 'DIAL_RESULT')).toHaveLength(1);
   });
 });

@@ -47,7 +47,7 @@ describe('Dialer: a whole shift against fake Dialpad and fake Sheets (e2e)', () 
     pool = new pg.Pool({ connectionString: w.t.db.url, max: 2 });
     w.sheets.setSheet(ROUTER_BOOK, 'Router', routerRows([{ email: EMAIL, dialpadUserId: w.dialpad.users[0]!.id }]));
     w.sheets.setSheet(AGENT_BOOK, LEADS_TAB, agentTab(LEADS), { sheetId: LEADS_GID });
-    agent = new AgentClient(w.t.baseUrl, await agentToken(w.t, w.app, EMAIL));
+    agent = new AgentClient(w.t.baseUrl, await agentToken(w.t, w.app, EMAIL), w.flushed);
     ws = await agent.socket();
   });
   afterAll(async () => {
@@ -91,7 +91,7 @@ describe('Dialer: a whole shift against fake Dialpad and fake Sheets (e2e)', () 
 
     w.dialpad.callScenario = 'answered';
     const d1 = disposed(await agent.disposition({ attempt_id: first.attempt_id, code: 5 }));
-    expect(d1).toMatchObject({ attempt_id: first.attempt_id, code: 'NO_ANSWER', sheet: 'written' });
+    expect(d1).toMatchObject({ attempt_id: first.attempt_id, code: 'NO_ANSWER', sheet: 'queued' });
     // L1 waits 60 min (retry delay): the chained dial is L2
     const second = dialed({ status: 200, body: d1.next } as Response, 'L2');
     expect(second).toMatchObject({ number_index: 1, phone: `+1${phone(4)}` });

@@ -203,15 +203,17 @@ describe('Dialpad API client: limits, retries, timeouts, circuit breaker (e2e)',
     await Promise.all(Array.from({ length: 20 }, () => client.getCompany(app.id)));
     await new Promise((r) => setTimeout(r, 1100));
     const started = Date.now();
-    const results = await Promise.all(Array.from({ length: 45 }, () => client.getCompany(app.id)));
-    expect(results).toHaveLength(45);
+    // 40: two windows' worth, so the second 20 wait about 1 s, well inside the queue's 2 s (a third window's
+    // requests would wait right at that edge, and a loaded machine pushes them past it)
+    const results = await Promise.all(Array.from({ length: 40 }, () => client.getCompany(app.id)));
+    expect(results).toHaveLength(40);
     const burst = fake.requestsTo('company').filter((r) => r.at >= started);
-    expect(burst).toHaveLength(45);
+    expect(burst).toHaveLength(40);
     const times = burst.map((r) => r.at).sort((a, b) => a - b);
     // a sliding 1 s window of at most 20, counted when a request is sent: arrival here jitters by up to a few
     // hundred ms while 20 connections open at once, so the window is checked loosely and the total strictly
     for (let i = 20; i < times.length; i++) expect(times[i]! - times[i - 20]!).toBeGreaterThanOrEqual(700);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });
 
   it('HTTP answers for Dialpad failures on an API route: 429 + Retry-After, 502 with Dialpad’s message, 503', async () => {

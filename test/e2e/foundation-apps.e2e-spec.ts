@@ -16,7 +16,7 @@ interface CreatedApp {
   updated_at: string;
 }
 
-const APP_KEYS = ['api_key_prefix', 'created_at', 'id', 'is_active', 'name', 'updated_at'];
+const APP_KEYS = ['api_key_prefix', 'created_at', 'id', 'is_active', 'name', 'show_admin_recordings', 'updated_at'];
 
 describe('foundation: tenants (/internal/apps) (e2e)', () => {
   let t: TestApp;
@@ -103,6 +103,7 @@ describe('foundation: tenants (/internal/apps) (e2e)', () => {
         id: app.id,
         name: 'Get me',
         is_active: true,
+        show_admin_recordings: false,
         api_key_prefix: app.api_key_prefix,
         created_at: app.created_at,
         updated_at: app.updated_at,

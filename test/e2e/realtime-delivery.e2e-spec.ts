@@ -106,6 +106,7 @@ describe('realtime delivery /ws (e2e)', () => {
       event_id: mappedSeq,
       event: 'call.ring',
       call_id: '7100000000000001',
+      conversation_id: '7100000000000001', // a call with no master or entry point leads its own conversation
       direction: 'inbound',
       from_number: '+14155550123',
       to_number: '+15105550142',

@@ -56,7 +56,10 @@ describe('SheetsGateway against a fake Sheets v4 server (medium: real client, re
     await h?.close();
     await fake?.close();
   });
-  beforeEach(() => {
+  beforeEach(async () => {
+    await h.flushed();
+    // the fake starts over: so does the queue of writes to it
+    await h.sql.execute(`DELETE FROM sheets_outbox`);
     fake.reset();
     fake.setSheet(ROUTER_BOOK, 'Router', [
       ROUTER_HEADER,
@@ -184,57 +187,57 @@ describe('SheetsGateway against a fake Sheets v4 server (medium: real client, re
       expect(pick).toMatchObject({ rowId: 'L-1', numberIndex: 1, phone: '+12125550101' });
       const row = sheet.rows.find((r) => r.rowId === pick!.rowId)!;
       await gateway.writeLead(appId, ref, { rowId: row.rowId, rowIndex: row.rowIndex, changes: markInProgress(row, 1).changes });
+      await h.flushed();
       expect(fake.cell(AGENT_BOOK, 'Leads', cellOf('Status1'))).toBe('IN_PROGRESS');
       const before = leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-1');
       const graceBefore = leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-2');
       fake.clearRequests();
 
-      // the disposition, computed on the row as it is in the sheet now
+      // the disposition, computed on the row as the dialer sees it (the sheet with every queued write on top)
       const result = await gateway.writeLead(appId, ref, {
         rowId: 'L-1',
         rowIndex: 2,
         changes: (current) => applyDisposition({ row: current, numberIndex: 1, code, now: NOW, policy }).changes,
       });
-      expect(result.status).toBe('written');
+      expect(result.status).toBe('queued');
+      expect(result.outboxIds).toHaveLength(1);
+      // the next decision sees it at once, with no request to Google
+      const cached = await gateway.readAgentSheet(ref);
+      expect(cached.rows[0]!.statuses[0]).toBe(changed.Status1);
+      await h.flushed();
 
       const after = leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-1');
       expect(after).toEqual({ ...before, ...changed });
       expect(leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-2')).toEqual(graceBefore);
       expect(fake.colours(AGENT_BOOK, 'Leads')).toEqual(Object.fromEntries(coloured.map((c) => [cellOf(c), '#8E7CC3'])));
 
-      // one verify read, ONE values write of exactly the changed cells (RAW), at most ONE format write
-      expect(fake.requests.map((r) => r.call)).toEqual(['values.batchGet', 'values.batchUpdate', ...(coloured.length ? ['spreadsheets.batchUpdate'] : [])]);
-      const write = fake.calls('values.batchUpdate')[0]!.body as { valueInputOption: string; data: { range: string; values: unknown[][] }[] };
-      expect(write.valueInputOption).toBe('RAW');
-      expect(write.data.map((d) => d.range).sort()).toEqual(Object.keys(changed).map((c) => `'Leads'!${cellOf(c)}`).sort());
-      if (coloured.length) {
-        const format = fake.calls('spreadsheets.batchUpdate')[0]!.body as { requests: { repeatCell: { range: { sheetId: number }; fields: string } }[] };
-        expect(format.requests).toHaveLength(coloured.length);
-        for (const r of format.requests) {
-          expect(r.repeatCell.range.sheetId).toBe(LEADS_GID);
-          expect(r.repeatCell.fields).toBe('userEnteredFormat.backgroundColor');
-        }
-      }
-      expect(result.requests).toEqual({ reads: 1, valueWrites: 1, formatWrites: coloured.length ? 1 : 0 });
-
-      // the cache already shows the disposition: the next decision needs no read
-      fake.clearRequests();
-      const cached = await gateway.readAgentSheet(ref);
-      expect(fake.requests).toHaveLength(0);
-      expect(cached.rows[0]!.statuses[0]).toBe(changed.Status1);
+      // the flush: ONE read (the tab, to find L-1 by RowID where it is now), ONE write of values and colours
+      expect(fake.requests.map((r) => r.call)).toEqual(['values.batchGet', 'spreadsheets.batchUpdate']);
+      expect(fake.calls('values.batchGet')[0]!.query.ranges).toEqual(["'Leads'"]);
+      const write = fake.calls('spreadsheets.batchUpdate')[0]!.body as {
+        requests: { updateCells?: { start: { sheetId: number; rowIndex: number; columnIndex: number }; fields: string }; repeatCell?: { range: { sheetId: number }; fields: string } }[];
+      };
+      const cells = write.requests.filter((r) => r.updateCells).map((r) => r.updateCells!);
+      expect(cells.map((c) => `${columnOf(header, header[c.start.columnIndex]!)}${c.start.rowIndex + 1}`).sort()).toEqual(Object.keys(changed).map(cellOf).sort());
+      for (const c of cells) expect([c.start.sheetId, c.fields]).toEqual([LEADS_GID, 'userEnteredValue']);
+      const formats = write.requests.filter((r) => r.repeatCell).map((r) => r.repeatCell!);
+      expect(formats).toHaveLength(coloured.length);
+      for (const f of formats) expect([f.range.sheetId, f.fields]).toEqual([LEADS_GID, 'userEnteredFormat.backgroundColor']);
     });
   });
 
-  it('notes are appended to what the sheet holds now, not to a stale copy', async () => {
+  it('notes are appended to what the sheet holds once the cached read is refreshed, not to a stale copy', async () => {
     await gateway.readAgentSheet(ref);
     fake.editRows(AGENT_BOOK, 'Leads', (rows) => {
       rows[1]![AGENT_HEADER.indexOf('Notes')] = 'met at the expo; prefers mornings';
       return rows;
     });
+    gateway.refresh(); // what SHEETS_CACHE_TTL_SECONDS does
     await gateway.writeLead(appId, ref, {
       rowId: 'L-1',
       changes: (current) => applyDisposition({ row: current, numberIndex: 2, code: 'NO_ANSWER', notes: 'no pickup', now: NOW, policy }).changes,
     });
+    await h.flushed();
     expect(leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-1').Notes).toBe('met at the expo; prefers mornings\n[2024-11-20 17:00 UTC] Num2 NO_ANSWER: no pickup');
   });
 
@@ -245,52 +248,105 @@ describe('SheetsGateway against a fake Sheets v4 server (medium: real client, re
     // someone sorts by name descending and inserts a row at the top
     fake.editRows(AGENT_BOOK, 'Leads', (rows) => [rows[0]!, AGENT_HEADER.map((h) => (h === 'RowID' ? 'L-9' : h === 'Name' ? 'Zed' : '')), rows[2]!, rows[1]!]);
     fake.clearRequests();
-    const result = await gateway.writeLead(appId, ref, { rowId: 'L-1', rowIndex: ada.rowIndex, changes: applyDisposition({ row: ada, numberIndex: 1, code: 'WRONG', now: NOW, policy }).changes });
-    expect(result.leads[0]!.rowIndex).toBe(4);
+    await gateway.writeLead(appId, ref, { rowId: 'L-1', rowIndex: ada.rowIndex, changes: applyDisposition({ row: ada, numberIndex: 1, code: 'WRONG', now: NOW, policy }).changes });
+    await h.flushed();
     const grid = fake.cells(AGENT_BOOK, 'Leads');
     expect(leadCells(grid, 'L-1')).toMatchObject({ Status1: 'WRONG', LastOutcome: 'WRONG', AttemptCount: '3', Name: 'Ada' });
     expect(leadCells(grid, 'L-2')).toMatchObject({ Status1: 'NEW', LastOutcome: '', AttemptCount: '0', Name: 'Grace' });
     expect(leadCells(grid, 'L-9')).toMatchObject({ Status1: '', LastOutcome: '' });
-    // verify read (row 2 holds L-9 now), a re-read of the tab, one write
-    expect(fake.requests.map((r) => r.call)).toEqual(['values.batchGet', 'values.batchGet', 'values.batchUpdate']);
+    // one read of the tab (L-1 found in row 4), one write
+    expect(fake.requests.map((r) => r.call)).toEqual(['values.batchGet', 'spreadsheets.batchUpdate']);
     // and the cache learnt the new positions
     expect((await gateway.readAgentSheet(ref)).rows.map((r) => `${r.rowId}@${r.rowIndex}`)).toEqual(['L-9@2', 'L-2@3', 'L-1@4']);
   });
 
-  it('a lead deleted meanwhile is NOT_FOUND and nothing is written; a RowID present twice is a CONFLICT', async () => {
+  it('a lead deleted after the read: the queued write is kept as dead with the reason, nothing is written; once read, NOT_FOUND at once', async () => {
     await gateway.readAgentSheet(ref);
     fake.editRows(AGENT_BOOK, 'Leads', (rows) => [rows[0]!, rows[2]!]);
     fake.clearRequests();
+    const queued = await gateway.writeLead(appId, ref, { rowId: 'L-1', rowIndex: 2, changes: { values: [{ column: 'Status1', value: 'WRONG' }], formats: [] } });
+    await h.flushed();
+    const [dead] = await h.sql.query<{ dead_at: Date | null; last_error: string }>(`SELECT dead_at, last_error FROM sheets_outbox WHERE id = $1`, [queued.outboxIds[0]]);
+    expect(dead!.dead_at).not.toBeNull();
+    expect(dead!.last_error).toBe('Lead L-1 is no longer in agent sheet "Leads" (spreadsheet agent-book-1)');
+    expect(fake.calls('spreadsheets.batchUpdate')).toHaveLength(0);
+    expect(leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-2')).toMatchObject({ Status1: 'NEW' });
+
+    // the flush re-read the tab: the dialer knows L-1 is gone
     await expect(gateway.writeLead(appId, ref, { rowId: 'L-1', rowIndex: 2, changes: { values: [{ column: 'Status1', value: 'WRONG' }], formats: [] } })).rejects.toMatchObject({
       code: 'NOT_FOUND',
       message: 'Lead L-1 is no longer in agent sheet "Leads" (spreadsheet agent-book-1)',
     });
-    expect(fake.calls('values.batchUpdate')).toHaveLength(0);
-
-    fake.editRows(AGENT_BOOK, 'Leads', (rows) => [...rows, [...rows[1]!]]);
-    await expect(gateway.writeLead(appId, ref, { rowId: 'L-2', rowIndex: 5, changes: { values: [{ column: 'Status1', value: 'WRONG' }], formats: [] } })).rejects.toMatchObject({ code: 'CONFLICT' });
-    expect(fake.calls('values.batchUpdate')).toHaveLength(0);
   });
 
-  it('writes only cells that change; nothing to change means no write at all', async () => {
+  it('a RowID present twice is a CONFLICT, and nothing is queued', async () => {
+    fake.editRows(AGENT_BOOK, 'Leads', (rows) => [...rows, [...rows[2]!]]);
+    await expect(gateway.writeLead(appId, ref, { rowId: 'L-2', rowIndex: 3, changes: { values: [{ column: 'Status1', value: 'WRONG' }], formats: [] } })).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await gateway.pendingWrites(AGENT_BOOK)).toBe(false);
+    expect(fake.calls('spreadsheets.batchUpdate')).toHaveLength(0);
+  });
+
+  it('writes only cells that change; nothing to change means nothing queued and no request', async () => {
     const sheet = await gateway.readAgentSheet(ref);
     fake.clearRequests();
     const same = { values: [{ column: 'Status1' as const, value: 'NEW' }, { column: 'AttemptCount' as const, value: 2 }], formats: [] };
     const result = await gateway.writeLead(appId, ref, { rowId: 'L-1', rowIndex: sheet.rows[0]!.rowIndex, changes: same });
     expect(result.leads[0]!.changes.values).toEqual([]);
-    expect(fake.requests.map((r) => r.call)).toEqual(['values.batchGet']);
+    expect(result.outboxIds).toEqual([]);
+    await h.flushed();
+    expect(fake.requests).toEqual([]);
   });
 
-  it('several leads in one batch: one read, one write', async () => {
+  it('several leads, and writes of several calls: one read and one write per flush', async () => {
     await gateway.readAgentSheet(ref);
     fake.clearRequests();
     const result = await gateway.writeLeads(appId, ref, [
       { rowId: 'L-1', changes: { values: [{ column: 'Status1', value: 'WRONG' }], formats: [] } },
       { rowId: 'L-2', changes: { values: [{ column: 'Status1', value: 'SKIPPED' }], formats: [{ column: 'Status1', backgroundColor: '#8E7CC3' }] } },
     ]);
+    await gateway.writeLead(appId, ref, { rowId: 'L-1', changes: { values: [{ column: 'Notes', value: 'second call' }], formats: [] } });
     expect(result.leads.map((l) => l.rowIndex)).toEqual([2, 3]);
-    expect(fake.requests.map((r) => r.call)).toEqual(['values.batchGet', 'values.batchUpdate', 'spreadsheets.batchUpdate']);
+    await h.flushed();
+    const calls = fake.requests.map((r) => r.call);
+    // the first write may be flushed alone before the others are queued: never more than two flushes
+    expect(calls.filter((c) => c === 'spreadsheets.batchUpdate').length).toBeLessThanOrEqual(2);
+    expect(calls.filter((c) => c !== 'spreadsheets.batchUpdate' && c !== 'values.batchGet')).toEqual([]);
     expect(fake.colours(AGENT_BOOK, 'Leads')).toEqual({ [`${columnOf(AGENT_HEADER, 'Status1')}3`]: '#8E7CC3' });
+    expect(leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-1')).toMatchObject({ Status1: 'WRONG', Notes: 'second call' });
+  });
+
+  it('past the cache TTL a decision gets the copy it has at once and one background read refreshes it; concurrent reads share one request', async () => {
+    const quick = await startSheetsHarness({ SHEETS_API_ROOT_URL: fake.url, SHEETS_CACHE_TTL_SECONDS: '2' });
+    try {
+      const first = await quick.gateway.readAgentSheet(ref);
+      expect(first.rows[0]!.statuses[0]).toBe('NEW');
+      fake.editRows(AGENT_BOOK, 'Leads', (rows) => {
+        rows[1]![AGENT_HEADER.indexOf('Status1')] = 'WRONG'; // a person, by hand
+        return rows;
+      });
+      await new Promise((r) => setTimeout(r, 2100));
+      fake.clearRequests();
+      fake.delay(600); // Google is slow right now
+      const t0 = Date.now();
+      const stale = await quick.gateway.readAgentSheet(ref);
+      expect(Date.now() - t0).toBeLessThan(400); // not waiting for Google
+      expect(stale.rows[0]!.statuses[0]).toBe('NEW');
+      // more decisions meanwhile: the same copy, no second request
+      await quick.gateway.readAgentSheet(ref);
+      fake.delay(0);
+      const deadline = Date.now() + 5000;
+      while ((await quick.gateway.readAgentSheet(ref)).rows[0]!.statuses[0] !== 'WRONG' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      expect((await quick.gateway.readAgentSheet(ref)).rows[0]!.statuses[0]).toBe('WRONG');
+      expect(fake.calls('values.batchGet')).toHaveLength(1);
+
+      // five callers that must read now: one request
+      fake.clearRequests();
+      const reads = await Promise.all(Array.from({ length: 5 }, () => quick.gateway.readAgentSheet(ref, { refresh: true })));
+      expect(new Set(reads).size).toBe(1);
+      expect(fake.calls('values.batchGet')).toHaveLength(1);
+    } finally {
+      await quick.close();
+    }
   });
 
   it('counts Sheets calls in /metrics', async () => {

@@ -44,11 +44,15 @@ describe('webhook answers (e2e)', () => {
     return rows[0]!;
   }
 
-  /** Counts once the processor has nothing left to do (earlier tests' events are processed). */
+  /**
+   * Counts once the processor has nothing left to do (earlier tests' events are processed). Events of an
+   * inactive app are held until it is reactivated, so they are not waited for.
+   */
   async function settledCounts() {
     await waitFor(async () => {
       const { rows } = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM webhook_events WHERE processed_at IS NULL AND dead_at IS NULL`,
+        `SELECT count(*)::int AS n FROM webhook_events e JOIN apps a ON a.id = e.app_id AND a.is_active
+          WHERE e.processed_at IS NULL AND e.dead_at IS NULL`,
       );
       return rows[0]!.n === 0;
     });
@@ -440,6 +444,7 @@ describe('webhook answers (e2e)', () => {
     it('refuses an inactive app that was just used (the tenant cache is dropped on deactivation)', async () => {
       const app2 = await createApp(t, 'answers deactivated');
       expect((await postJwt(t, app2, ringing())).status).toBe(200);
+      await settledCounts(); // processed before the deactivation (a loaded machine could otherwise hold it)
       await request(t.baseUrl).patch(`/internal/apps/${app2.id}`).set('Authorization', `Bearer ${t.adminToken}`).send({ is_active: false }).expect(200);
       await expectRefused(() => postJwt(t, app2, ringing()), 403);
     });

@@ -6,6 +6,9 @@ import { AGENT_HEADER, agentTab, type LeadSpec, ROUTER_HEADER } from './sheets-f
 import { startTestApp, type TestApp, type TestDatabase } from './test-app.js';
 import { type CreatedApp, createApp } from './webhooks.js';
 import { TestWsClient, wsUrl } from './ws-client.js';
+import { Sql } from '../../src/infra/database/sql.js';
+import { SheetsOutboxWorker } from '../../src/integrations/sheets/sheets-outbox.worker.js';
+import { waitForFlush } from './sheets-harness.js';
 
 /** A campaign policy that lets every number be dialed at any hour of the day (tests run around the clock). */
 export const ALL_HOURS_POLICY = { callingWindow: { enabled: true, start: '00:00', end: '24:00' } };
@@ -52,6 +55,8 @@ export interface DialerWorld {
   dialpad: FakeDialpad;
   t: TestApp;
   app: CreatedApp;
+  /** resolves once the Sheets write queue is flushed (every queued write applied to the fake, held ones aside) */
+  flushed(): Promise<void>;
   /** closes the service (once), keeping the fakes and the database: a node going away */
   closeApp(): Promise<void>;
   close(): Promise<void>;
@@ -83,6 +88,7 @@ export async function startDialerWorld(
     dialpad,
     t,
     app,
+    flushed: () => sheetsFlushed(t),
     closeApp,
     close: async () => {
       await closeApp();
@@ -90,6 +96,21 @@ export async function startDialerWorld(
       await sheets.close();
     },
   };
+}
+
+/**
+ * The configuration of another node of the same service as the world's (for a
+ * restart: pass the world's database to startTestApp): its Redis prefix,
+ * secrets and fakes, plus `extra`.
+ */
+export function sameServiceEnv(w: DialerWorld, extra: Record<string, string> = {}): Record<string, string> {
+  const { REDIS_KEY_PREFIX, INTERNAL_JWT_SECRET, ENCRYPTION_KEY } = w.t.config;
+  return { ...dialpadEnv(w.dialpad), SHEETS_API_ROOT_URL: w.sheets.url, REDIS_KEY_PREFIX, INTERNAL_JWT_SECRET, ENCRYPTION_KEY, ...extra };
+}
+
+/** Waits for a node's Sheets write queue to be flushed (the queue is shared: any node of the database will do). */
+export function sheetsFlushed(t: TestApp, timeoutMs = 10_000): Promise<void> {
+  return waitForFlush(t.app.get(Sql), t.app.get(SheetsOutboxWorker, { strict: false }), timeoutMs);
 }
 
 export function putDialerConfig(t: TestApp, appId: string, body: object) {
@@ -124,21 +145,31 @@ export interface DialBody {
 export interface DispositionBody {
   attempt_id: string;
   code: string;
-  sheet: 'written' | 'queued';
+  sheet: 'queued' | 'lead_gone' | 'number_gone';
   next: DialBody | null;
 }
 
-/** The dialer routes as one agent (Bearer token), each with an optional Idempotency-Key. */
+/**
+ * The dialer routes as one agent (Bearer token), each with an optional
+ * Idempotency-Key. Given `settle` (e.g. the world's `flushed`), each call
+ * answers only once the Sheets writes it queued are in the fake sheet, so a
+ * test can read the cells right after it.
+ */
 export class AgentClient {
   constructor(
     readonly baseUrl: string,
     readonly token: string,
+    private readonly settle?: () => Promise<void>,
   ) {}
 
-  private post(path: string, body?: object, key?: string) {
+  private async post(path: string, body?: object, key?: string) {
     const req = request(this.baseUrl).post(path).set('Authorization', `Bearer ${this.token}`);
     if (key !== undefined) req.set('Idempotency-Key', key);
-    return body === undefined ? req : req.send(body);
+    // a request that hangs fails the test with its route, not with a bare test timeout
+    req.timeout(15_000);
+    const res = await (body === undefined ? req : req.send(body));
+    if (this.settle) await this.settle();
+    return res;
   }
 
   start(key?: string) {

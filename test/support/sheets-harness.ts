@@ -6,8 +6,10 @@ import { ConfigModule } from '../../src/infra/config/config.module.js';
 import { DatabaseModule } from '../../src/infra/database/database.module.js';
 import { Sql } from '../../src/infra/database/sql.js';
 import { MetricsModule } from '../../src/infra/metrics/metrics.module.js';
+import { RedisModule } from '../../src/infra/redis/redis.module.js';
 import { SheetsModule } from '../../src/integrations/sheets/sheets.module.js';
 import { SheetsGateway } from '../../src/integrations/sheets/sheets.gateway.js';
+import { SheetsOutboxWorker } from '../../src/integrations/sheets/sheets-outbox.worker.js';
 import { createTestDatabase, testConfig, type TestDatabase } from './test-app.js';
 
 export interface SheetsHarness {
@@ -18,6 +20,8 @@ export interface SheetsHarness {
   sql: Sql;
   /** a tenant to own queued writes */
   appId: AppId;
+  /** Resolves once every queued write Google can take now is applied (none pending but those held for a person). */
+  flushed(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,7 +36,7 @@ const quiet: LoggerService = { log: () => undefined, error: () => undefined, war
 export async function startSheetsHarness(env: Record<string, string>, db?: TestDatabase): Promise<SheetsHarness> {
   const database = db ?? (await createTestDatabase());
   const config = testConfig(database.url, env);
-  const module = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), DatabaseModule, MetricsModule, SheetsModule] })
+  const module = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), DatabaseModule, MetricsModule, RedisModule, SheetsModule] })
     .setLogger(process.env.TEST_LOG_LEVEL ? console : quiet)
     .compile();
   await module.init();
@@ -46,9 +50,24 @@ export async function startSheetsHarness(env: Record<string, string>, db?: TestD
     db: database,
     sql,
     appId,
+    flushed: (timeoutMs = 10_000) => waitForFlush(sql, module.get(SheetsOutboxWorker), timeoutMs),
     close: async () => {
       await module.close();
       if (!db) await database.drop();
     },
   };
+}
+
+/** Waits until no write is pending in the queue (held ones aside), then for the flusher's pass to end. */
+export async function waitForFlush(sql: Sql, worker: SheetsOutboxWorker, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [row] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM sheets_outbox WHERE done_at IS NULL AND dead_at IS NULL AND NOT held`);
+    if ((row?.n ?? 0) === 0) break;
+    if (Date.now() > deadline) throw new Error(`${row?.n} Sheets write(s) still queued after ${timeoutMs} ms`);
+    worker.wake();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const idle = await Promise.race([worker.idle().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), Math.max(0, deadline - Date.now())).unref())]);
+  if (!idle) throw new Error(`the Sheets flusher's pass did not end within ${timeoutMs} ms`);
 }

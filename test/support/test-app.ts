@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { mintAdminToken } from '../../src/auth/admin-token.js';
-import { createApp } from '../../src/bootstrap.js';
+import { closeApp, createApp } from '../../src/bootstrap.js';
 import { AppConfig, parseConfig } from '../../src/infra/config/app-config.js';
 import { dataSourceOptions } from '../../src/infra/database/data-source-options.js';
 import { runMigrations } from '../../src/infra/database/migrate.js';
@@ -61,6 +61,11 @@ export function testConfig(databaseUrlValue: string, env: Record<string, string>
     // Swagger UI's static files load a CommonJS→ESM chain Jest cannot require on Node 22;
     // `npm run test:smoke` checks /docs on the built service instead
     SWAGGER_UI: 'false',
+    // Google's per-user quotas are a test of their own (sheets-quota): elsewhere they never bind,
+    // and a spreadsheet's queue is flushed every 20 ms instead of every second
+    SHEETS_WRITE_REQUESTS_PER_MINUTE: '100000',
+    SHEETS_READ_REQUESTS_PER_MINUTE: '100000',
+    SHEETS_FLUSH_INTERVAL_MS: '20',
     ...env,
   });
 }
@@ -90,7 +95,7 @@ export async function startTestApp(env: Record<string, string> = {}, db?: TestDa
     baseUrl: `http://127.0.0.1:${port}`,
     adminToken: await mintAdminToken(config.INTERNAL_JWT_SECRET, 'test-admin'),
     close: async () => {
-      await app.close();
+      await closeApp(app, 2000);
       if (!db) await database.drop();
     },
   };

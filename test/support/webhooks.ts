@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import request from 'supertest';
 import type { AppId } from '../../src/common/app-id.js';
 import { signDialpadJwt } from '../../demo/fakes/dialpad-jwt.js';
@@ -52,4 +53,13 @@ export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** Resolves once the stored event is processed; throws at once if its processing failed (its last_error). */
+export function processedEvent(db: { query: pg.Pool['query'] }, eventId: string, timeoutMs = 8000): Promise<true> {
+  return waitFor(async () => {
+    const { rows } = await db.query<{ p: Date | null; e: string | null }>(`SELECT processed_at AS p, last_error AS e FROM webhook_events WHERE id = $1`, [eventId]);
+    if (rows[0]?.e) throw new Error(`event ${eventId} failed: ${rows[0].e}`);
+    return rows[0]?.p != null;
+  }, timeoutMs);
 }

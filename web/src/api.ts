@@ -1,4 +1,5 @@
-import type { DialResult, DispositionAnswer, DispositionCode, SessionView, StartAnswer, TokenAnswer } from './console/types';
+import { parseCallbacks } from './console/messages';
+import type { CallbackView, DialResult, DispositionAnswer, DispositionCode, SessionView, StartAnswer, TokenAnswer } from './console/types';
 
 /** A failed call: the backend's `{statusCode, error, message, code?, request_id}`, or status 0 when the network failed. */
 export class ApiError extends Error {
@@ -36,6 +37,9 @@ export interface DispositionBody {
   attempt_id: string;
   code: DispositionCode;
   notes?: string;
+  /** ISO with the lead's offset */
+  callback_at?: string;
+  callback_only_me?: boolean;
 }
 
 /** The dialer's REST routes. Every method calls fetch synchronously (before its first await). */
@@ -43,7 +47,8 @@ export interface DialerApi {
   start(key?: string): Promise<StartAnswer>;
   /** null when the agent has no live session (404) */
   current(): Promise<SessionView | null>;
-  pause(key?: string): Promise<SessionView>;
+  /** with one of the app's reasons (none: recorded as "Unspecified") */
+  pause(key?: string, reason?: string): Promise<SessionView>;
   resume(key?: string): Promise<SessionView>;
   stop(key?: string): Promise<SessionView>;
   dial(key?: string): Promise<DialResult>;
@@ -51,6 +56,12 @@ export interface DialerApi {
   hangup(attemptId: string, key?: string): Promise<{ attempt_id: string; hung_up: boolean }>;
   skip(attemptId: string, key?: string): Promise<DispositionAnswer>;
   refreshToken(): Promise<TokenAnswer>;
+  /** the agent's pending callbacks (theirs and the campaign's shared ones), by due time */
+  callbacks(): Promise<CallbackView[]>;
+  /** PATCH /api/callbacks/:id: a new time on the lead's clock (`2026-03-10T15:00`) */
+  moveCallback(id: string, dueLocal: string): Promise<void>;
+  /** DELETE /api/callbacks/:id */
+  cancelCallback(id: string): Promise<void>;
 }
 
 function defaultKey(): string {
@@ -67,20 +78,18 @@ export function createDialerApi(options: ApiOptions): DialerApi {
   const base = options.baseUrl ?? '';
   const newKey = options.newKey ?? defaultKey;
 
-  async function request<T>(method: 'GET' | 'POST', path: string, body: unknown, key: string | undefined, allow404 = false): Promise<T> {
+  async function request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body: unknown, key: string | undefined, allow404 = false): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     const token = options.getToken();
     if (token) headers.authorization = `Bearer ${token}`;
-    if (method === 'POST') {
-      headers['idempotency-key'] = key ?? newKey();
-      headers['content-type'] = 'application/json';
-    }
+    if (method === 'POST') headers['idempotency-key'] = key ?? newKey();
+    if (method === 'POST' || method === 'PATCH') headers['content-type'] = 'application/json';
     let res: Response;
     try {
       res = await doFetch(base + path, {
         method,
         headers,
-        body: method === 'POST' ? JSON.stringify(body ?? {}) : undefined,
+        body: method === 'POST' || method === 'PATCH' ? JSON.stringify(body ?? {}) : undefined,
         credentials: 'same-origin',
         cache: 'no-store',
       });
@@ -95,7 +104,7 @@ export function createDialerApi(options: ApiOptions): DialerApi {
   return {
     start: (key) => request('POST', '/session/start', {}, key),
     current: () => request('GET', '/session/current', undefined, undefined, true),
-    pause: (key) => request('POST', '/session/pause', {}, key),
+    pause: (key, reason) => request('POST', '/session/pause', reason ? { reason } : {}, key),
     resume: (key) => request('POST', '/session/resume', {}, key),
     stop: (key) => request('POST', '/session/stop', {}, key),
     dial: (key) => request('POST', '/dial?include=lead', {}, key),
@@ -103,6 +112,13 @@ export function createDialerApi(options: ApiOptions): DialerApi {
     hangup: (attemptId, key) => request('POST', '/hangup', { attempt_id: attemptId }, key),
     skip: (attemptId, key) => request('POST', '/skip?include=lead', { attempt_id: attemptId }, key),
     refreshToken: () => request('POST', '/api/agents/token/refresh', {}, undefined),
+    callbacks: async () => parseCallbacks(await request<unknown>('GET', '/api/callbacks', undefined, undefined)),
+    moveCallback: async (id, dueLocal) => {
+      await request('PATCH', `/api/callbacks/${encodeURIComponent(id)}`, { due_at: dueLocal }, undefined);
+    },
+    cancelCallback: async (id) => {
+      await request('DELETE', `/api/callbacks/${encodeURIComponent(id)}`, undefined, undefined);
+    },
   };
 }
 

@@ -24,6 +24,11 @@ export class UpdateAppDto {
   @IsOptional()
   @IsBoolean()
   is_active?: boolean;
+
+  /** Whether the CRM sees admin call recordings (Dialpad's `admincallrecording`) in `recordings`, REST and WebSocket. Default false. */
+  @IsOptional()
+  @IsBoolean()
+  show_admin_recordings?: boolean;
 }
 
 export class ListAppsQueryDto extends OffsetPageQueryDto {}
@@ -32,6 +37,8 @@ export class AppDto {
   id!: string;
   name!: string;
   is_active!: boolean;
+  /** The CRM sees admin call recordings (PATCH to change). */
+  show_admin_recordings!: boolean;
   /** First characters of the current API key, for recognising it; null when revoked. */
   api_key_prefix!: string | null;
   created_at!: Date;

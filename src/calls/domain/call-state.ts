@@ -1,5 +1,6 @@
 import { type CallPosition, callStateOfEventType } from '../../integrations/dialpad/wire/call-states.js';
 import type { CallDirection, DialpadContact, NormalizedEvent } from '../../integrations/dialpad/wire/dialpad-event.js';
+import { earliest, largest, latest, smaller } from './order-free.js';
 
 /**
  * The call-status state machine (docs/architecture.md, "Call status") as a pure reducer. Dialpad delivers events
@@ -9,11 +10,26 @@ import type { CallDirection, DialpadContact, NormalizedEvent } from '../../integ
  * fixed order) and the status is the join of the evidence in a small lattice.
  */
 
-export const CALL_STATUSES = ['initiated', 'queued', 'ringing', 'connected', 'on_hold', 'parked', 'ended', 'missed', 'blocked', 'voicemail'] as const;
+export const CALL_STATUSES = [
+  'initiated',
+  'queued',
+  'ringing',
+  'connected',
+  'on_hold',
+  'parked',
+  'ended',
+  'missed',
+  'unanswered',
+  'blocked',
+  'voicemail',
+] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
 
-/** The statuses the evidence lattice joins; `on_hold` and `parked` are a `connected` call's position (see below). */
-type BaseStatus = Exclude<CallStatus, 'on_hold' | 'parked'>;
+/**
+ * The statuses the evidence lattice joins; `on_hold` and `parked` are a `connected` call's position (see below),
+ * and `unanswered` is `missed` told apart by the call's conversation (calls/domain/conversation.ts).
+ */
+type BaseStatus = Exclude<CallStatus, 'on_hold' | 'parked' | 'unanswered'>;
 
 /** The `calls` columns the event processor owns. */
 export interface CallSnapshot {
@@ -51,11 +67,12 @@ const RANK: Readonly<Record<CallStatus, number>> = {
   parked: 3,
   ended: 4,
   missed: 4,
+  unanswered: 4,
   blocked: 4,
   voicemail: 4,
 };
 
-/** initiated < queued < ringing < connected (on hold, parked) < terminal; the four terminal statuses share a rank. */
+/** initiated < queued < ringing < connected (on hold, parked) < terminal; the terminal statuses share a rank. */
 export function statusRank(status: CallStatus): number {
   return RANK[status];
 }
@@ -90,8 +107,9 @@ function joinStatus(a: BaseStatus, b: BaseStatus): BaseStatus {
   return 'ended';
 }
 
-/** A stored status without the position: on hold and parked are connected. */
+/** A stored status without the position (on hold and parked are connected) and without the conversation (unanswered is missed). */
 function baseOf(status: CallStatus): BaseStatus {
+  if (status === 'unanswered') return 'missed';
   return status === 'on_hold' || status === 'parked' ? 'connected' : status;
 }
 
@@ -122,20 +140,20 @@ export function applyEvent(current: CallSnapshot | null, event: NormalizedEvent)
   return {
     // a connected call is where its latest position event put it (talking, on hold, parked)
     status: settled === 'connected' ? (position.position ?? 'connected') : settled,
-    direction: fill(base.direction, event.direction),
-    fromNumber: fill(base.fromNumber, event.fromNumber),
-    toNumber: fill(base.toNumber, event.toNumber),
-    dialpadUserId: fill(base.dialpadUserId, event.dialpadUserId),
-    masterCallId: fill(base.masterCallId, event.masterCallId),
-    entryPointCallId: fill(base.entryPointCallId, event.entryPointCallId),
+    direction: smaller(base.direction, event.direction),
+    fromNumber: smaller(base.fromNumber, event.fromNumber),
+    toNumber: smaller(base.toNumber, event.toNumber),
+    dialpadUserId: smaller(base.dialpadUserId, event.dialpadUserId),
+    masterCallId: smaller(base.masterCallId, event.masterCallId),
+    entryPointCallId: smaller(base.entryPointCallId, event.entryPointCallId),
     startedAt: earliest(base.startedAt, event.startedAt),
     queuedAt: earliest(base.queuedAt, event.queuedAt),
     ringingAt: earliest(base.ringingAt, event.ringingAt),
     connectedAt,
     endedAt,
     durationMs: largest(largest(base.durationMs, event.durationMs), talkTimeMs(connectedAt, endedAt)),
-    recordingUrl: fill(base.recordingUrl, event.recordingUrl),
-    customData: fill(base.customData, event.customData),
+    recordingUrl: smaller(base.recordingUrl, event.recordingUrl),
+    customData: smaller(base.customData, event.customData),
     lastEventAt: latest(base.lastEventAt, event.eventAt),
     contact: contact.contact,
     contactAt: contact.contactAt,
@@ -206,38 +224,6 @@ function contactKey(c: DialpadContact): string {
 /** null (no event time) is older than any time. */
 function compareTimes(a: Date | null, b: Date | null): number {
   return (a?.getTime() ?? -Infinity) - (b?.getTime() ?? -Infinity) || 0;
-}
-
-/**
- * Null never overwrites a value. Two different values for one call (which Dialpad
- * should not send) resolve to the smaller, so the outcome does not depend on order.
- */
-function fill<T extends string>(a: T | null, b: T | null): T | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return b < a ? b : a;
-}
-
-function earliest(a: Date | null, b: Date | null): Date | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return b.getTime() < a.getTime() ? b : a;
-}
-
-function latest(a: Date | null, b: Date | null): Date | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return b.getTime() > a.getTime() ? b : a;
-}
-
-/**
- * The largest duration seen. Taking the maximum (rather than "the last one") keeps the
- * fold order-free, and early events' running figures can only undercount.
- */
-function largest(a: number | null, b: number | null): number | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return Math.max(a, b);
 }
 
 function talkTimeMs(connectedAt: Date | null, endedAt: Date | null): number | null {

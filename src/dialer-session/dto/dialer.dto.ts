@@ -70,7 +70,7 @@ export class DispositionInputDto {
   callback_only_me?: boolean;
 }
 
-/** `POST /dial` (and a disposition's `next`): the call placed, or `{attempt: null, attempt_id: null, reason, skipped}`. */
+/** `POST /dial` (and a disposition's `next`): the call placed, `{attempt: null, attempt_id: null, reason, skipped}`, or (a chained dial only) `{attempt_id: null, scheduled_at}`. */
 export class DialResultDto {
   /** null when nothing can be dialed now (see `reason`) */
   attempt_id!: string | null;
@@ -90,6 +90,11 @@ export class DialResultDto {
   /** why nothing was dialed: the summary of skip reasons */
   reason?: string;
   skipped?: Record<string, number>;
+  /**
+   * a chained dial held by Dialpad's call rate limit is scheduled for this time (ISO 8601) instead of failing:
+   * the agent's socket gets `DIAL_SCHEDULED`, then `DIAL_RESULT` with the dial's outcome
+   */
+  scheduled_at?: string;
 }
 
 /** Why a chained dial failed; the disposition itself stands. */
@@ -105,10 +110,11 @@ export class DispositionResultDto {
   attempt_id!: string;
   code!: string;
   /**
-   * `written` now, `queued` in the durable outbox while Google Sheets is unavailable, `lead_gone` when the row
-   * was deleted, `number_gone` when the dialed number was erased from the row (nothing left to write)
+   * `queued`: durable in the Sheets write queue, which sends every agent's changes to a spreadsheet in one
+   * request per SHEETS_FLUSH_INTERVAL_MS within the Google user's quota (every decision sees it at once);
+   * `lead_gone` when the row was deleted, `number_gone` when the dialed number was erased from the row (nothing left to write)
    */
-  sheet!: 'written' | 'queued' | 'lead_gone' | 'number_gone';
+  sheet!: 'queued' | 'lead_gone' | 'number_gone';
   /** the next dial, chained when the session is PLAY (null when paused or when it failed: see `next_error`) */
   next!: DialResultDto | null;
   /** why the chained dial failed; the disposition itself stands */
@@ -194,6 +200,8 @@ export class SessionViewDto {
   pause?: { reason: string; since: Date } | null;
   /** time paused in this session, in ms, by reason */
   pause_time_ms?: Record<string, number>;
+  /** the reasons the agent may pause with (the app's dialer-config `pause_reasons`; on GET /session/current and POST /session/start) */
+  pause_reasons?: string[];
 }
 
 export class PauseInputDto {

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength, validateSync } from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const blankToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
@@ -121,6 +121,23 @@ export class AppConfig {
   @Max(1000)
   EVENT_BATCH_SIZE = 50;
 
+  /** Under a backlog a batch that came full doubles the next one's size, up to this (one commit carries more). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  EVENT_BATCH_MAX = 500;
+
+  /**
+   * Batches in flight per node under a backlog (each its own transaction: while one commits, the next claims).
+   * Idle, one runs; a batch that came full wakes the next. Per-call order and per-app stream order hold as across nodes.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  EVENT_PROCESSOR_CONCURRENCY = 2;
+
   /** Failed attempts before an event is dead-lettered. */
   @Transform(toInt)
   @IsInt()
@@ -133,6 +150,49 @@ export class AppConfig {
   @IsInt()
   @Min(0)
   EVENT_RETRY_MAX_DELAY_MS = 300_000;
+
+  /**
+   * Days the event log (`webhook_events`, with the stored WebSocket messages) is kept: the
+   * retention job drops a day's partition once the whole day is older than this.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  EVENT_RETENTION_DAYS = 30;
+
+  /**
+   * Hours a redelivered event (same app and Dialpad event identity) is still recognised as a
+   * duplicate. Dialpad retries within seconds; forwarders may replay later. At most 720 and at
+   * most EVENT_RETENTION_DAYS × 24.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(720)
+  EVENT_DEDUP_HOURS = 72;
+
+  /**
+   * Days calls, voicemails and SMS are kept after their last change; 0 (the default): kept
+   * forever. The user's choice, unlike the event log.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(36_500)
+  CALL_RETENTION_DAYS = 0;
+
+  /** Run the retention job (partitions ahead, expired partitions, dedup keys) on this node; one node at a time runs it. */
+  @Transform(toBool)
+  @IsBoolean()
+  RETENTION_JOB_ENABLED = true;
+
+  /** How often the retention job runs (it also runs once at start). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  RETENTION_JOB_INTERVAL_MS = 3_600_000;
 
   /** WebSocket heartbeat: a ping every this many ms; a client that missed the previous pong is dropped. */
   @Transform(toInt)
@@ -264,6 +324,13 @@ export class AppConfig {
   @Max(1000)
   DIALPAD_CALLS_PER_USER_PER_MINUTE = 5;
 
+  /** The window of that limit in ms (Dialpad's is a minute; tests compress it). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  DIALPAD_CALLS_WINDOW_MS = 60_000;
+
   /** Client-side limit of Dialpad requests per second per connected company (Dialpad allows 20). */
   @Transform(toInt)
   @IsInt()
@@ -343,7 +410,7 @@ export class AppConfig {
   @IsInt()
   @Min(0)
   @Max(86_400)
-  SHEETS_CACHE_TTL_SECONDS = 60;
+  SHEETS_CACHE_TTL_SECONDS = 10;
 
   /** Run the Sheets outbox worker on this node (every node may; they share the work). */
   @Transform(toBool)
@@ -356,6 +423,40 @@ export class AppConfig {
   @Min(20)
   @Max(600_000)
   SHEETS_OUTBOX_POLL_INTERVAL_MS = 2000;
+
+  /** A spreadsheet's queued writes go to Google at most once per this interval, every agent's changes in one request. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  SHEETS_FLUSH_INTERVAL_MS = 1000;
+
+  /** Google's write requests per minute per user (one service account is one user): the budget every node shares. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  SHEETS_WRITE_REQUESTS_PER_MINUTE = 60;
+
+  /** Google's read requests per minute per user, shared the same way. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  SHEETS_READ_REQUESTS_PER_MINUTE = 60;
+
+  /** The quota window (Google's is a minute; tests compress it). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  SHEETS_QUOTA_WINDOW_MS = 60_000;
+
+  /** Who the quota belongs to (default: the service account's e-mail, else "default"): nodes sharing a Google user share one budget. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(320)
+  SHEETS_QUOTA_USER?: string;
 
   get encryptionKey(): Buffer {
     return /^[0-9a-fA-F]{64}$/.test(this.ENCRYPTION_KEY)
@@ -382,6 +483,11 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
         return `${e.property}: ${messages.join('; ')}`;
       }),
     );
+  }
+  if (config.EVENT_DEDUP_HOURS > config.EVENT_RETENTION_DAYS * 24) {
+    throw new ConfigError([
+      `EVENT_DEDUP_HOURS: ${config.EVENT_DEDUP_HOURS} is longer than the event log is kept (EVENT_RETENTION_DAYS=${config.EVENT_RETENTION_DAYS}, ${config.EVENT_RETENTION_DAYS * 24} hours)`,
+    ]);
   }
   if (config.REDIS_URL && config.REDIS_CLUSTER_NODES) {
     throw new ConfigError(['REDIS_CLUSTER_NODES: set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a cluster), not both']);

@@ -1,3 +1,4 @@
+import { MAX_JSON_DEPTH, nestingExceeds } from '../../common/json-depth.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** Routes that must see the exact bytes (signature checks over the raw body, JWT bodies). */
@@ -7,31 +8,6 @@ function wantsRawBody(req: FastifyRequest): boolean {
   return RAW_BODY_ROUTES.test(req.routeOptions.url ?? req.url);
 }
 
-/**
- * Far deeper than any DTO. class-transformer (the ValidationPipe) recurses once per
- * level and overflows the stack near a thousand levels: a 500 for a 3 KB body.
- */
-export const MAX_JSON_DEPTH = 64;
-
-/** Whether JSON text nests arrays/objects deeper than `max` (brackets inside strings do not count). */
-export function nestingExceeds(text: string, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
-    } else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) return true;
-    } else if (c === 0x5d || c === 0x7d) {
-      depth--;
-    }
-  }
-  return false;
-}
 
 /**
  * Whether every string (and key) is well-formed UTF-16. A lone surrogate such as

@@ -11,6 +11,8 @@ export interface HeldLock {
   readonly token: string;
   /** Releases the lock if it is still ours (compare-and-delete). */
   release(): Promise<boolean>;
+  /** Stops renewing and lets the lock expire `ms` from now if it is still ours (released at once when ms ≤ 0). */
+  keepFor(ms: number): Promise<boolean>;
 }
 
 /**
@@ -45,6 +47,13 @@ export class RedisLock {
         released = true;
         clearInterval(renewal);
         return (await client.eval(RELEASE, 1, key, token)) === 1;
+      },
+      keepFor: async (ms: number) => {
+        if (released) return false;
+        released = true;
+        clearInterval(renewal);
+        if (ms <= 0) return (await client.eval(RELEASE, 1, key, token)) === 1;
+        return (await client.eval(RENEW, 1, key, token, String(Math.ceil(ms)))) === 1;
       },
     };
   }

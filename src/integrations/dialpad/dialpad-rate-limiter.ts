@@ -3,7 +3,7 @@ import type { AppId } from '../../common/app-id.js';
 import { AppConfig } from '../../infra/config/app-config.js';
 import { RedisService } from '../../infra/redis/redis.service.js';
 import { DialpadRateLimitedError } from './dialpad-errors.js';
-import { takeSlot, WindowDecision, WindowRule } from './sliding-window.js';
+import { takeSlot, WindowDecision, WindowRule } from '../../infra/redis/sliding-window.js';
 
 /** A request waits at most this long for a per-company slot before the caller is told to retry later. */
 export const COMPANY_QUEUE_MAX_WAIT_MS = 2_000;
@@ -25,7 +25,7 @@ export class DialpadRateLimiter {
     private readonly redis: RedisService,
     config: AppConfig,
   ) {
-    this.callRule = { limit: config.DIALPAD_CALLS_PER_USER_PER_MINUTE, windowMs: 60_000 };
+    this.callRule = { limit: config.DIALPAD_CALLS_PER_USER_PER_MINUTE, windowMs: config.DIALPAD_CALLS_WINDOW_MS };
     this.companyRule = { limit: config.DIALPAD_REQUESTS_PER_SECOND, windowMs: 1_000 };
   }
 
@@ -37,7 +37,7 @@ export class DialpadRateLimiter {
       throw new DialpadRateLimitedError(
         decision.retryAfterMs,
         'user_call_initiations',
-        `Dialpad user ${dialpadUserId} already placed ${limit} calls in the last minute (Dialpad's limit): retry in ${Math.ceil(decision.retryAfterMs / 1000)} s`,
+        `Dialpad user ${dialpadUserId} already placed ${limit} calls in the last ${this.callRule.windowMs === 60_000 ? 'minute' : `${this.callRule.windowMs} ms`} (Dialpad's limit): retry in ${Math.ceil(decision.retryAfterMs / 1000)} s`,
       );
     }
   }

@@ -2,48 +2,51 @@ import { Injectable } from '@nestjs/common';
 import type { sheets_v4 } from '@googleapis/sheets';
 import { DomainError } from '../../common/errors/domain-error.js';
 import type { AgentRow, RowChanges } from '../../policy/policy.types.js';
-import { applyChanges, cellText } from '../../policy/row-changes.js';
-import { cellA1, hexToColor, rowA1 } from './a1.js';
-import { AGENT_OPTIONAL_COLUMNS, AGENT_REQUIRED_COLUMNS, cellString, describeProblems, type Layout, mapHeader, toAgentRow } from './sheet-layout.js';
-import { type SheetRef, SheetReader } from './sheet-reader.js';
-import { type CallPurpose, SheetsApi, type TabInfo } from './sheets-api.js';
+import { applyChanges } from '../../policy/row-changes.js';
+import { hexToColor } from './a1.js';
+import type { Layout } from './sheet-layout.js';
+import { SheetReader } from './sheet-reader.js';
+import { SheetsApi, type TabInfo } from './sheets-api.js';
 import type { AgentSheet } from './sheets-cache.js';
-import { toDomainError } from './sheets-errors.js';
+import { SheetsApiError, toDomainError } from './sheets-errors.js';
 
 /** DomainError details.reason of a write whose lead (RowID) is no longer in the tab. */
 export const LEAD_GONE = 'LEAD_GONE';
 
-/** One lead to write: addressed by RowID; `rowIndex` is where we last saw it (a hint, verified before writing). */
-export interface LeadWrite {
+/** One queued write: the exact cells of one lead, addressed by RowID; `rowIndexHint` is where it was last seen. */
+export interface QueuedWrite {
+  id: string;
+  tab: string;
   rowId: string;
-  rowIndex?: number;
-  /** the cells to set, or a function of the row as it is in the sheet right now */
-  changes: RowChanges | ((current: AgentRow) => RowChanges);
+  rowIndexHint: number | null;
+  changes: RowChanges;
 }
 
-export interface WrittenLead {
-  rowId: string;
-  /** where it was written */
-  rowIndex: number;
-  /** the changes as applied (a function's answer, minus cells that already held the value) */
-  changes: RowChanges;
-  /** the row after the write */
+export interface FlushOutcome {
+  /** applied, in the one request */
+  written: string[];
+  /** cannot be applied, ever (the lead is gone): kept as dead with the reason */
+  gone: { id: string; error: DomainError }[];
+  /** refused for now by the sheet (a lost column, a RowID twice): tried again later */
+  refused: { id: string; error: Error }[];
+  /** HTTP calls made: reads to find the rows, the one write */
+  requests: { reads: number; writes: number };
+}
+
+interface Located {
+  tab: TabInfo;
+  layout: Layout;
   row: AgentRow;
 }
 
-export interface WriteOutcome {
-  leads: WrittenLead[];
-  /** HTTP calls made: verify read, re-read on a move, values write, format write */
-  requests: { reads: number; valueWrites: number; formatWrites: number };
-}
-
 /**
- * Writes leads by RowID, never to the wrong row: the cached position is
- * checked first (header and those rows in one values.batchGet); if a row there
- * no longer holds that RowID (people sort and insert), the tab is read again and
- * the lead re-targeted. Then one values.batchUpdate (RAW, only cells that
- * change) and at most one spreadsheets.batchUpdate (background colours).
- * Writes to one spreadsheet run one at a time on this node.
+ * Applies a spreadsheet's queued writes in one spreadsheets.batchUpdate,
+ * never to the wrong row: every tab with writes is read whole in one
+ * values.batchGet and each lead found by RowID (people sort and insert; the
+ * read also refreshes the dialer's cached copy, so a busy tab needs no other
+ * read), then every value (updateCells) and colour (repeatCell) of every write
+ * goes in one request, in queue order, so Google applies them atomically and a
+ * later write to a cell wins. One flush per spreadsheet at a time on this node.
  */
 @Injectable()
 export class LeadWriter {
@@ -54,95 +57,130 @@ export class LeadWriter {
     private readonly reader: SheetReader,
   ) {}
 
-  write(ref: SheetRef, leads: LeadWrite[], purpose: CallPurpose = 'write'): Promise<WriteOutcome> {
-    return this.serialized(ref.spreadsheetId, () => this.writeNow(ref, leads, purpose));
+  flush(spreadsheetId: string, writes: QueuedWrite[]): Promise<FlushOutcome> {
+    return this.serialized(spreadsheetId, () => this.flushNow(spreadsheetId, writes));
   }
 
-  private async writeNow(ref: SheetRef, leads: LeadWrite[], purpose: CallPurpose): Promise<WriteOutcome> {
-    const requests = { reads: 0, valueWrites: 0, formatWrites: 0 };
-    const tab = await this.reader.resolveTab(ref.spreadsheetId, ref.tab, purpose);
-    const located = await this.locate(ref, tab, leads, purpose, requests);
-
-    const written: WrittenLead[] = [];
-    const data: { range: string; values: unknown[][] }[] = [];
-    const formats: sheets_v4.Schema$Request[] = [];
-    let layout = located.layout;
-    for (let k = 0; k < leads.length; k++) {
-      const lead = leads[k]!;
-      const current = located.rows[k]!;
-      const proposed = typeof lead.changes === 'function' ? lead.changes(current) : lead.changes;
-      const values = proposed.values.filter((c) => cellText(current, c.column) !== String(c.value));
-      const changes: RowChanges = { values, formats: proposed.formats };
-      for (const c of values) {
+  private async flushNow(spreadsheetId: string, writes: QueuedWrite[]): Promise<FlushOutcome> {
+    const outcome: FlushOutcome = { written: [], gone: [], refused: [], requests: { reads: 0, writes: 0 } };
+    const located = await this.locate(spreadsheetId, writes, outcome);
+    const requests: sheets_v4.Schema$Request[] = [];
+    const widened = new Map<number, { tab: TabInfo; layout: Layout }>();
+    const applied: { write: QueuedWrite; at: Located }[] = [];
+    for (const write of writes) {
+      const at = located.get(write.id);
+      if (!at) continue;
+      let layout = widened.get(at.tab.sheetId)?.layout ?? at.layout;
+      const own: sheets_v4.Schema$Request[] = [];
+      const missing = write.changes.values.find((c) => c.column !== 'LastCalledAt' && !layout.columns.has(c.column));
+      if (missing) {
+        outcome.refused.push({ id: write.id, error: new DomainError('INVALID_INPUT', `Agent sheet "${at.tab.title}" has no ${missing.column} column`) });
+        continue;
+      }
+      for (const c of write.changes.values) {
         let column = layout.columns.get(c.column);
         if (column === undefined) {
-          if (c.column !== 'LastCalledAt') throw new DomainError('INVALID_INPUT', `Agent sheet "${tab.title}" has no ${c.column} column`);
-          // the header lost LastCalledAt since it was read: add it in this same write
+          // the header lost LastCalledAt since it was read: add it in this same request
           column = layout.width;
           layout = { ...layout, columns: new Map([...layout.columns, ['LastCalledAt', column]]), width: column + 1 };
-          data.push({ range: cellA1(tab.title, column, 1), values: [['LastCalledAt']] });
+          widened.set(at.tab.sheetId, { tab: at.tab, layout });
+          own.push(cellValue(at.tab.sheetId, 1, column, 'LastCalledAt'));
         }
-        data.push({ range: cellA1(tab.title, column, current.rowIndex), values: [[c.value]] });
+        own.push(cellValue(at.tab.sheetId, at.row.rowIndex, column, c.value));
       }
-      for (const f of proposed.formats) {
+      for (const f of write.changes.formats) {
         const column = layout.columns.get(f.column);
-        if (column === undefined) continue;
-        formats.push({
-          repeatCell: {
-            range: { sheetId: tab.sheetId, startRowIndex: current.rowIndex - 1, endRowIndex: current.rowIndex, startColumnIndex: column, endColumnIndex: column + 1 },
-            cell: { userEnteredFormat: { backgroundColor: hexToColor(f.backgroundColor) } },
-            fields: 'userEnteredFormat.backgroundColor',
-          },
-        });
+        if (column !== undefined) own.push(cellColour(at.tab.sheetId, at.row.rowIndex, column, f.backgroundColor));
       }
-      written.push({ rowId: lead.rowId, rowIndex: current.rowIndex, changes, row: applyChanges(current, changes) });
+      requests.push(...own);
+      applied.push({ write, at });
     }
-
-    try {
-      await this.reader.ensureColumns(ref.spreadsheetId, tab, layout.width, purpose);
-      if (data.length > 0) {
-        requests.valueWrites++;
-        await this.api.updateValues(ref.spreadsheetId, data, purpose);
+    // a grid narrower than the new column grows first, in the same request
+    const grow = [...widened.values()]
+      .filter(({ tab, layout }) => layout.width > tab.columnCount)
+      .map(({ tab, layout }) => ({ appendDimension: { sheetId: tab.sheetId, dimension: 'COLUMNS', length: layout.width - tab.columnCount } }));
+    if (requests.length > 0) {
+      outcome.requests.writes++;
+      try {
+        await this.api.batchUpdate(spreadsheetId, [...grow, ...requests], 'write');
+      } catch (err) {
+        throw toDomainError(err, `spreadsheet ${spreadsheetId}`);
       }
-      if (formats.length > 0) {
-        requests.formatWrites++;
-        await this.api.batchUpdate(ref.spreadsheetId, formats, purpose);
-      }
-    } catch (err) {
-      throw Object.assign(toDomainError(err, `spreadsheet ${ref.spreadsheetId}`), { computed: written });
+      for (const { tab, layout } of widened.values()) tab.columnCount = Math.max(tab.columnCount, layout.width);
     }
-    if (layout !== located.layout) this.reader.cache.forgetTab(ref.spreadsheetId, tab.sheetId);
-    else this.reader.cache.patchRows(ref.spreadsheetId, tab.sheetId, written.map((w) => w.row));
-    return { leads: written, requests };
+    for (const { write } of applied) outcome.written.push(write.id);
+    this.patchCache(spreadsheetId, applied, widened);
+    return outcome;
   }
 
-  /** The leads' rows as they are in the sheet now, at their current positions. */
-  private async locate(
-    ref: SheetRef,
-    tab: TabInfo,
-    leads: LeadWrite[],
-    purpose: CallPurpose,
-    requests: WriteOutcome['requests'],
-  ): Promise<{ layout: Layout; rows: AgentRow[] }> {
-    const hints = leads.map((l) => l.rowIndex ?? this.reader.cache.rowIndexOf(ref.spreadsheetId, tab.sheetId, l.rowId));
-    if (hints.every((h): h is number => typeof h === 'number' && h >= 2)) {
-      requests.reads++;
-      let grids: unknown[][][];
+  /** Where each write's lead is now; writes whose lead is gone or ambiguous are reported in `outcome`. */
+  private async locate(spreadsheetId: string, writes: QueuedWrite[], outcome: FlushOutcome): Promise<Map<string, Located>> {
+    const tabs = new Map<string, TabInfo>();
+    for (const name of new Set(writes.map((w) => w.tab))) {
       try {
-        grids = await this.api.batchGet(ref.spreadsheetId, [rowA1(tab.title, 1), ...hints.map((h) => rowA1(tab.title, h))], purpose);
+        tabs.set(name, await this.reader.resolveTab(spreadsheetId, name, 'write'));
       } catch (err) {
-        throw toDomainError(err, `spreadsheet ${ref.spreadsheetId}`);
+        if (!(err instanceof DomainError) || err.code !== 'NOT_FOUND') throw err;
+        for (const w of writes.filter((x) => x.tab === name)) outcome.refused.push({ id: w.id, error: err });
       }
-      const header = (grids[0]?.[0] ?? []).map(cellString);
-      const { layout, problems } = mapHeader(header, AGENT_REQUIRED_COLUMNS, AGENT_OPTIONAL_COLUMNS);
-      if (problems) throw new DomainError('INVALID_INPUT', `Agent sheet "${tab.title}" (spreadsheet ${ref.spreadsheetId}) ${describeProblems(problems)}`);
-      const rows = hints.map((h, k) => toAgentRow(layout, grids[k + 1]?.[0] ?? [], h));
-      if (rows.every((row, k) => row !== null && row.rowId === leads[k]!.rowId)) return { layout, rows: rows as AgentRow[] };
     }
-    // moved, inserted above, sorted, or never seen: read the tab again and find each RowID
-    requests.reads++;
-    const sheet = await this.reader.readAgentSheet(ref, { refresh: true, purpose });
-    return { layout: sheet.layout, rows: leads.map((l) => findUnique(sheet, l.rowId)) };
+    const pending = writes.filter((w) => tabs.has(w.tab));
+    const located = new Map<string, Located>();
+    if (pending.length === 0) return located;
+    // every tab with writes, whole, in one values.batchGet: where each lead is now (people sort and insert),
+    // and a fresh copy for the dialer's decisions as well
+    const uniqueTabs = [...new Map([...tabs.values()].map((t) => [t.sheetId, t])).values()];
+    outcome.requests.reads++;
+    let sheets: Map<number, AgentSheet | DomainError>;
+    try {
+      sheets = await this.reader.readAgentTabs(spreadsheetId, uniqueTabs, 'write');
+    } catch (err) {
+      if (!(err instanceof SheetsApiError) || err.status !== 400) throw toDomainError(err, `spreadsheet ${spreadsheetId}`);
+      // a tab renamed since its title was cached: tab by tab, each looked up again
+      sheets = new Map();
+      for (const tab of uniqueTabs) {
+        outcome.requests.reads++;
+        const name = [...tabs.entries()].find(([, t]) => t.sheetId === tab.sheetId)![0];
+        try {
+          sheets.set(tab.sheetId, await this.reader.readAgentSheet({ spreadsheetId, tab: name }, { refresh: true, purpose: 'write' }));
+        } catch (tabErr) {
+          if (!(tabErr instanceof DomainError) || (tabErr.code !== 'INVALID_INPUT' && tabErr.code !== 'NOT_FOUND')) throw tabErr;
+          sheets.set(tab.sheetId, tabErr);
+        }
+      }
+    }
+    for (const w of pending) {
+      const tab = tabs.get(w.tab)!;
+      const sheet = sheets.get(tab.sheetId);
+      if (!sheet || sheet instanceof DomainError) {
+        outcome.refused.push({ id: w.id, error: sheet ?? new DomainError('NOT_FOUND', `Tab "${w.tab}" was not read`) });
+        continue;
+      }
+      const matches = sheet.rows.filter((r) => r.rowId === w.rowId);
+      if (matches.length === 1) located.set(w.id, { tab, layout: sheet.layout, row: matches[0]! });
+      else if (matches.length === 0) outcome.gone.push({ id: w.id, error: leadGone(w.rowId, sheet) });
+      else {
+        outcome.refused.push({
+          id: w.id,
+          error: new DomainError('CONFLICT', `RowID ${w.rowId} appears ${matches.length} times in agent sheet "${sheet.title}": a write could land on the wrong lead`),
+        });
+      }
+    }
+    return located;
+  }
+
+  /** The cached tabs show what was just written (a tab whose header grew is read again next time). */
+  private patchCache(spreadsheetId: string, applied: { write: QueuedWrite; at: Located }[], widened: Map<number, unknown>): void {
+    const rows = new Map<number, Map<string, AgentRow>>();
+    for (const { write, at } of applied) {
+      if (widened.has(at.tab.sheetId)) continue;
+      const tabRows = rows.get(at.tab.sheetId) ?? new Map<string, AgentRow>();
+      rows.set(at.tab.sheetId, tabRows);
+      const key = `${at.row.rowIndex}\u0000${at.row.rowId}`;
+      tabRows.set(key, applyChanges(tabRows.get(key) ?? at.row, write.changes));
+    }
+    for (const sheetId of widened.keys()) this.reader.cache.forgetTab(spreadsheetId, sheetId);
+    for (const [sheetId, updated] of rows) this.reader.cache.patchRows(spreadsheetId, sheetId, [...updated.values()]);
   }
 
   private serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
@@ -161,13 +199,27 @@ export class LeadWriter {
   }
 }
 
-function findUnique(sheet: AgentSheet, rowId: string): AgentRow {
-  const matches = sheet.rows.filter((r) => r.rowId === rowId);
-  if (matches.length === 0) {
-    throw new DomainError('NOT_FOUND', `Lead ${rowId} is no longer in agent sheet "${sheet.title}" (spreadsheet ${sheet.spreadsheetId})`, { reason: LEAD_GONE });
-  }
-  if (matches.length > 1) {
-    throw new DomainError('CONFLICT', `RowID ${rowId} appears ${matches.length} times in agent sheet "${sheet.title}": a write could land on the wrong lead`);
-  }
-  return matches[0]!;
+export function leadGone(rowId: string, sheet: Pick<AgentSheet, 'title' | 'spreadsheetId'>): DomainError {
+  return new DomainError('NOT_FOUND', `Lead ${rowId} is no longer in agent sheet "${sheet.title}" (spreadsheet ${sheet.spreadsheetId})`, { reason: LEAD_GONE });
+}
+
+/** One cell's value, as RAW input would keep it (text stays text: phone numbers, ISO times). */
+function cellValue(sheetId: number, rowIndex: number, column: number, value: string | number): sheets_v4.Schema$Request {
+  return {
+    updateCells: {
+      start: { sheetId, rowIndex: rowIndex - 1, columnIndex: column },
+      rows: [{ values: [{ userEnteredValue: typeof value === 'number' ? { numberValue: value } : { stringValue: value } }] }],
+      fields: 'userEnteredValue',
+    },
+  };
+}
+
+function cellColour(sheetId: number, rowIndex: number, column: number, hex: string): sheets_v4.Schema$Request {
+  return {
+    repeatCell: {
+      range: { sheetId, startRowIndex: rowIndex - 1, endRowIndex: rowIndex, startColumnIndex: column, endColumnIndex: column + 1 },
+      cell: { userEnteredFormat: { backgroundColor: hexToColor(hex) } },
+      fields: 'userEnteredFormat.backgroundColor',
+    },
+  };
 }

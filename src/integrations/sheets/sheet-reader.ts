@@ -24,6 +24,9 @@ export interface SheetRef {
   tab: string | number;
 }
 
+/** A decision may use a cached tab up to this many times the cache's TTL old while a fresh read is on its way. */
+const STALE_FACTOR = 6;
+
 export const AGENT_COLUMNS_HELP =
   'expected columns (any order): RowID, Name, Num1..Num10, Status1..Status10, Notes, LastOutcome, AttemptCount, NextIndex; optional LastCalledAt, Timezone';
 
@@ -35,6 +38,8 @@ export const AGENT_COLUMNS_HELP =
 @Injectable()
 export class SheetReader {
   private readonly logger = new Logger('Sheets');
+  private readonly inflight = new Map<string, Promise<AgentSheet>>();
+  private readonly tabLists = new Map<string, Promise<TabInfo[]>>();
 
   constructor(
     private readonly api: SheetsApi,
@@ -46,10 +51,21 @@ export class SheetReader {
     const cached = this.cache.tabs(spreadsheetId);
     const found = cached && findTab(cached, tab);
     if (found) return found;
-    const tabs = await this.api.tabs(spreadsheetId, purpose).catch((err: unknown) => {
+    // concurrent callers (every agent at the start of a shift) share one spreadsheets.get
+    let listing = this.tabLists.get(spreadsheetId);
+    if (!listing) {
+      listing = this.api
+        .tabs(spreadsheetId, purpose)
+        .then((tabs) => {
+          this.cache.setTabs(spreadsheetId, tabs);
+          return tabs;
+        })
+        .finally(() => this.tabLists.delete(spreadsheetId));
+      this.tabLists.set(spreadsheetId, listing);
+    }
+    const tabs = await listing.catch((err: unknown) => {
       throw toDomainError(err, `spreadsheet ${spreadsheetId}`);
     });
-    this.cache.setTabs(spreadsheetId, tabs);
     const fresh = findTab(tabs, tab);
     if (!fresh) {
       throw new DomainError('NOT_FOUND', `Tab "${tab}" is not in spreadsheet ${spreadsheetId} (tabs: ${tabs.map((t) => `${t.title} [${t.sheetId}]`).join(', ')})`);
@@ -57,34 +73,77 @@ export class SheetReader {
     return fresh;
   }
 
-  /** An agent tab, from the cache unless `refresh` (or too old). Refuses a header without the required columns. */
+  /**
+   * An agent tab, from the cache unless `refresh`. Refuses a header without the
+   * required columns. Past the cache's time to live a decision does not wait
+   * for Google: it gets the copy it has (up to STALE_FACTOR times the TTL old;
+   * the gateway puts every queued write on top) while one read per tab and
+   * node refreshes it in the background, within the quota budget. Concurrent
+   * reads of one tab share one request.
+   */
   async readAgentSheet(ref: SheetRef, options: { refresh?: boolean; purpose?: CallPurpose } = {}): Promise<AgentSheet> {
     const purpose = options.purpose ?? 'read';
-    let tab = await this.resolveTab(ref.spreadsheetId, ref.tab, purpose);
+    const tab = await this.resolveTab(ref.spreadsheetId, ref.tab, purpose);
     if (!options.refresh) {
       const cached = this.cache.agentSheet(ref.spreadsheetId, tab.sheetId);
       if (cached) return cached;
+      const ttl = this.cache.ttl;
+      const stale = ttl > 0 && purpose === 'read' ? this.cache.staleAgentSheet(ref.spreadsheetId, tab.sheetId, ttl * STALE_FACTOR) : null;
+      if (stale) {
+        this.readOnce(ref, tab, purpose).catch((err: unknown) =>
+          this.logger.warn(`background refresh of "${tab.title}" (spreadsheet ${ref.spreadsheetId}) failed: ${(err as Error).message}`),
+        );
+        return stale;
+      }
     }
-    const read = await this.readTab(ref.spreadsheetId, tab, ref.tab, purpose);
-    tab = read.tab;
-    const values = read.values;
-    const header = (values[0] ?? []).map(cellString);
-    const { layout: found, problems } = mapHeader(header, AGENT_REQUIRED_COLUMNS, AGENT_OPTIONAL_COLUMNS);
-    if (problems) {
-      throw new DomainError('INVALID_INPUT', `Agent sheet "${tab.title}" (spreadsheet ${ref.spreadsheetId}) ${describeProblems(problems)}; ${AGENT_COLUMNS_HELP}`, {
-        missing: problems.missing,
-        duplicates: problems.duplicates,
-      });
-    }
-    const layout = found.columns.has('LastCalledAt') ? found : await this.addLastCalledAt(ref.spreadsheetId, tab, found, purpose);
-    const rows: AgentRow[] = [];
-    for (let i = 1; i < values.length; i++) {
-      const row = toAgentRow(layout, values[i] ?? [], i + 1);
-      if (row) rows.push(row);
-    }
-    const sheet: AgentSheet = { spreadsheetId: ref.spreadsheetId, sheetId: tab.sheetId, title: tab.title, layout, rows, readAt: Date.now() };
+    return this.readOnce(ref, tab, purpose);
+  }
+
+  /** One read of the tab at a time on this node: concurrent callers share it. */
+  private readOnce(ref: SheetRef, tab: TabInfo, purpose: CallPurpose): Promise<AgentSheet> {
+    const key = `${ref.spreadsheetId}\u0000${tab.sheetId}`;
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const read = this.readAgentTab(ref, tab, purpose).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, read);
+    return read;
+  }
+
+  private async readAgentTab(ref: SheetRef, initial: TabInfo, purpose: CallPurpose): Promise<AgentSheet> {
+    const readAt = Date.now();
+    const { tab, values } = await this.readTab(ref.spreadsheetId, initial, ref.tab, purpose);
+    const layout = agentLayout(ref.spreadsheetId, tab, values);
+    if (layout instanceof DomainError) throw layout;
+    const withLastCalledAt = layout.columns.has('LastCalledAt') ? layout : await this.addLastCalledAt(ref.spreadsheetId, tab, layout, purpose);
+    const sheet = agentSheet(ref.spreadsheetId, tab, withLastCalledAt, values, readAt);
     this.cache.setAgentSheet(sheet);
     return sheet;
+  }
+
+  /**
+   * Several agent tabs of one spreadsheet in ONE values.batchGet (the flusher's
+   * read: where every lead is now), each cached as a fresh read. A tab whose
+   * header lacks a required column is answered with its 400, not thrown. A
+   * range Google cannot parse (a tab renamed since the tab list was cached)
+   * throws the SheetsApiError (400): the caller reads tab by tab instead.
+   */
+  async readAgentTabs(spreadsheetId: string, tabs: readonly TabInfo[], purpose: CallPurpose): Promise<Map<number, AgentSheet | DomainError>> {
+    const readAt = Date.now();
+    const grids = await this.api.batchGet(spreadsheetId, tabs.map((t) => tabA1(t.title)), purpose);
+    const sheets = new Map<number, AgentSheet | DomainError>();
+    tabs.forEach((tab, k) => {
+      const values = grids[k] ?? [];
+      const layout = agentLayout(spreadsheetId, tab, values);
+      if (layout instanceof DomainError) {
+        sheets.set(tab.sheetId, layout);
+        return;
+      }
+      const sheet = agentSheet(spreadsheetId, tab, layout, values, readAt);
+      // a header still without LastCalledAt is left to the next decision's read, which adds it
+      if (layout.columns.has('LastCalledAt')) this.cache.setAgentSheet(sheet);
+      sheets.set(tab.sheetId, sheet);
+    });
+    return sheets;
   }
 
   /** The router tab's rows (AgentEmail | DialpadUserID | SpreadsheetId | TabId | CampaignName | Active). */
@@ -161,4 +220,24 @@ function findTab(tabs: TabInfo[], tab: string | number): TabInfo | null {
     if (byId) return byId;
   }
   return tabs.find((t) => t.title === text) ?? tabs.find((t) => t.title.toLowerCase() === text.toLowerCase()) ?? null;
+}
+
+/** An agent tab's layout from its header row, or the 400 naming the missing or doubled columns. */
+function agentLayout(spreadsheetId: string, tab: TabInfo, values: unknown[][]): Layout | DomainError {
+  const { layout, problems } = mapHeader((values[0] ?? []).map(cellString), AGENT_REQUIRED_COLUMNS, AGENT_OPTIONAL_COLUMNS);
+  if (!problems) return layout;
+  return new DomainError('INVALID_INPUT', `Agent sheet "${tab.title}" (spreadsheet ${spreadsheetId}) ${describeProblems(problems)}; ${AGENT_COLUMNS_HELP}`, {
+    missing: problems.missing,
+    duplicates: problems.duplicates,
+  });
+}
+
+/** The tab's leads, top to bottom (blank rows skipped), as read at `readAt`. */
+function agentSheet(spreadsheetId: string, tab: TabInfo, layout: Layout, values: unknown[][], readAt: number): AgentSheet {
+  const rows: AgentRow[] = [];
+  for (let i = 1; i < values.length; i++) {
+    const row = toAgentRow(layout, values[i] ?? [], i + 1);
+    if (row) rows.push(row);
+  }
+  return { spreadsheetId, sheetId: tab.sheetId, title: tab.title, layout, rows, readAt };
 }

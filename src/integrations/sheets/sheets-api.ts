@@ -15,6 +15,7 @@ import {
 import { AppConfig, ConfigError } from '../../infra/config/app-config.js';
 import { isRetryable, SheetsApiError, toSheetsApiError } from './sheets-errors.js';
 import { SheetsMetrics } from './sheets-metrics.js';
+import { type QuotaKind, SheetsQuota } from './sheets-quota.js';
 
 export const SHEETS_SCOPE = 'https://www.googleapis.com/auth/spreadsheets';
 
@@ -33,7 +34,8 @@ export type CallPurpose = 'read' | 'write';
  * resilience: the client's retries are off (it retries no POST and only ~2 s);
  * ours retry 429/5xx/network errors with truncated exponential backoff and
  * decorrelated jitter (single delays up to SHEETS_RETRY_MAX_DELAY_MS), behind one
- * circuit breaker shared by every call. Auth: a service account from
+ * circuit breaker shared by every call, each attempt spending the Google
+ * user's budget (SheetsQuota) first. Auth: a service account from
  * GOOGLE_APPLICATION_CREDENTIALS; none in emulator mode (root URL set, no
  * credentials); otherwise Application Default Credentials.
  */
@@ -44,7 +46,11 @@ export class SheetsApi {
   private readonly policies: Record<CallPurpose, IPolicy>;
   private readonly breaker;
 
-  constructor(config: AppConfig, private readonly metrics: SheetsMetrics) {
+  constructor(
+    config: AppConfig,
+    private readonly metrics: SheetsMetrics,
+    private readonly quota: SheetsQuota,
+  ) {
     this.client = sheets({
       version: 'v4',
       auth: authFor(config),
@@ -120,9 +126,12 @@ export class SheetsApi {
 
   private async call<T>(method: string, purpose: CallPurpose, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     let attempt = 0;
+    const kind: QuotaKind = method === 'spreadsheets.get' || method === 'values.batchGet' ? 'read' : 'write';
     try {
       return await this.policies[purpose].execute(async ({ signal }) => {
         if (attempt++ > 0) this.metrics.retries.inc({ method });
+        // every attempt, retries included, spends the Google user's budget shared by all nodes
+        await this.quota.take(kind);
         const timer = this.metrics.duration.startTimer({ method });
         try {
           const result = await fn(signal);
@@ -135,6 +144,7 @@ export class SheetsApi {
           timer({ status });
           this.metrics.requests.inc({ method, status });
           this.metrics.errors.inc({ method, status });
+          if (e.status === 429) this.quota.pushedBack(kind);
           throw e;
         }
       });

@@ -1,5 +1,5 @@
 import { agentRows } from '../../../test/support/policy-rows.js';
-import { type AgentSheet, SheetsCache } from './sheets-cache.js';
+import { type AgentSheet, SheetsCache, TAB_LIST_TTL_MS } from './sheets-cache.js';
 
 const sheet = (readAt: number): AgentSheet => ({
   spreadsheetId: 'book',
@@ -19,10 +19,26 @@ describe('SheetsCache', () => {
     expect(cache.agentSheet('book', 7)?.title).toBe('Leads');
     now += 60_001;
     expect(cache.agentSheet('book', 7)).toBeNull();
+    // the tab list lives longer than the rows (TAB_LIST_TTL_MS)
+    expect(cache.tabs('book')).not.toBeNull();
+    now += TAB_LIST_TTL_MS;
     expect(cache.tabs('book')).toBeNull();
     now = 1000;
     cache.refresh('book');
     expect(cache.agentSheet('book', 7)).toBeNull();
+  });
+
+  it('past the TTL, a stale copy is there for a decision up to a given age', () => {
+    let now = 1000;
+    const cache = new SheetsCache(10_000, () => now);
+    cache.setAgentSheet(sheet(now));
+    expect(cache.staleAgentSheet('book', 7, 60_000)?.title).toBe('Leads');
+    now += 30_000;
+    expect(cache.agentSheet('book', 7)).toBeNull();
+    expect(cache.staleAgentSheet('book', 7, 60_000)?.readAt).toBe(1000);
+    now += 30_001;
+    expect(cache.staleAgentSheet('book', 7, 60_000)).toBeNull();
+    expect(cache.staleAgentSheet('other', 7, 60_000)).toBeNull();
   });
 
   it('TTL 0 keeps entries until an explicit refresh', () => {

@@ -13,6 +13,9 @@ export interface AgentSheet {
   readonly readAt: number;
 }
 
+/** How long a spreadsheet's tab list is kept at least (it changes when people add, rename or delete tabs). */
+export const TAB_LIST_TTL_MS = 10 * 60_000;
+
 interface Entry<T> {
   value: T;
   at: number;
@@ -37,8 +40,16 @@ export class SheetsCache {
     private readonly clock: () => number = Date.now,
   ) {}
 
+  /**
+   * The spreadsheet's tab list. It outlives the rows' TTL (TAB_LIST_TTL_MS at
+   * least): a tab renamed or deleted since is found out by the read that misses
+   * it, and a tab not in the list makes the caller read the list again.
+   */
   tabs(spreadsheetId: string): TabInfo[] | null {
-    return this.fresh(this.books.get(spreadsheetId)?.tabs);
+    const entry = this.books.get(spreadsheetId)?.tabs;
+    if (!entry) return null;
+    if (this.ttlMs > 0 && this.clock() - entry.at > Math.max(this.ttlMs, TAB_LIST_TTL_MS)) return null;
+    return entry.value;
   }
 
   setTabs(spreadsheetId: string, tabs: TabInfo[]): void {
@@ -47,6 +58,18 @@ export class SheetsCache {
 
   agentSheet(spreadsheetId: string, sheetId: number): AgentSheet | null {
     return this.fresh(this.books.get(spreadsheetId)?.agents.get(sheetId));
+  }
+
+  /** The cached tab past its time to live but no older than `maxAgeMs` (what a decision may use while a fresh read is on its way); null otherwise. */
+  staleAgentSheet(spreadsheetId: string, sheetId: number, maxAgeMs: number): AgentSheet | null {
+    const entry = this.books.get(spreadsheetId)?.agents.get(sheetId);
+    if (!entry || this.clock() - entry.at > maxAgeMs) return null;
+    return entry.value;
+  }
+
+  /** The cache's time to live in ms (0: until refreshed). */
+  get ttl(): number {
+    return this.ttlMs;
   }
 
   setAgentSheet(sheet: AgentSheet): void {

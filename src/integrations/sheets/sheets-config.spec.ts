@@ -19,14 +19,20 @@ const SHEETS_VARS = [
   'SHEETS_CACHE_TTL_SECONDS',
   'SHEETS_OUTBOX_ENABLED',
   'SHEETS_OUTBOX_POLL_INTERVAL_MS',
+  'SHEETS_FLUSH_INTERVAL_MS',
+  'SHEETS_WRITE_REQUESTS_PER_MINUTE',
+  'SHEETS_READ_REQUESTS_PER_MINUTE',
+  'SHEETS_QUOTA_WINDOW_MS',
+  'SHEETS_QUOTA_USER',
 ];
 
 describe('Sheets configuration', () => {
-  it('defaults: Google\'s endpoint, retries up to ~60 s per delay, an outbox worker, a one-minute cache', () => {
+  it('defaults: Google\'s endpoint, retries up to ~60 s per delay, an outbox worker, a ten-second cache, one flush a second, Google\'s default quotas', () => {
     const c = parseConfig(BASE);
     expect(c.GOOGLE_APPLICATION_CREDENTIALS).toBeUndefined();
     expect(c.SHEETS_API_ROOT_URL).toBeUndefined();
-    expect([c.SHEETS_RETRY_MAX_DELAY_MS, c.SHEETS_OUTBOX_ENABLED, c.SHEETS_CACHE_TTL_SECONDS]).toEqual([60_000, true, 60]);
+    expect([c.SHEETS_RETRY_MAX_DELAY_MS, c.SHEETS_OUTBOX_ENABLED, c.SHEETS_CACHE_TTL_SECONDS]).toEqual([60_000, true, 10]);
+    expect([c.SHEETS_FLUSH_INTERVAL_MS, c.SHEETS_WRITE_REQUESTS_PER_MINUTE, c.SHEETS_READ_REQUESTS_PER_MINUTE, c.SHEETS_QUOTA_WINDOW_MS]).toEqual([1000, 60, 60, 60_000]);
     expect(parseConfig({ ...BASE, SHEETS_API_ROOT_URL: '' }).SHEETS_API_ROOT_URL).toBeUndefined();
   });
 

@@ -12,6 +12,15 @@ export class SheetsMetrics {
   readonly writes: Counter<'result'>;
   readonly outboxDepth: Gauge;
   readonly duration: Histogram<'method' | 'status'>;
+  readonly quotaLimit: Gauge<'kind'>;
+  readonly quotaUsed: Counter<'kind'>;
+  readonly quotaInWindow: Gauge<'kind'>;
+  readonly quotaWait: Histogram<'kind'>;
+  readonly quotaPushback: Counter<'kind'>;
+  readonly queueAge: Gauge<'spreadsheet'>;
+  readonly queueDepth: Gauge<'spreadsheet'>;
+  readonly flushes: Counter<'result'>;
+  readonly flushSize: Histogram;
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -43,5 +52,30 @@ export class SheetsMetrics {
       registers,
     });
     this.outboxDepth = new Gauge({ name: 'cti_sheets_outbox_depth', help: 'Sheets writes waiting in the outbox', registers });
+    this.quotaLimit = new Gauge({ name: 'cti_sheets_quota_limit', help: "The Google user's Sheets budget per quota window, by kind (read, write)", labelNames: ['kind'], registers });
+    this.quotaUsed = new Counter({ name: 'cti_sheets_quota_used_total', help: 'Sheets requests that spent the shared budget, by kind', labelNames: ['kind'], registers });
+    this.quotaInWindow = new Gauge({
+      name: 'cti_sheets_quota_in_window',
+      help: 'Sheets requests of every node in the current pacing slice (a sixth of the quota window, a sixth of the budget), as last seen by this node, by kind',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.quotaWait = new Histogram({
+      name: 'cti_sheets_quota_wait_seconds',
+      help: 'Time a Sheets request waited for the budget, by kind',
+      labelNames: ['kind'],
+      buckets: [0.01, 0.1, 0.5, 1, 5, 15, 30, 60],
+      registers,
+    });
+    this.quotaPushback = new Counter({ name: 'cti_sheets_quota_pushback_total', help: 'Quota refusals (429) from Google despite the budget, by kind', labelNames: ['kind'], registers });
+    this.queueAge = new Gauge({
+      name: 'cti_sheets_queue_age_seconds',
+      help: "Age of the oldest write waiting for a spreadsheet (0 when none), as last seen by this node's flusher",
+      labelNames: ['spreadsheet'],
+      registers,
+    });
+    this.queueDepth = new Gauge({ name: 'cti_sheets_queue_depth', help: 'Writes waiting for a spreadsheet, as last seen by this node', labelNames: ['spreadsheet'], registers });
+    this.flushes = new Counter({ name: 'cti_sheets_flushes_total', help: 'Flushes of a spreadsheet\'s queued writes, by result (written, retry, empty)', labelNames: ['result'], registers });
+    this.flushSize = new Histogram({ name: 'cti_sheets_flush_size', help: 'Queued writes carried by one flush (one request)', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500], registers });
   }
 }

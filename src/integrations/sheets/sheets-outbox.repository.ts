@@ -52,6 +52,19 @@ interface DbRow {
 }
 
 const PENDING = 'done_at IS NULL AND dead_at IS NULL';
+const PENDING_O = 'o.done_at IS NULL AND o.dead_at IS NULL';
+/**
+ * A pending write the flusher may take now: due, not leased, and — unless the
+ * sheet refused it (held: it waits for a person, the others go on) — no older
+ * write of the spreadsheet still waiting for its retry: a newer write never
+ * overtakes an older one that Google could not take yet.
+ */
+const CLAIMABLE = `o.next_attempt_at <= now() AND (o.locked_until IS NULL OR o.locked_until < now())
+  AND (o.held OR NOT EXISTS (
+    SELECT 1 FROM sheets_outbox w
+    WHERE w.spreadsheet_id = o.spreadsheet_id AND w.id < o.id AND w.done_at IS NULL AND w.dead_at IS NULL AND NOT w.held
+      AND (w.next_attempt_at > now() OR w.locked_until >= now())
+  ))`;
 
 /**
  * The only place SQL on `sheets_outbox` lives. Writes of one spreadsheet are
@@ -92,37 +105,79 @@ export class SheetsOutboxRepository {
     return rows.length > 0;
   }
 
-  /** Leases up to `limit` due entries, the oldest pending one of each spreadsheet only. */
-  async claimDue(limit: number, leaseMs: number): Promise<OutboxEntry[]> {
+  /** Spreadsheets with writes the flusher may take now (see CLAIMABLE), oldest first. */
+  async dueSpreadsheets(limit: number): Promise<string[]> {
+    const rows = await this.db.query<{ spreadsheet_id: string }>(
+      `SELECT o.spreadsheet_id FROM sheets_outbox o WHERE ${PENDING_O} AND ${CLAIMABLE}
+       GROUP BY o.spreadsheet_id ORDER BY min(o.id) LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.spreadsheet_id);
+  }
+
+  /** Leases a spreadsheet's claimable writes, oldest first (up to `limit`), for one flush. */
+  async claimSpreadsheet(spreadsheetId: string, limit: number, leaseMs: number): Promise<OutboxEntry[]> {
     const rows = await this.db.query<DbRow>(
-      `WITH heads AS (
-         SELECT DISTINCT ON (spreadsheet_id) id, next_attempt_at, locked_until
-         FROM sheets_outbox WHERE ${PENDING}
-         ORDER BY spreadsheet_id, id
-       ), due AS (
-         SELECT id FROM heads
-         WHERE next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
-         ORDER BY id LIMIT $1
+      `UPDATE sheets_outbox u
+       SET locked_until = now() + make_interval(secs => $3::double precision / 1000), attempts = u.attempts + 1
+       WHERE u.id IN (
+         SELECT o.id FROM sheets_outbox o
+         WHERE o.spreadsheet_id = $1 AND ${PENDING_O} AND ${CLAIMABLE}
+         ORDER BY o.id LIMIT $2 FOR UPDATE SKIP LOCKED
        )
-       UPDATE sheets_outbox o
-       SET locked_until = now() + make_interval(secs => $2::double precision / 1000), attempts = o.attempts + 1
-       FROM due
-       WHERE o.id = due.id AND o.done_at IS NULL AND o.dead_at IS NULL AND (o.locked_until IS NULL OR o.locked_until < now())
-       RETURNING o.id::text, o.app_id, o.spreadsheet_id, o.tab, o.row_id, o.row_index_hint, o.changes, o.attempts`,
-      [limit, leaseMs],
+       RETURNING u.id::text, u.app_id, u.spreadsheet_id, u.tab, u.row_id, u.row_index_hint, u.changes, u.attempts`,
+      [spreadsheetId, limit, leaseMs],
     );
     return rows.map(toEntry).sort((a, b) => compareIds(a.id, b.id));
   }
 
-  async markDone(id: string): Promise<void> {
-    await this.db.execute(`UPDATE sheets_outbox SET done_at = now(), locked_until = NULL, last_error = NULL WHERE id = $1`, [id]);
+  /** The sheet refused these (a lost column, a RowID twice): they wait for a person, out of the line the others keep. */
+  async markHeld(ids: string[], delayMs: number, error: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.execute(
+      `UPDATE sheets_outbox SET held = true, locked_until = NULL, last_error = $2, next_attempt_at = now() + make_interval(secs => $3::double precision / 1000)
+       WHERE id = ANY($1::bigint[])`,
+      [ids, error.slice(0, 2000), Math.max(0, Math.round(delayMs))],
+    );
   }
 
-  async markRetry(id: string, delayMs: number, error: string): Promise<void> {
+  async markDoneMany(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.execute(`UPDATE sheets_outbox SET done_at = now(), locked_until = NULL, last_error = NULL WHERE id = ANY($1::bigint[])`, [ids]);
+  }
+
+  async markRetryMany(ids: string[], delayMs: number, error: string): Promise<void> {
+    if (ids.length === 0) return;
     await this.db.execute(
-      `UPDATE sheets_outbox SET locked_until = NULL, last_error = $2, next_attempt_at = now() + make_interval(secs => $3::double precision / 1000) WHERE id = $1`,
-      [id, error.slice(0, 2000), Math.max(0, Math.round(delayMs))],
+      `UPDATE sheets_outbox SET held = false, locked_until = NULL, last_error = $2, next_attempt_at = now() + make_interval(secs => $3::double precision / 1000)
+       WHERE id = ANY($1::bigint[])`,
+      [ids, error.slice(0, 2000), Math.max(0, Math.round(delayMs))],
     );
+  }
+
+  /**
+   * The writes a read of the spreadsheet taken at `readAt` may not show yet:
+   * every pending one, and those applied since (minus `marginMs` for clock
+   * skew), oldest first. Decisions apply them on top of the cached tab.
+   */
+  async notYetRead(spreadsheetId: string, readAt: Date, marginMs = 2000): Promise<Pick<OutboxEntry, 'id' | 'tab' | 'rowId' | 'changes'>[]> {
+    const rows = await this.db.query<Pick<DbRow, 'id' | 'tab' | 'row_id' | 'changes'>>(
+      `SELECT id::text, tab, row_id, changes FROM sheets_outbox
+       WHERE spreadsheet_id = $1 AND dead_at IS NULL
+         AND (done_at IS NULL OR done_at >= $2::timestamptz - make_interval(secs => $3::double precision / 1000))
+       ORDER BY sheets_outbox.id`,
+      [spreadsheetId, readAt, marginMs],
+    );
+    return rows.map((r) => ({ id: r.id, tab: r.tab, rowId: r.row_id, changes: r.changes }));
+  }
+
+  /** Per spreadsheet: writes waiting and the oldest one's age (metrics). */
+  async queueStats(): Promise<{ spreadsheetId: string; depth: number; oldestAgeMs: number }[]> {
+    const rows = await this.db.query<{ spreadsheet_id: string; depth: number; age_ms: number }>(
+      `SELECT spreadsheet_id, count(*)::int AS depth, (extract(epoch FROM now() - min(created_at)) * 1000)::float8 AS age_ms
+       FROM sheets_outbox WHERE ${PENDING} GROUP BY spreadsheet_id`,
+    );
+    return rows.map((r) => ({ spreadsheetId: r.spreadsheet_id, depth: r.depth, oldestAgeMs: Math.max(0, r.age_ms) }));
   }
 
   /** Cannot ever be applied (the lead is gone, the sheet refuses it): kept, with the reason, never retried. */
@@ -140,7 +195,7 @@ export class SheetsOutboxRepository {
     const filter = { pending: PENDING, done: 'done_at IS NOT NULL', dead: 'dead_at IS NOT NULL' }[options.status ?? 'pending'];
     const rows = await this.db.query<DbRow>(
       `SELECT id::text, app_id, spreadsheet_id, tab, row_id, row_index_hint, changes, attempts, last_error, created_at, done_at, dead_at
-       FROM sheets_outbox WHERE app_id = $1 AND ${filter} ORDER BY id DESC LIMIT $2`,
+       FROM sheets_outbox WHERE app_id = $1 AND ${filter} ORDER BY sheets_outbox.id DESC LIMIT $2`,
       [appId, Math.min(options.limit ?? 100, 1000)],
     );
     return rows.map((r) => ({

@@ -2,54 +2,69 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { DrainLoop } from '../../common/drain-loop.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../infra/config/app-config.js';
-import { LEAD_GONE, LeadWriter } from './lead-writer.js';
+import { RedisLock } from '../../infra/redis/redis-lock.js';
+import { LeadWriter } from './lead-writer.js';
 import { isTransient } from './sheets-errors.js';
 import { SheetsMetrics } from './sheets-metrics.js';
 import { type OutboxEntry, SheetsOutboxRepository } from './sheets-outbox.repository.js';
 
-const BATCH = 20;
-const LEASE_MS = 120_000;
+/** Spreadsheets flushed in parallel by one pass. */
+const SPREADSHEETS_PER_PASS = 20;
+/** Writes carried by one flush (one request) at most. */
+const WRITES_PER_FLUSH = 1000;
 const KEEP_DONE_DAYS = 7;
-/** attempts after which a write refused for a reason other than quota or outage is given up (kept as dead) */
+/** attempts after which a write the sheet refuses (not quota or outage) is given up (kept as dead) */
 const GIVE_UP_AFTER = 100;
 
 /**
- * Applies queued Sheets writes (never dropped). Polls every
- * SHEETS_OUTBOX_POLL_INTERVAL_MS and wakes at once when this node queues one;
- * safe on many nodes (leases, oldest-first per spreadsheet). A write that fails
- * again for a passing reason (429, 5xx, network, circuit open) waits longer:
- * truncated exponential backoff with jitter up to SHEETS_RETRY_MAX_DELAY_MS,
- * forever. One whose lead is gone is kept as dead with its reason; one the
- * sheet refuses (a lost column, a RowID twice) waits for a person to fix it.
+ * The Sheets write queue's flusher. Every lead write is queued durably first
+ * (sheets_outbox); this applies a spreadsheet's queue — every pending change
+ * of every agent, in order — in one request, at most once per
+ * SHEETS_FLUSH_INTERVAL_MS, with one flusher per spreadsheet across all nodes
+ * (a Redis lease held for the flush and kept until the interval ends). Wakes
+ * when this node queues a write, when the interval of a spreadsheet with
+ * writes waiting ends, and every SHEETS_OUTBOX_POLL_INTERVAL_MS (other
+ * nodes' writes, a restart). A flush Google cannot take (429, 5xx, network,
+ * circuit open) leaves the whole queue in place and waits longer: truncated
+ * exponential backoff with jitter up to SHEETS_RETRY_MAX_DELAY_MS, forever,
+ * order kept. A write whose lead is gone is kept as dead with its reason; one
+ * the sheet refuses (a lost column, a RowID twice) is held aside for a person.
  */
 @Injectable()
 export class SheetsOutboxWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('SheetsOutbox');
-  private timer: NodeJS.Timeout | null = null;
+  private poll: NodeJS.Timeout | null = null;
+  private next: { timer: NodeJS.Timeout; at: number } | null = null;
   private readonly loop: DrainLoop;
-  private polls = 0;
+  private readonly leaseMs: number;
+  private passes = 0;
 
   constructor(
     private readonly config: AppConfig,
     private readonly outbox: SheetsOutboxRepository,
     private readonly writer: LeadWriter,
     private readonly metrics: SheetsMetrics,
+    private readonly locks: RedisLock,
   ) {
     this.loop = new DrainLoop(
       () => this.pass(),
       (err) => this.logger.error(`outbox pass failed: ${(err as Error).message}`),
     );
+    // a flush may wait a whole quota window for its requests: its lease outlives that
+    this.leaseMs = 2 * config.SHEETS_QUOTA_WINDOW_MS + 2 * config.SHEETS_REQUEST_TIMEOUT_MS;
   }
 
   onApplicationBootstrap(): void {
     if (!this.config.SHEETS_OUTBOX_ENABLED) return;
-    this.timer = setInterval(() => this.wake(), this.config.SHEETS_OUTBOX_POLL_INTERVAL_MS);
-    this.timer.unref();
+    this.poll = setInterval(() => this.wake(), this.config.SHEETS_OUTBOX_POLL_INTERVAL_MS);
+    this.poll.unref();
     this.wake();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    if (this.poll) clearInterval(this.poll);
+    if (this.next) clearTimeout(this.next.timer);
+    this.next = null;
     await this.loop.stop();
   }
 
@@ -63,44 +78,106 @@ export class SheetsOutboxWorker implements OnApplicationBootstrap, BeforeApplica
     return this.loop.idle();
   }
 
-  /** One batch; true when there may be more due right away (a full batch, or a write whose successor may be due). */
+  /** A pass `ms` from now (the earliest asked for wins). */
+  private wakeIn(ms: number): void {
+    const at = Date.now() + Math.max(0, ms);
+    if (this.next && this.next.at <= at) return;
+    if (this.next) clearTimeout(this.next.timer);
+    const timer = setTimeout(() => {
+      this.next = null;
+      this.wake();
+    }, Math.max(0, ms));
+    timer.unref();
+    this.next = { timer, at };
+  }
+
   private async pass(): Promise<boolean> {
-    const claimed = await this.outbox.claimDue(BATCH, LEASE_MS);
-    // different spreadsheets in parallel; one spreadsheet's writes stay in order (one head each)
-    const applied = await Promise.all(claimed.map((entry) => this.apply(entry)));
-    if (claimed.length === BATCH || applied.some(Boolean)) return true;
-    this.metrics.outboxDepth.set(await this.outbox.depth());
-    if (++this.polls % 1000 === 0) await this.outbox.purgeDone(KEEP_DONE_DAYS);
+    const due = await this.outbox.dueSpreadsheets(SPREADSHEETS_PER_PASS);
+    await Promise.all(due.map((id) => this.flushSpreadsheet(id)));
+    if (due.length === 0 || ++this.passes % 20 === 0) await this.observe();
+    if (this.passes % 1000 === 0) await this.outbox.purgeDone(KEEP_DONE_DAYS);
     return false;
   }
 
-  /** Applies one queued write; true when it was written (its successor may be due now). */
-  private async apply(entry: OutboxEntry): Promise<boolean> {
-    try {
-      await this.writer.write({ spreadsheetId: entry.spreadsheetId, tab: entry.tab }, [
-        { rowId: entry.rowId, rowIndex: entry.rowIndexHint ?? undefined, changes: entry.changes },
-      ]);
-      await this.outbox.markDone(entry.id);
-      this.metrics.writes.inc({ result: 'replayed' });
-      return true;
-    } catch (err) {
-      const message = (err as Error).message ?? String(err);
-      const leadGone = err instanceof DomainError && err.details?.reason === LEAD_GONE;
-      if (leadGone || (!isTransient(err) && entry.attempts >= GIVE_UP_AFTER)) {
-        await this.outbox.markDead(entry.id, message);
-        this.metrics.writes.inc({ result: 'dead' });
-        const kind = err instanceof DomainError ? err.code : 'error';
-        this.logger.error(`queued write ${entry.id} (lead ${entry.rowId}) cannot be applied (${kind}): ${message}`);
-        return false;
-      }
-      // a passing failure backs off; a sheet problem a person can fix (a lost column, a RowID twice,
-      // the sheet unshared) is tried again at the longest delay until GIVE_UP_AFTER attempts
-      const max = this.config.SHEETS_RETRY_MAX_DELAY_MS;
-      const delay = isTransient(err) ? outboxDelayMs(entry.attempts, this.config.SHEETS_RETRY_BASE_DELAY_MS, max) : max;
-      await this.outbox.markRetry(entry.id, delay, message);
-      this.logger.warn(`queued write ${entry.id} (lead ${entry.rowId}) failed, attempt ${entry.attempts}; retry in ${delay} ms: ${message}`);
-      return false;
+  /** One flush of a spreadsheet's queue, unless another flush of it (any node) is running or was less than an interval ago. */
+  private async flushSpreadsheet(spreadsheetId: string): Promise<void> {
+    const interval = this.config.SHEETS_FLUSH_INTERVAL_MS;
+    const lease = await this.locks.tryAcquire(`sheets-flush:{${spreadsheetId}}`, this.leaseMs);
+    if (!lease) {
+      // flushed a moment ago, or being flushed: look again when that interval ends
+      this.wakeIn(Math.max(interval, 50));
+      return;
     }
+    const started = Date.now();
+    let claimed = 0;
+    try {
+      const entries = await this.outbox.claimSpreadsheet(spreadsheetId, WRITES_PER_FLUSH, this.leaseMs);
+      claimed = entries.length;
+      if (entries.length > 0) await this.apply(spreadsheetId, entries);
+      else this.metrics.flushes.inc({ result: 'empty' });
+    } finally {
+      // kept until the interval ends: at most one flush of a spreadsheet per interval, whichever node
+      const rest = interval - (Date.now() - started);
+      await lease.keepFor(rest).catch((err: unknown) => this.logger.warn(`could not keep the flush lease of ${spreadsheetId}: ${(err as Error).message}`));
+      if (claimed > 0) this.wakeIn(Math.max(rest, 0));
+    }
+  }
+
+  private async apply(spreadsheetId: string, entries: OutboxEntry[]): Promise<void> {
+    const ids = entries.map((e) => e.id);
+    const oldest = entries[0]!;
+    try {
+      const outcome = await this.writer.flush(spreadsheetId, entries);
+      await this.outbox.markDoneMany(outcome.written);
+      this.metrics.writes.inc({ result: 'replayed' }, outcome.written.length);
+      this.metrics.flushes.inc({ result: 'written' });
+      this.metrics.flushSize.observe(outcome.written.length);
+      for (const { id, error } of outcome.gone) {
+        await this.outbox.markDead(id, error.message);
+        this.metrics.writes.inc({ result: 'dead' });
+        this.logger.error(`queued write ${id} cannot be applied: ${error.message}`);
+      }
+      for (const { id, error } of outcome.refused) {
+        const entry = entries.find((e) => e.id === id)!;
+        if (entry.attempts >= GIVE_UP_AFTER) {
+          await this.outbox.markDead(id, error.message);
+          this.metrics.writes.inc({ result: 'dead' });
+          this.logger.error(`queued write ${id} (lead ${entry.rowId}) given up after ${entry.attempts} attempts: ${error.message}`);
+        } else {
+          await this.outbox.markHeld([id], this.config.SHEETS_RETRY_MAX_DELAY_MS, error.message);
+          this.logger.warn(`queued write ${id} (lead ${entry.rowId}) refused by the sheet, held for a person to fix: ${error.message}`);
+        }
+      }
+    } catch (err) {
+      // one request, applied atomically or not at all: the whole queue stays, in order
+      const message = (err as Error).message ?? String(err);
+      const transient = isTransient(err);
+      if (!transient && oldest.attempts >= GIVE_UP_AFTER) {
+        for (const id of ids) await this.outbox.markDead(id, message);
+        this.metrics.writes.inc({ result: 'dead' }, ids.length);
+        const kind = err instanceof DomainError ? err.code : 'error';
+        this.logger.error(`${ids.length} queued write(s) to ${spreadsheetId} given up (${kind}): ${message}`);
+        return;
+      }
+      const max = this.config.SHEETS_RETRY_MAX_DELAY_MS;
+      const delay = transient ? outboxDelayMs(oldest.attempts, this.config.SHEETS_RETRY_BASE_DELAY_MS, max) : max;
+      await this.outbox.markRetryMany(ids, delay, message);
+      this.metrics.flushes.inc({ result: 'retry' });
+      this.logger.warn(`flush of ${ids.length} write(s) to ${spreadsheetId} failed, attempt ${oldest.attempts}; retry in ${delay} ms: ${message}`);
+      this.wakeIn(delay);
+    }
+  }
+
+  /** Queue depth and age per spreadsheet on /metrics. */
+  private async observe(): Promise<void> {
+    const stats = await this.outbox.queueStats();
+    this.metrics.queueDepth.reset();
+    this.metrics.queueAge.reset();
+    for (const s of stats) {
+      this.metrics.queueDepth.set({ spreadsheet: s.spreadsheetId }, s.depth);
+      this.metrics.queueAge.set({ spreadsheet: s.spreadsheetId }, s.oldestAgeMs / 1000);
+    }
+    this.metrics.outboxDepth.set(stats.reduce((n, s) => n + s.depth, 0));
   }
 }
 

@@ -7,6 +7,7 @@ import { SheetsCache } from './sheets-cache.js';
 import { SheetsMetrics } from './sheets-metrics.js';
 import { SheetsOutboxRepository } from './sheets-outbox.repository.js';
 import { SheetsOutboxWorker } from './sheets-outbox.worker.js';
+import { SheetsQuota } from './sheets-quota.js';
 import { SheetsGateway } from './sheets.gateway.js';
 
 /** Google Sheets for the preview dialer: SheetsGateway, its cache, retry policy and durable outbox. */
@@ -14,6 +15,7 @@ import { SheetsGateway } from './sheets.gateway.js';
   providers: [
     SheetsApi,
     SheetsMetrics,
+    SheetsQuota,
     { provide: SheetsCache, inject: [AppConfig], useFactory: (config: AppConfig) => new SheetsCache(config.SHEETS_CACHE_TTL_SECONDS * 1000) },
     SheetReader,
     LeadWriter,

@@ -24,7 +24,7 @@ const press = async (key: string, target: Element | Document = document.activeEl
   });
 };
 
-const OPTIONS = ['Correct (1)', 'Wrong number (2)', 'Voicemail – same name (3)', 'Voicemail or no answer – unknown (4)', 'No answer (5)', 'Skip lead (6)'];
+const OPTIONS = ['Correct (1)', 'Wrong number (2)', 'Voicemail – same name (3)', 'Voicemail or no answer – unknown (4)', 'No answer (5)', 'Skip lead (6)', 'Do not call (7)'];
 
 describe('agent console (rendered)', () => {
   it('no session: only Play exists; Space starts the shift (start, then dial) and Pause replaces Play', async () => {
@@ -69,7 +69,7 @@ describe('agent console (rendered)', () => {
     await act(settle);
   });
 
-  it('the disposition dialog: named, modal, six options in order, notes, Confirm; keys 1–6 and Enter', async () => {
+  it('the disposition dialog: named, modal, seven options in order, notes, Confirm; keys 1–7 and Enter', async () => {
     const t = await mount({
       'GET /session/current': () => ({ status: 200, body: view({ current_attempt: attempt('a1', 'connected') }) }),
       'POST /disposition': () => ({ status: 200, body: dispoAnswer('a1', 'VM_SAME_NAME', placed('a2', { name: 'Bob Roe' })) }),

@@ -4,17 +4,19 @@ import type { StoreApi } from 'zustand/vanilla';
 import { ExpiredView } from '../shared/ExpiredView';
 import { clock } from '../shared/format';
 import { Countdown, Elapsed } from '../shared/Timers';
+import { CallbacksList } from './CallbacksList';
 import { DispositionDialog, optionId } from './DispositionDialog';
 import { focusKind, hotkeyFor } from './hotkeys';
 import { LeadCard } from './LeadCard';
 import type { ConsoleState } from './machine';
+import { PAUSE_MENU_ID, PauseMenu } from './PauseMenu';
 import { canDialNext, canHangUp, canSkip, canStop, needsDisposition, toggleAction } from './selectors';
 import { StatsPanel } from './StatsPanel';
 import type { ConsoleStore } from './store';
 
 const EXPIRED_TEXT = 'Your sign-in link has expired — ask your supervisor for a new console link';
 
-/** The agent console: the shift's controls, the current call, the disposition dialog, live stats. */
+/** The agent console: the shift's controls (with the pause reason menu), the current call, the disposition dialog, live stats, callbacks. */
 export function ConsoleApp({ store }: { store: StoreApi<ConsoleStore> }) {
   const s = useStore(store);
   const lastFocus = useRef<HTMLElement | null>(null);
@@ -48,7 +50,10 @@ export function ConsoleApp({ store }: { store: StoreApi<ConsoleStore> }) {
       <main className="layout" inert={dialogOpen}>
         <div className="primary">
           <StatePanel state={s} />
-          <Controls state={s} store={store} />
+          <div className="controls-wrap">
+            <Controls state={s} store={store} />
+            <PauseMenu store={store} />
+          </div>
           {needsDisposition(s) && !s.dialog.open && (
             <div className="banner warn">
               <strong>Disposition needed</strong>
@@ -69,7 +74,8 @@ export function ConsoleApp({ store }: { store: StoreApi<ConsoleStore> }) {
           {s.call ? <LeadCard call={s.call} /> : <EmptyLead state={s} />}
         </div>
         <aside className="secondary">
-          <StatsPanel stats={s.stats} />
+          <StatsPanel stats={s.stats} pausedFor={s.pausedFor} pauseTime={s.pauseTime} />
+          <CallbacksList items={s.callbacks} onMove={(id, local) => s.moveCallback(id, local)} onCancel={(id) => s.cancelCallback(id)} />
           <HotkeyLegend />
         </aside>
       </main>
@@ -88,7 +94,11 @@ function useHotkeys(store: StoreApi<ConsoleStore>): void {
       const s = store.getState();
       if (s.phase === 'expired' || e.defaultPrevented) return;
       const target = e.target instanceof Element ? e.target : document.activeElement;
-      const action = hotkeyFor(e, { dialogOpen: s.phase === 'wrap-up' && s.dialog.open, focus: focusKind(target) });
+      const action = hotkeyFor(e, {
+        dialogOpen: s.phase === 'wrap-up' && s.dialog.open,
+        focus: focusKind(target),
+        pauseMenu: s.pauseMenu ? s.pauseReasons.length : 0,
+      });
       if (!action) return;
       e.preventDefault();
       switch (action.kind) {
@@ -116,6 +126,24 @@ function useHotkeys(store: StoreApi<ConsoleStore>): void {
           break;
         case 'dial-next':
           s.dialNext();
+          break;
+        case 'toggle-callback': {
+          const adding = s.dialog.callback === null;
+          s.toggleCallback();
+          // adding: the picker takes the focus as it mounts; dropping: back to the checkbox (the picker is gone)
+          if (!adding) document.getElementById('callback-toggle')?.focus();
+          break;
+        }
+        case 'toggle-only-me':
+          s.toggleOnlyMe();
+          break;
+        case 'pause-with': {
+          const reason = s.pauseReasons[action.index];
+          if (reason) s.pause(reason);
+          break;
+        }
+        case 'close-pause-menu':
+          s.closePauseMenu();
           break;
       }
     };
@@ -180,7 +208,7 @@ function StatePanel({ state: s }: { state: ConsoleState }) {
       detail = call?.connected ? 'Pick the outcome of the call.' : 'The call was not answered. Pick the outcome.';
       break;
     case 'paused':
-      detail = 'No call is placed while paused. Press Play to go on.';
+      detail = `${s.pausedFor && s.pausedFor.reason !== 'Unspecified' ? `Reason: ${s.pausedFor.reason}. ` : ''}No call is placed while paused. Press Play to go on.`;
       break;
     case 'stopped':
       detail = 'Your session is closed. Press Play to start a new one.';
@@ -239,6 +267,9 @@ function Controls({ state: s, store }: { state: ConsoleState; store: StoreApi<Co
           className={`btn btn-big ${toggle === 'pause' ? 'btn-pause' : 'btn-play'}`}
           aria-label={label}
           aria-keyshortcuts="Space"
+          aria-haspopup={toggle === 'pause' && s.pauseReasons.length > 0 ? 'menu' : undefined}
+          aria-expanded={toggle === 'pause' && s.pauseReasons.length > 0 ? s.pauseMenu : undefined}
+          aria-controls={s.pauseMenu ? PAUSE_MENU_ID : undefined}
           data-space-toggle=""
           disabled={sessionBusy}
           onClick={() => api.togglePlay()}
@@ -308,10 +339,13 @@ function HotkeyLegend() {
       <h2 id="keys-title">Keyboard</h2>
       <ul>
         <li>
-          <kbd>Space</kbd> Play / Pause
+          <kbd>Space</kbd> Play / Pause, then <kbd>1</kbd>–<kbd>9</kbd> the reason
         </li>
         <li>
-          <kbd>1</kbd>–<kbd>6</kbd> pick an outcome, <kbd>Enter</kbd> confirm
+          <kbd>1</kbd>–<kbd>7</kbd> pick an outcome, <kbd>Enter</kbd> confirm (<kbd>7</kbd> Do not call: <kbd>Enter</kbd> twice)
+        </li>
+        <li>
+          <kbd>C</kbd> schedule a callback, <kbd>M</kbd> only me
         </li>
         <li>
           <kbd>Esc</kbd> close the dialog, <kbd>D</kbd> reopen it

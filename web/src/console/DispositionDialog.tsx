@@ -2,6 +2,8 @@ import { type KeyboardEvent, type RefObject, useEffect, useRef } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import { clock, phone } from '../shared/format';
+import { leadZone } from './callback-time';
+import { CallbackPicker } from './CallbackPicker';
 import { DISPOSITIONS } from './dispositions';
 import type { ConsoleStore } from './store';
 
@@ -10,7 +12,8 @@ export const optionId = (code: string) => `dispo-${code}`;
 const FOCUSABLE = 'input:not([disabled]), textarea:not([disabled]), button:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 /**
- * The six-option disposition dialog (modal). Focus moves in when it opens (the
+ * The seven-option disposition dialog (modal), with the callback picker (C) and
+ * a second Enter before Do not call (7). Focus moves in when it opens (the
  * selected option, else the first) and back to where it was when it closes.
  */
 export function DispositionDialog({ store, returnFocus }: { store: StoreApi<ConsoleStore>; returnFocus: RefObject<HTMLElement | null> }) {
@@ -50,23 +53,26 @@ function DialogBody({ store, returnFocus }: { store: StoreApi<ConsoleStore>; ret
     const last = items[items.length - 1];
     if (!first || !last) return;
     const active = document.activeElement;
-    // the radios are one tab stop: Shift+Tab from any of them leaves the group backwards
-    const atStart = active === first || (active instanceof HTMLInputElement && active.type === 'radio');
+    // the outcomes are one tab stop: Shift+Tab from any of them leaves the group backwards (the callback times are further on)
+    const atStart = active === first || (active instanceof HTMLInputElement && active.type === 'radio' && active.name === 'disposition');
     if (e.shiftKey && atStart) {
       e.preventDefault();
       last.focus();
     } else if (!e.shiftKey && active === last) {
       e.preventDefault();
-      (ref.current.querySelector<HTMLElement>('input[type="radio"]:checked') ?? first).focus();
+      (ref.current.querySelector<HTMLElement>('input[name="disposition"]:checked') ?? first).focus();
     }
   };
 
-  const { select, setNotes, closeDialog } = store.getState();
+  const { select, setNotes, closeDialog, setCallback } = store.getState();
+  const dnc = dialog.code === 'DNC';
+  // with the callback picker the dialog is two columns wide: the outcomes, then when and the notes
+  const picking = dialog.callback !== null && !dnc;
   const talk = call?.connected ? (call.talkTimeMs ?? (call.connectedAtMs !== null && call.endedAtMs !== null ? call.endedAtMs - call.connectedAtMs : null)) : null;
 
   return (
     <div className="backdrop">
-      <div ref={ref} className="dialog" role="dialog" aria-modal="true" aria-labelledby="dispo-title" aria-describedby="dispo-summary" onKeyDown={trapTab}>
+      <div ref={ref} className={picking ? 'dialog dialog-wide' : 'dialog'} role="dialog" aria-modal="true" aria-labelledby="dispo-title" aria-describedby="dispo-summary" onKeyDown={trapTab}>
         <h2 id="dispo-title">Disposition</h2>
         <p id="dispo-summary" className="muted">
           {call?.name ?? (call?.rowId ? `Lead ${call.rowId}` : 'This call')} · {phone(call?.phone)} ·{' '}
@@ -78,43 +84,77 @@ function DialogBody({ store, returnFocus }: { store: StoreApi<ConsoleStore>; ret
             store.getState().confirm();
           }}
         >
-          <div className="options" role="radiogroup" aria-label="Outcome" aria-required="true">
-            {DISPOSITIONS.map((d) => {
-              const checked = dialog.code === d.code;
-              return (
-                <label key={d.code} className={checked ? 'option checked' : 'option'} htmlFor={optionId(d.code)}>
+          <div className={picking ? 'dialog-columns' : undefined}>
+            <div>
+              <div className="options" role="radiogroup" aria-label="Outcome" aria-required="true">
+                {DISPOSITIONS.map((d) => {
+                  const checked = dialog.code === d.code;
+                  return (
+                    <label key={d.code} className={`option${checked ? ' checked' : ''}${d.code === 'DNC' ? ' option-dnc' : ''}`} htmlFor={optionId(d.code)}>
+                      <input
+                        id={optionId(d.code)}
+                        type="radio"
+                        name="disposition"
+                        value={d.code}
+                        checked={checked}
+                        aria-label={`${d.label} (${d.hotkey})`}
+                        onChange={() => select(d.code)}
+                      />
+                      <span className="option-label">{d.label}</span>
+                      <kbd aria-hidden="true">{d.hotkey}</kbd>
+                    </label>
+                  );
+                })}
+              </div>
+              {dnc && !dialog.dncConfirm && (
+                <p className="hint" id="dnc-hint">
+                  Do not call is final: Enter asks once more.
+                </p>
+              )}
+              {dialog.dncConfirm && (
+                <div className="dnc-confirm" role="alert" data-testid="dnc-confirm">
+                  <strong>Never call {phone(call?.phone)} again?</strong>
+                  <span>The number goes on this app&apos;s do-not-call list: no agent dials it again, and only an admin can take it off.</span>
+                  <span className="hint">
+                    <kbd>Enter</kbd> yes, do not call · <kbd>Esc</kbd> back
+                  </span>
+                </div>
+              )}
+              {!dnc && (
+                <label className="check callback-toggle" htmlFor="callback-toggle">
                   <input
-                    id={optionId(d.code)}
-                    type="radio"
-                    name="disposition"
-                    value={d.code}
-                    checked={checked}
-                    aria-label={`${d.label} (${d.hotkey})`}
-                    onChange={() => select(d.code)}
+                    id="callback-toggle"
+                    type="checkbox"
+                    checked={dialog.callback !== null}
+                    aria-keyshortcuts="C"
+                    aria-controls="callback-picker"
+                    onChange={() => store.getState().toggleCallback()}
                   />
-                  <span className="option-label">{d.label}</span>
-                  <kbd aria-hidden="true">{d.hotkey}</kbd>
+                  Schedule a callback <kbd aria-hidden="true">C</kbd>
                 </label>
-              );
-            })}
+              )}
+            </div>
+            <div>
+              {picking && dialog.callback && <CallbackPicker zone={leadZone(call?.lead)} draft={dialog.callback} onChange={setCallback} />}
+              <label className="field-label" htmlFor="dispo-notes">
+                Notes
+              </label>
+              <textarea
+                id="dispo-notes"
+                className="notes-input"
+                rows={2}
+                maxLength={2000}
+                value={dialog.notes}
+                onChange={(e) => setNotes(e.target.value)}
+                aria-describedby="dispo-notes-hint"
+              />
+              <p id="dispo-notes-hint" className="hint">
+                Enter confirms · Shift+Enter for a new line
+              </p>
+            </div>
           </div>
-          <label className="field-label" htmlFor="dispo-notes">
-            Notes
-          </label>
-          <textarea
-            id="dispo-notes"
-            className="notes-input"
-            rows={3}
-            maxLength={2000}
-            value={dialog.notes}
-            onChange={(e) => setNotes(e.target.value)}
-            aria-describedby="dispo-notes-hint"
-          />
-          <p id="dispo-notes-hint" className="hint">
-            Enter confirms · Shift+Enter for a new line
-          </p>
           {dialog.error && (
-            <p className="dialog-error" role="alert">
+            <p className="dialog-error" role="alert" data-testid="dialog-error">
               {dialog.error}
             </p>
           )}

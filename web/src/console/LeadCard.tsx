@@ -26,7 +26,10 @@ export function LeadCard({ call }: { call: CurrentCall }) {
         <h2 id="lead-name" className="lead-name">
           {title}
         </h2>
-        {call.rowId && <span className="muted">Row {call.rowId}</span>}
+        <span className="lead-tags">
+          {call.callbackId && <span className="pill pill-callback">Scheduled callback</span>}
+          {call.rowId && <span className="muted">Row {call.rowId}</span>}
+        </span>
       </div>
       <div className="lead-number">
         <span className="lead-phone" data-testid="dialed-number">

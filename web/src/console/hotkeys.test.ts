@@ -1,13 +1,14 @@
+// @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { type FocusKind, hotkeyFor, type KeyLike } from './hotkeys';
+import { type FocusKind, focusKind, hotkeyFor, type KeyLike } from './hotkeys';
 
 const key = (k: string, over: Partial<KeyLike> = {}): KeyLike => ({ key: k, ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, repeat: false, ...over });
 const inDialog = (focus: FocusKind = 'radio') => ({ dialogOpen: true, focus });
 const outside = (focus: FocusKind = 'other') => ({ dialogOpen: false, focus });
 
 describe('hotkeys', () => {
-  it('1–6 pick the six dispositions in order in the dialog', () => {
-    const codes = ['1', '2', '3', '4', '5', '6'].map((k) => hotkeyFor(key(k), inDialog()));
+  it('1–7 pick the seven dispositions in order in the dialog (7: Do not call)', () => {
+    const codes = ['1', '2', '3', '4', '5', '6', '7'].map((k) => hotkeyFor(key(k), inDialog()));
     expect(codes).toEqual([
       { kind: 'select', code: 'CORRECT' },
       { kind: 'select', code: 'WRONG' },
@@ -15,8 +16,34 @@ describe('hotkeys', () => {
       { kind: 'select', code: 'VM_OR_NA_UNKNOWN' },
       { kind: 'select', code: 'NO_ANSWER' },
       { kind: 'select', code: 'SKIP' },
+      { kind: 'select', code: 'DNC' },
     ]);
-    expect(hotkeyFor(key('7'), inDialog())).toBeNull();
+    expect(hotkeyFor(key('8'), inDialog())).toBeNull();
+  });
+
+  it('in the dialog C adds or drops a callback and M makes it only mine — not while typing; a checkbox keeps Space, Enter confirms', () => {
+    expect(hotkeyFor(key('c'), inDialog())).toEqual({ kind: 'toggle-callback' });
+    expect(hotkeyFor(key('C'), inDialog('button'))).toEqual({ kind: 'toggle-callback' });
+    expect(hotkeyFor(key('m'), inDialog())).toEqual({ kind: 'toggle-only-me' });
+    expect(hotkeyFor(key('c'), inDialog('text'))).toBeNull();
+    expect(hotkeyFor(key('c'), outside())).toBeNull();
+    const checkbox = document.createElement('input');
+    checkbox.type = 'checkbox';
+    expect(focusKind(checkbox)).toBe('radio');
+    expect(hotkeyFor(key('Enter'), inDialog(focusKind(checkbox)))).toEqual({ kind: 'confirm' });
+  });
+
+  it('the pause menu: 1–9 (0 the tenth) pause with that reason, Esc and Space close it, other keys do nothing', () => {
+    const menu = (n: number, focus: FocusKind = 'button') => ({ dialogOpen: false, focus, pauseMenu: n });
+    expect(hotkeyFor(key('1'), menu(3))).toEqual({ kind: 'pause-with', index: 0 });
+    expect(hotkeyFor(key('3'), menu(3))).toEqual({ kind: 'pause-with', index: 2 });
+    expect(hotkeyFor(key('4'), menu(3))).toBeNull();
+    expect(hotkeyFor(key('0'), menu(12))).toEqual({ kind: 'pause-with', index: 9 });
+    expect(hotkeyFor(key('Escape'), menu(3))).toEqual({ kind: 'close-pause-menu' });
+    expect(hotkeyFor(key(' '), menu(3))).toEqual({ kind: 'toggle' });
+    expect(hotkeyFor(key('h'), menu(3))).toBeNull();
+    expect(hotkeyFor(key('n'), menu(3, 'other'))).toBeNull();
+    expect(hotkeyFor(key('2', { repeat: true }), menu(3))).toBeNull();
   });
 
   it('digits typed in Notes stay there; Enter still confirms, Shift+Enter is a new line, Esc closes', () => {

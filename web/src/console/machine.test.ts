@@ -29,7 +29,7 @@ describe('restore (GET /session/current)', () => {
   it('reload with an ended attempt → wrap-up with the dialog open', () => {
     const s = run([{ type: 'RESTORED', view: view({ current_attempt_id: 'a1', current_attempt: attempt('a1', 'ended') }), epoch: 0, now: T0 }]);
     expect(s.phase).toBe('wrap-up');
-    expect(s.dialog).toEqual({ open: true, code: null, notes: '', error: null });
+    expect(s.dialog).toEqual({ open: true, code: null, notes: '', error: null, dncConfirm: false, callback: null });
     expect(s.call).toMatchObject({ attemptId: 'a1', status: 'ended', name: 'Jane Doe', phone: '+15550000002', connected: true, talkTimeMs: 40_000 });
     expect(needsDisposition(s)).toBe(true);
   });

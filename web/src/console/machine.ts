@@ -9,11 +9,13 @@
  *   plus paused, stopped, scheduled (next dial in N s), nothing (nothing to dial),
  *   expired (401) and error.
  */
+import { type CallbackChoice, leadTimeText, leadZone } from './callback-time';
 import { dispositionLabel } from './dispositions';
 import { normalizeLead, normalizeStats } from './messages';
 import type {
   AgentMessage,
   AttemptView,
+  CallbackView,
   DialResult,
   DispositionAnswer,
   DispositionCode,
@@ -58,6 +60,8 @@ export interface CurrentCall {
   /** from SHOW_DISPO: the call's final talk time */
   talkTimeMs: number | null;
   connected: boolean;
+  /** the scheduled callback this dial honours */
+  callbackId: string | null;
 }
 
 export type SessionOp = 'start' | 'resume' | 'pause' | 'stop';
@@ -67,11 +71,27 @@ export interface CallOp {
   attemptId: string | null;
 }
 
+/** A callback to schedule with the disposition: when (on the lead's clock) and whether only this agent dials it. */
+export interface CallbackDraft {
+  choice: CallbackChoice;
+  onlyMe: boolean;
+}
+
 export interface DialogState {
   open: boolean;
   code: DispositionCode | null;
   notes: string;
   error: string | null;
+  /** Do not call was confirmed once (Enter): the next Enter sends it, Esc goes back */
+  dncConfirm: boolean;
+  /** the callback picker's choice; null: no callback */
+  callback: CallbackDraft | null;
+}
+
+/** A pause in progress: its reason and start (local clock). */
+export interface PauseNow {
+  reason: string;
+  sinceMs: number;
 }
 
 export interface Scheduled {
@@ -120,6 +140,16 @@ export interface ConsoleState {
   socket: 'connecting' | 'open' | 'closed';
   /** bumped by every call-changing event: a restore answer older than it is stale */
   epoch: number;
+  /** the app's pause reasons (from the session answers); empty: Pause sends no reason */
+  pauseReasons: string[];
+  /** the pause reason menu is open */
+  pauseMenu: boolean;
+  /** the pause in progress (PAUSE only) */
+  pausedFor: PauseNow | null;
+  /** time paused in this session by reason as last answered, and when (local clock): the open pause runs on from there */
+  pauseTime: { byReason: Record<string, number>; atMs: number };
+  /** the agent's pending callbacks (GET /api/callbacks), by due time; null until loaded */
+  callbacks: CallbackView[] | null;
 }
 
 export interface ApiErrorLike {
@@ -153,11 +183,15 @@ export type ConsoleEvent =
   | { type: 'DIALOG_SELECT'; code: DispositionCode }
   | { type: 'DIALOG_NOTES'; notes: string }
   | { type: 'DIALOG_INVALID'; message: string }
+  | { type: 'DIALOG_DNC_CONFIRM' }
+  | { type: 'DIALOG_CALLBACK'; callback: CallbackDraft | null }
+  | { type: 'PAUSE_MENU'; open: boolean }
+  | { type: 'CALLBACKS_LOADED'; items: CallbackView[] }
   | { type: 'DISMISS_NOTICE' }
   | { type: 'UNAUTHORIZED' };
 
 export const EMPTY_STATS: SessionStats = { dials: 0, connects: 0, dispositions: {}, talk_time_ms: 0, dials_per_hour: 0 };
-const CLOSED_DIALOG: DialogState = { open: false, code: null, notes: '', error: null };
+const CLOSED_DIALOG: DialogState = { open: false, code: null, notes: '', error: null, dncConfirm: false, callback: null };
 const MAX_FINISHED = 50;
 const MAX_EARLY = 20;
 
@@ -182,6 +216,11 @@ export function initialState(): ConsoleState {
     announcement: { text: '', n: 0 },
     socket: 'connecting',
     epoch: 0,
+    pauseReasons: [],
+    pauseMenu: false,
+    pausedFor: null,
+    pauseTime: { byReason: {}, atMs: 0 },
+    callbacks: null,
   };
 }
 
@@ -194,6 +233,13 @@ export function isCallPhase(phase: Phase): boolean {
 
 /** The one reducer. Expired is final: nothing leaves it but a new sign-in link (a reload). */
 export function transition(state: ConsoleState, event: ConsoleEvent): ConsoleState {
+  const next = step(state, event);
+  // the pause menu closes when pausing no longer makes sense, or when the disposition dialog takes the screen
+  const menuStale = next.pauseMenu && (next.readyState !== 'PLAY' || next.sessionOp !== null || next.phase === 'expired' || (next.phase === 'wrap-up' && next.dialog.open));
+  return menuStale ? { ...next, pauseMenu: false } : next;
+}
+
+function step(state: ConsoleState, event: ConsoleEvent): ConsoleState {
   if (state.phase === 'expired') return state;
   if (event.type === 'UNAUTHORIZED' || ('error' in event && event.error.status === 401)) return expire(state);
   switch (event.type) {
@@ -202,11 +248,11 @@ export function transition(state: ConsoleState, event: ConsoleEvent): ConsoleSta
     case 'RESTORE_FAILED':
       return state.phase === 'loading' ? { ...state, phase: 'error', error: `Could not load your session: ${event.error.message}` } : { ...state, notice: `Could not refresh the session: ${event.error.message}` };
     case 'SESSION_REQUESTED':
-      return { ...state, sessionOp: event.op, notice: null };
+      return { ...state, sessionOp: event.op, notice: null, pauseMenu: false };
     case 'STARTED':
       return { ...adoptSession(state, event.view, event.now), sessionOp: null, epoch: state.epoch + 1 };
     case 'SESSION_UPDATED':
-      return sessionUpdated({ ...state, sessionOp: null }, event.view);
+      return sessionUpdated({ ...state, sessionOp: null }, event.view, event.now);
     case 'SESSION_FAILED':
       return sessionFailed({ ...state, sessionOp: null }, event.op, event.error);
     case 'DIAL_REQUESTED':
@@ -246,9 +292,19 @@ export function transition(state: ConsoleState, event: ConsoleEvent): ConsoleSta
     case 'DIALOG_OPEN':
       return state.phase === 'wrap-up' && !state.dialog.open ? { ...state, dialog: { ...state.dialog, open: true } } : state;
     case 'DIALOG_CLOSE':
+      if (state.dialog.open && state.dialog.dncConfirm) return { ...state, dialog: { ...state.dialog, dncConfirm: false, error: null } };
       return state.dialog.open ? { ...state, dialog: { ...state.dialog, open: false }, ...announce(state, 'Dialog closed: the call still needs its disposition') } : state;
     case 'DIALOG_SELECT':
-      return state.dialog.open && state.callOp?.kind !== 'disposition' ? { ...state, dialog: { ...state.dialog, code: event.code, error: null } } : state;
+      return state.dialog.open && state.callOp?.kind !== 'disposition' ? { ...state, dialog: { ...state.dialog, code: event.code, error: null, dncConfirm: false } } : state;
+    case 'DIALOG_DNC_CONFIRM':
+      return state.dialog.open && state.dialog.code === 'DNC' ? { ...state, dialog: { ...state.dialog, dncConfirm: true, error: null } } : state;
+    case 'DIALOG_CALLBACK':
+      return state.dialog.open && state.callOp?.kind !== 'disposition' ? { ...state, dialog: { ...state.dialog, callback: event.callback, error: null } } : state;
+    case 'PAUSE_MENU':
+      if (!event.open) return state.pauseMenu ? { ...state, pauseMenu: false } : state;
+      return state.readyState === 'PLAY' && state.sessionOp === null && state.pauseReasons.length > 0 && !state.pauseMenu ? { ...state, pauseMenu: true } : state;
+    case 'CALLBACKS_LOADED':
+      return { ...state, callbacks: event.items };
     case 'DIALOG_NOTES':
       return state.phase === 'wrap-up' ? { ...state, dialog: { ...state.dialog, notes: event.notes } } : state;
     case 'DIALOG_INVALID':
@@ -295,6 +351,7 @@ function placeholderCall(now: number): CurrentCall {
     endedAtMs: null,
     talkTimeMs: null,
     connected: false,
+    callbackId: null,
   };
 }
 
@@ -347,6 +404,7 @@ function callFromPlaced(result: PlacedDial, now: number): CurrentCall {
     endedAtMs: null,
     talkTimeMs: null,
     connected: false,
+    callbackId: result.callback_id ?? null,
   };
 }
 
@@ -368,6 +426,7 @@ function callFromAttempt(a: AttemptView, now: number): CurrentCall {
     endedAtMs: endedAtMs ?? (status === 'ended' ? now : null),
     talkTimeMs: connectedAtMs !== null && endedAtMs !== null ? Math.max(0, endedAtMs - connectedAtMs) : null,
     connected: connectedAtMs !== null || status === 'connected',
+    callbackId: null,
   };
 }
 
@@ -456,7 +515,7 @@ function applyDialResult(state: ConsoleState, result: DialResult | null, now: nu
         const lead = state.call.lead ?? normalizeLead(placed.lead);
         return { ...state, call: { ...state.call, lead, name: state.call.name ?? placed.name ?? lead?.name ?? null } };
       }
-      const entered = enterCall(state, callFromPlaced(placed, now), now, true);
+      const entered = enterCall(withoutCallback(state, placed.callback_id), callFromPlaced(placed, now), now, true);
       const parts = [announcementFor(callFromPlaced(placed, now))];
       if (entered.call && entered.call.status !== 'dialing') parts.push(announcementFor(entered.call));
       return withAnnouncement(entered, say(parts.join('. ')));
@@ -512,6 +571,7 @@ function adoptSession(state: ConsoleState, view: SessionView, now: number): Cons
     agentEmail: view.agent_email ?? state.agentEmail,
     stats: normalizeStats(view.stats) ?? (sameSession ? state.stats : EMPTY_STATS),
     error: null,
+    ...pauseFields(state, view, now, sameSession),
   };
   if (view.state === 'STOPPED') return { ...next, phase: 'stopped', call: null, dialog: CLOSED_DIALOG, scheduled: null };
   // an older backend names the open attempt without describing it: follow it as "dialing" (Skip stays possible; SHOW_DISPO moves it on)
@@ -571,20 +631,22 @@ function restored(state: ConsoleState, view: SessionView | null, epoch: number, 
   return adoptSession(state, view, now);
 }
 
-function sessionUpdated(state: ConsoleState, view: SessionView): ConsoleState {
+function sessionUpdated(state: ConsoleState, view: SessionView, now: number): ConsoleState {
   let next: ConsoleState = {
     ...state,
     readyState: view.state,
     sessionId: view.id ?? state.sessionId,
     stats: normalizeStats(view.stats) ?? state.stats,
     campaign: view.campaign_name ?? state.campaign,
+    ...pauseFields(state, view, now, true),
   };
   if (view.state === 'STOPPED') {
     return withAnnouncement({ ...next, phase: 'stopped', call: null, dialog: CLOSED_DIALOG, scheduled: null, nothingReason: null, error: null }, 'Session stopped');
   }
   if (view.state === 'PAUSE') {
     if (!next.call) next = { ...next, phase: 'paused', scheduled: null, nothingReason: null, error: null };
-    return withAnnouncement(next, next.call ? 'Paused: no next dial after this call' : 'Paused');
+    const paused = next.pausedFor && next.pausedFor.reason !== 'Unspecified' ? `Paused for ${next.pausedFor.reason}` : 'Paused';
+    return withAnnouncement(next, next.call ? `${paused}: no next dial after this call` : paused);
   }
   // PLAY: with no call, the store dials next
   if (!next.call && (next.phase === 'paused' || next.phase === 'idle' || next.phase === 'stopped')) next = { ...next, phase: 'ready' };
@@ -609,7 +671,12 @@ function dispositionAnswered(state: ConsoleState, answer: DispositionAnswer, now
   let next: ConsoleState = { ...state, ...finish(state, answer.attempt_id), callOp: null, epoch: state.epoch + 1 };
   if (!wasCurrent && state.call !== null) return next; // an old answer: the console has moved on
   next = { ...next, call: null, dialog: CLOSED_DIALOG };
-  const saved = `Disposition saved: ${dispositionLabel(answer.code)}`;
+  let saved = `Disposition saved: ${dispositionLabel(answer.code)}`;
+  if (answer.callback) {
+    const cb = answer.callback;
+    next = { ...next, callbacks: [...(next.callbacks ?? []).filter((c) => c.id !== cb.id), cb].sort((a, b) => Date.parse(a.due_at) - Date.parse(b.due_at)) };
+    saved += `. Callback ${leadTimeText(leadZone({ time_zone: cb.time_zone, local_time: cb.due_local }), Date.parse(cb.due_at), now)}`;
+  }
   if (answer.next) return applyDialResult(next, answer.next, now, saved);
   const err = answer.next_error;
   if (err && typeof err.retry_after_ms === 'number') {
@@ -689,7 +756,7 @@ function onStats(state: ConsoleState, message: Extract<AgentMessage, { event: 'S
   let next: ConsoleState = { ...state, stats: message.stats ?? state.stats };
   const ready = message.state;
   if (!ready || state.sessionOp !== null || state.readyState === null) return next;
-  next = { ...next, readyState: ready };
+  next = { ...next, readyState: ready, pausedFor: ready === 'PAUSE' ? next.pausedFor : null };
   if (!next.call && next.callOp === null) {
     if (ready === 'STOPPED') next = { ...next, phase: 'stopped' };
     else if (ready === 'PAUSE' && (next.phase === 'ready' || next.phase === 'nothing' || next.phase === 'error')) next = { ...next, phase: 'paused' };
@@ -733,4 +800,40 @@ function onCallEvent(state: ConsoleState, attemptId: string, showDispo: boolean,
     .sort((a, b) => a[1].atMs - b[1].atMs)
     .slice(-MAX_EARLY);
   return { ...state, early: Object.fromEntries(entries) };
+}
+
+// ---------------------------------------------------------------- pauses and callbacks
+
+/** The pause in progress, the time paused by reason and the app's reasons, from a session answer (what it leaves out is kept). */
+function pauseFields(state: ConsoleState, view: SessionView, now: number, sameSession: boolean): Pick<ConsoleState, 'pausedFor' | 'pauseTime' | 'pauseReasons'> {
+  const reasons = Array.isArray(view.pause_reasons) ? view.pause_reasons.filter((r): r is string => typeof r === 'string' && r !== '') : [];
+  let pause: PauseNow | null = null;
+  if (view.state === 'PAUSE') {
+    const given = view.pause;
+    if (given && typeof given.reason === 'string') pause = { reason: given.reason, sinceMs: serverTimeMs(given.since, now) ?? now };
+    else if (given === undefined && sameSession) pause = state.pausedFor;
+  }
+  const byReason: Record<string, number> = {};
+  const raw = view.pause_time_ms;
+  if (raw && typeof raw === 'object') for (const [k, ms] of Object.entries(raw)) if (typeof ms === 'number' && Number.isFinite(ms)) byReason[k] = ms;
+  const pauseTime = raw && typeof raw === 'object' ? { byReason, atMs: now } : sameSession ? state.pauseTime : { byReason: {}, atMs: now };
+  return { pausedFor: pause, pauseTime, pauseReasons: reasons.length > 0 ? reasons : state.pauseReasons };
+}
+
+/** The list without the callback a dial honours (it is no longer pending). */
+function withoutCallback(state: ConsoleState, callbackId: string | null | undefined): ConsoleState {
+  if (!callbackId || !state.callbacks?.some((c) => c.id === callbackId)) return state;
+  return { ...state, callbacks: state.callbacks.filter((c) => c.id !== callbackId) };
+}
+
+/** Time paused by reason now: the last answer's, with the open pause run on since (for the stats panel). */
+export function pauseTimeNow(state: Pick<ConsoleState, 'pausedFor' | 'pauseTime'>, nowMs: number): Record<string, number> {
+  const byReason = { ...state.pauseTime.byReason };
+  const open = state.pausedFor;
+  if (open) {
+    const counted = byReason[open.reason];
+    // an answer from before this pause began counts none of it
+    byReason[open.reason] = counted !== undefined && state.pauseTime.atMs >= open.sinceMs ? counted + Math.max(0, nowMs - state.pauseTime.atMs) : (counted ?? 0) + Math.max(0, nowMs - open.sinceMs);
+  }
+  return byReason;
 }

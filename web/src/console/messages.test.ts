@@ -29,5 +29,8 @@ describe('agent socket messages', () => {
   it('the backend’s `{attempt: null, attempt_id: null, reason, skipped}` is a nothing-to-dial', () => {
     expect(parseDialResult({ attempt: null, attempt_id: null, reason: 'r', skipped: { MAX_ATTEMPTS: 2 } })).toEqual({ attempt_id: null, reason: 'r', skipped: { MAX_ATTEMPTS: 2 } });
     expect(parseDialResult({})).toBeNull();
+    // a dial that honours a scheduled callback names it
+    expect(parseDialResult({ attempt_id: 'a', row_id: 'L1', name: 'N', number_index: 1, phone: '+1', callback_id: 'cb1' })).toMatchObject({ callback_id: 'cb1' });
+    expect(parseDialResult({ attempt_id: 'a', row_id: 'L1' })).toMatchObject({ callback_id: null });
   });
 });

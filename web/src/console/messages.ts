@@ -1,4 +1,4 @@
-import type { AgentMessage, DialResult, LeadNumber, LeadView, ReadyState, SessionStats } from './types';
+import type { AgentMessage, CallbackView, DialResult, LeadNumber, LeadView, ReadyState, SessionStats } from './types';
 
 type Json = Record<string, unknown>;
 
@@ -83,6 +83,7 @@ export function parseDialResult(v: unknown): DialResult | null {
       phone: str(v.phone) ?? '',
       dialpad_call_id: str(v.dialpad_call_id) ?? null,
       lead: normalizeLead(v.lead),
+      callback_id: str(v.callback_id) ?? null,
     };
   }
   const at = str(v.scheduled_at);
@@ -113,4 +114,37 @@ export function normalizeLead(v: unknown): LeadView | null {
     local_time: str(v.local_time) ?? null,
     numbers,
   };
+}
+
+/** One scheduled callback with safe field types; null without an id or a valid due time. */
+export function parseCallback(v: unknown): CallbackView | null {
+  if (!isObject(v)) return null;
+  const id = str(v.id);
+  const due = str(v.due_at);
+  if (!id || !due || !Number.isFinite(Date.parse(due))) return null;
+  return {
+    id,
+    row_id: str(v.row_id) ?? '',
+    lead_name: str(v.lead_name) ?? '',
+    number_index: num(v.number_index) ?? 0,
+    phone: str(v.phone) ?? '',
+    campaign_name: str(v.campaign_name) ?? '',
+    agent_email: str(v.agent_email) ?? '',
+    only_me: v.only_me === true,
+    due_at: due,
+    due_local: str(v.due_local) ?? due,
+    time_zone: str(v.time_zone) ?? null,
+    notes: typeof v.notes === 'string' ? v.notes : null,
+    status: str(v.status) ?? 'pending',
+    missed: v.missed === true,
+  };
+}
+
+/** GET /api/callbacks: the valid items, by due time. */
+export function parseCallbacks(v: unknown): CallbackView[] {
+  if (!Array.isArray(v)) return [];
+  return v
+    .map(parseCallback)
+    .filter((c): c is CallbackView => c !== null)
+    .sort((a, b) => Date.parse(a.due_at) - Date.parse(b.due_at));
 }

@@ -1,17 +1,26 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { DialerApi } from '../api';
+import type { DispositionBody } from '../api';
+import { leadZone, resolveCallback } from './callback-time';
 import { parseAgentMessage } from './messages';
-import { type ApiErrorLike, type ConsoleEvent, type ConsoleState, initialState, transition } from './machine';
+import { type ApiErrorLike, type CallbackDraft, type ConsoleEvent, type ConsoleState, initialState, transition } from './machine';
 import { canDialNext, canHangUp, canSkip, canStop, toggleAction } from './selectors';
 import type { DispositionCode } from './types';
+
+/** The callback picker's first choice when it opens. */
+const DEFAULT_CALLBACK: CallbackDraft = { choice: { kind: 'quick', id: 'tomorrow-9' }, onlyMe: false };
 
 export interface ConsoleActions {
   dispatch(event: ConsoleEvent): void;
   /** GET /session/current (on load and after every socket (re)connect); calls made meanwhile are folded into one more */
   restore(): void;
+  /** Play, or (playing) the pause reason menu — a plain pause when the app lists no reasons */
   togglePlay(): void;
   play(): void;
-  pause(): void;
+  /** pause with one of the app's reasons */
+  pause(reason?: string): void;
+  openPauseMenu(): void;
+  closePauseMenu(): void;
   stop(): void;
   dialNext(): void;
   hangUp(): void;
@@ -20,7 +29,20 @@ export interface ConsoleActions {
   closeDialog(): void;
   select(code: DispositionCode): void;
   setNotes(notes: string): void;
+  /** the callback to schedule with the disposition (null: none) */
+  setCallback(callback: CallbackDraft | null): void;
+  /** C in the dialog: add a callback (tomorrow 9 AM lead time to start with) or drop it */
+  toggleCallback(): void;
+  /** M in the dialog: the callback is this agent's only ("me"), or the campaign's */
+  toggleOnlyMe(): void;
+  /** Enter: sends the disposition (7 asks once more first; a callback is checked first) */
   confirm(): void;
+  /** GET /api/callbacks */
+  loadCallbacks(): void;
+  /** moves a callback to a new time on the lead's clock, then re-reads the list; rejects with the server's message */
+  moveCallback(id: string, dueLocal: string): Promise<void>;
+  /** cancels a pending callback, then re-reads the list; rejects with the server's message */
+  cancelCallback(id: string): Promise<void>;
   /** a socket message (raw JSON) */
   receive(raw: unknown): void;
   expire(): void;
@@ -117,7 +139,10 @@ export function createConsoleStore(deps: ConsoleDeps): StoreApi<ConsoleStore> {
         restoreAgain = false;
         const epoch = get().epoch;
         api.current().then(
-          (view) => dispatch({ type: 'RESTORED', view, epoch, now: now() }),
+          (view) => {
+            dispatch({ type: 'RESTORED', view, epoch, now: now() });
+            if (view) get().loadCallbacks();
+          },
           (err: unknown) => dispatch({ type: 'RESTORE_FAILED', error: fail(err) }),
         ).finally(() => {
           restoring = false;
@@ -126,10 +151,18 @@ export function createConsoleStore(deps: ConsoleDeps): StoreApi<ConsoleStore> {
       },
 
       togglePlay() {
-        const action = toggleAction(get());
-        if (action === 'play') get().play();
-        else if (action === 'pause') get().pause();
+        const s = get();
+        const action = toggleAction(s);
+        if (action === 'play') s.play();
+        else if (action === 'pause') {
+          if (s.pauseReasons.length === 0) s.pause();
+          else if (s.pauseMenu) s.closePauseMenu();
+          else s.openPauseMenu();
+        }
       },
+
+      openPauseMenu: () => dispatch({ type: 'PAUSE_MENU', open: true }),
+      closePauseMenu: () => dispatch({ type: 'PAUSE_MENU', open: false }),
 
       play() {
         const s = get();
@@ -141,6 +174,7 @@ export function createConsoleStore(deps: ConsoleDeps): StoreApi<ConsoleStore> {
             (answer) => {
               dispatch({ type: 'STARTED', view: answer.session, now: now() });
               continuePlay();
+              get().loadCallbacks();
             },
             (err: unknown) => dispatch({ type: 'SESSION_FAILED', op: 'start', error: fail(err) }),
           );
@@ -157,10 +191,10 @@ export function createConsoleStore(deps: ConsoleDeps): StoreApi<ConsoleStore> {
         );
       },
 
-      pause() {
+      pause(reason) {
         const s = get();
         if (s.readyState !== 'PLAY' || s.sessionOp !== null || s.phase === 'expired') return;
-        const request = api.pause(newKey());
+        const request = api.pause(newKey(), reason);
         dispatch({ type: 'SESSION_REQUESTED', op: 'pause' });
         request.then(
           (view) => dispatch({ type: 'SESSION_UPDATED', view, now: now() }),
@@ -187,7 +221,10 @@ export function createConsoleStore(deps: ConsoleDeps): StoreApi<ConsoleStore> {
         const request = api.dial(newKey());
         dispatch({ type: 'DIAL_REQUESTED', now: now() });
         request.then(
-          (result) => dispatch({ type: 'DIAL_ANSWERED', result, now: now() }),
+          (result) => {
+            dispatch({ type: 'DIAL_ANSWERED', result, now: now() });
+            if ('callback_id' in result && result.callback_id) get().loadCallbacks();
+          },
           (err: unknown) => {
             const error = fail(err);
             dispatch({ type: 'DIAL_FAILED', error, now: now() });
@@ -232,6 +269,32 @@ export function createConsoleStore(deps: ConsoleDeps): StoreApi<ConsoleStore> {
       closeDialog: () => dispatch({ type: 'DIALOG_CLOSE' }),
       select: (code) => dispatch({ type: 'DIALOG_SELECT', code }),
       setNotes: (notes) => dispatch({ type: 'DIALOG_NOTES', notes }),
+      setCallback: (callback) => dispatch({ type: 'DIALOG_CALLBACK', callback }),
+      toggleCallback() {
+        const { dialog } = get();
+        if (dialog.code === 'DNC') return; // a number that may never be called again gets no callback
+        dispatch({ type: 'DIALOG_CALLBACK', callback: dialog.callback ? null : DEFAULT_CALLBACK });
+      },
+      toggleOnlyMe() {
+        const cb = get().dialog.callback;
+        if (cb && get().dialog.code !== 'DNC') dispatch({ type: 'DIALOG_CALLBACK', callback: { ...cb, onlyMe: !cb.onlyMe } });
+      },
+
+      loadCallbacks() {
+        if (disposed || get().phase === 'expired') return;
+        api.callbacks().then(
+          (items) => dispatch({ type: 'CALLBACKS_LOADED', items }),
+          () => undefined, // the list stays as it was (a 401 expires the console through the API)
+        );
+      },
+      async moveCallback(id, dueLocal) {
+        await api.moveCallback(id, dueLocal);
+        get().loadCallbacks();
+      },
+      async cancelCallback(id) {
+        await api.cancelCallback(id);
+        get().loadCallbacks();
+      },
       dismissNotice: () => dispatch({ type: 'DISMISS_NOTICE' }),
 
       confirm() {
@@ -240,11 +303,25 @@ export function createConsoleStore(deps: ConsoleDeps): StoreApi<ConsoleStore> {
         if (s.phase !== 'wrap-up' || !attemptId || s.callOp !== null) return;
         const code = s.dialog.code;
         if (!code) {
-          dispatch({ type: 'DIALOG_INVALID', message: 'Pick an outcome first: press 1–6' });
+          dispatch({ type: 'DIALOG_INVALID', message: 'Pick an outcome first: press 1–7' });
+          return;
+        }
+        if (code === 'DNC' && !s.dialog.dncConfirm) {
+          // irreversible: the number joins the app's do-not-call list; Enter once more sends it, Esc goes back
+          dispatch({ type: 'DIALOG_DNC_CONFIRM' });
           return;
         }
         const notes = s.dialog.notes.trim();
-        const body = notes ? { attempt_id: attemptId, code, notes } : { attempt_id: attemptId, code };
+        const body: DispositionBody = notes ? { attempt_id: attemptId, code, notes } : { attempt_id: attemptId, code };
+        if (s.dialog.callback && code !== 'DNC') {
+          const when = resolveCallback(leadZone(s.call?.lead), s.dialog.callback.choice, now());
+          if (!when.ok) {
+            dispatch({ type: 'DIALOG_INVALID', message: when.error });
+            return;
+          }
+          body.callback_at = when.iso;
+          if (s.dialog.callback.onlyMe) body.callback_only_me = true;
+        }
         const sig = JSON.stringify(body);
         const key = lastDisposition?.sig === sig ? lastDisposition.key : newKey();
         lastDisposition = { sig, key };

@@ -12,6 +12,8 @@ export function backend(routes: Record<string, Handler | Handler[]>) {
   const fetch = vi.fn((url: string, init: RequestInit) => {
     // routes are keyed without the query string (the dialer's ?include=lead)
     const route = `${init.method ?? 'GET'} ${url.split('?')[0]}`;
+    // the callbacks list is read after every restore and start: unless a test routes it, it is empty and not logged
+    if (route === 'GET /api/callbacks' && !(route in routes)) return Promise.resolve(new Response('[]', { status: 200 }));
     const body = typeof init.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined;
     log.push({ route, body, headers: init.headers as Record<string, string> });
     const entry = routes[route];

@@ -60,7 +60,7 @@ export function view(over: Partial<SessionView> = {}): SessionView {
 }
 
 export function dispoAnswer(id: string, code: string, next: DispositionAnswer['next'], over: Partial<DispositionAnswer> = {}): DispositionAnswer {
-  return { attempt_id: id, code, sheet: 'written', next, ...over };
+  return { attempt_id: id, code, sheet: 'queued', next, ...over };
 }
 
 export function run(events: ConsoleEvent[], from: ConsoleState = initialState()): ConsoleState {

@@ -2,7 +2,7 @@
 
 export type ReadyState = 'PLAY' | 'PAUSE' | 'STOPPED';
 
-export type DispositionCode = 'CORRECT' | 'WRONG' | 'VM_SAME_NAME' | 'VM_OR_NA_UNKNOWN' | 'NO_ANSWER' | 'SKIP';
+export type DispositionCode = 'CORRECT' | 'WRONG' | 'VM_SAME_NAME' | 'VM_OR_NA_UNKNOWN' | 'NO_ANSWER' | 'SKIP' | 'DNC';
 
 export interface SessionStats {
   dials: number;
@@ -58,6 +58,32 @@ export interface SessionView {
   updated_at?: string;
   stats?: SessionStats | null;
   current_attempt?: AttemptView | null;
+  /** the pause in progress (PAUSE only) */
+  pause?: { reason: string; since: string } | null;
+  /** time paused in this session by reason, the open pause counted up to the answer */
+  pause_time_ms?: Record<string, number> | null;
+  /** the app's pause reasons (GET /session/current, POST /session/start) */
+  pause_reasons?: string[] | null;
+}
+
+/** A scheduled callback (GET /api/callbacks, a disposition's `callback`). */
+export interface CallbackView {
+  id: string;
+  row_id: string;
+  lead_name: string;
+  number_index: number;
+  phone: string;
+  campaign_name: string;
+  agent_email: string;
+  only_me: boolean;
+  /** the instant (ISO, UTC) */
+  due_at: string;
+  /** the same in the lead's local time, with its offset */
+  due_local: string;
+  time_zone: string | null;
+  notes: string | null;
+  status: string;
+  missed: boolean;
 }
 
 export interface PlacedDial {
@@ -68,6 +94,8 @@ export interface PlacedDial {
   phone: string;
   dialpad_call_id?: string | null;
   lead?: LeadView | null;
+  /** the scheduled callback this dial honours */
+  callback_id?: string | null;
 }
 
 export interface NothingToDial {
@@ -96,6 +124,8 @@ export interface DispositionAnswer {
   sheet?: string;
   next: DialResult | null;
   next_error?: ChainedDialError;
+  /** the callback the disposition scheduled */
+  callback?: CallbackView;
 }
 
 export interface StartAnswer {

@@ -6,6 +6,10 @@ import { Sheets1732230400000 } from './1732230400000-sheets.js';
 import { Dialer1732230500000 } from './1732230500000-dialer.js';
 import { DialpadStates1732230600000 } from './1732230600000-dialpad-states.js';
 import { Compliance1732230700000 } from './1732230700000-compliance.js';
+import { Conversations1732230800000 } from './1732230800000-conversations.js';
+import { EventLogPartitions1732230900000 } from './1732230900000-event-log-partitions.js';
+import { SheetsQueue1732231000000 } from './1732231000000-sheets-queue.js';
+import { CallDetails1732231100000 } from './1732231100000-call-details.js';
 
 /** Every migration, in order. Listed explicitly (no glob) so ESM builds and tests load the same set. */
 export const migrations = [
@@ -17,4 +21,8 @@ export const migrations = [
   Dialer1732230500000,
   DialpadStates1732230600000,
   Compliance1732230700000,
+  Conversations1732230800000,
+  EventLogPartitions1732230900000,
+  SheetsQueue1732231000000,
+  CallDetails1732231100000,
 ];

@@ -76,14 +76,23 @@ export const EventTypes = {
   admin: 'call.admin',
 } as const;
 
-const LATER = 'kept in the event log (a later milestone reads it)';
+const LATER = 'Dialpad documents no field for it, so it stays in the stored event (GET /internal/apps/:app_id/events/:id)';
+const VM_ROW =
+  'the voicemail row, from the event that carries the message (its link, `voicemail_link` or `voicemail_share_link`, or its recording, `voicemail_recording_id` or a `recording_details` entry of type `voicemail`): link, recording id, the message\'s own duration (its recording\'s), transcription when sent';
+const VM_MESSAGE =
+  '`voicemail.received` (once per voicemail) when this event brings the message, `voicemail.updated` when it changes one already announced';
+const TRANSCRIPT = "the call's transcript (`transcription_text`; the newest by event time): `GET /api/calls/:id/transcript`";
+const RECAP =
+  'Dialpad documents no field for a recap: a top-level field named like the state, or the same name in a `recap` object, is read; call-insights.ts';
+const ADMIN_SHOWN = 'shown to the CRM only when the app\'s `show_admin_recordings` is on';
+const TIMES = '`talk_time_ms`, `hold_time_ms`: every call event\'s `talk_time`, `hold_time`, the largest kept';
 const SUPERVISOR =
   'a supervisor joins a live call, so the call is connected; it does not end a hold (Dialpad does not say it does); the supervisor is in the stored payload';
 
 /** In Dialpad's order (alphabetical in its enum), plus the wildcard `all`. */
 export const CALL_STATES: readonly CallStateRow[] = [
   { state: 'admin', eventType: EventTypes.admin, status: null, position: null, adds: `nothing: Dialpad does not document this state; ${LATER}`, message: '`call.admin`' },
-  { state: 'admin_recording', eventType: EventTypes.recording, status: null, position: null, adds: '`recording_url` (from `recording_details`)', message: '`call.recording.completed` with `recording_url`' },
+  { state: 'admin_recording', eventType: EventTypes.recording, status: null, position: null, adds: `the admin recording in \`recordings\` (${ADMIN_SHOWN}); never \`recording_url\``, message: '`call.recording.completed` with `recordings`' },
   { state: 'ai_playbook', eventType: EventTypes.aiPlaybook, status: null, position: null, adds: `nothing; ${LATER}`, message: '`call.ai_playbook`' },
   {
     state: 'all',
@@ -95,11 +104,11 @@ export const CALL_STATES: readonly CallStateRow[] = [
   },
   { state: 'barge', eventType: EventTypes.barge, status: 'connected', position: null, adds: `nothing: ${SUPERVISOR}`, message: '`call.barge`' },
   { state: 'blocked', eventType: EventTypes.blocked, status: 'blocked', position: null, adds: 'the end (`date_ended`)', message: '`call.blocked`' },
-  { state: 'call_transcription', eventType: EventTypes.transcription, status: null, position: null, adds: `nothing; the text is ${LATER}`, message: '`call.transcription`' },
+  { state: 'call_transcription', eventType: EventTypes.transcription, status: null, position: null, adds: TRANSCRIPT, message: '`call.transcription` with `transcript`' },
   { state: 'calling', eventType: EventTypes.started, status: 'initiated', position: null, adds: '`started_at` (`date_started`, else the event time)', message: '`call.started`' },
   { state: 'connected', eventType: EventTypes.connected, status: 'connected', position: 'connected', adds: '`connected_at` (`date_connected`, else the event time); ends a hold or a park', message: '`call.connected`' },
-  { state: 'csat', eventType: EventTypes.csat, status: null, position: null, adds: `nothing; the survey answer is ${LATER}`, message: '`call.csat`' },
-  { state: 'dispositions', eventType: EventTypes.dispositions, status: null, position: null, adds: `nothing; ${LATER}`, message: '`call.dispositions`' },
+  { state: 'csat', eventType: EventTypes.csat, status: null, position: null, adds: '`csat.score` (`csat_score`), `csat.transcriptions`, `csat.recording_urls`', message: '`call.csat` with `csat`' },
+  { state: 'dispositions', eventType: EventTypes.dispositions, status: null, position: null, adds: '`dispositions` (the event\'s `labels`: the call object has no other field for them) and `labels`', message: '`call.dispositions` with `dispositions`, `labels`' },
   { state: 'eavesdrop', eventType: EventTypes.eavesdrop, status: 'connected', position: null, adds: `nothing: ${SUPERVISOR}`, message: '`call.eavesdrop`' },
   { state: 'hangup', eventType: EventTypes.ended, status: 'hangup', position: null, adds: '`ended_at`, `duration_ms`', message: '`call.ended`' },
   { state: 'hold', eventType: EventTypes.hold, status: 'connected', position: 'on_hold', adds: 'nothing else (Dialpad has no unhold state: the next `connected` ends the hold)', message: '`call.hold`' },
@@ -107,8 +116,8 @@ export const CALL_STATES: readonly CallStateRow[] = [
   { state: 'missed', eventType: EventTypes.missed, status: 'missed', position: null, adds: 'nothing else', message: '`call.missed`' },
   { state: 'monitor', eventType: EventTypes.monitor, status: 'connected', position: null, adds: `nothing: ${SUPERVISOR}`, message: '`call.monitor`' },
   { state: 'parked', eventType: EventTypes.parked, status: 'connected', position: 'parked', adds: 'nothing else (the next `connected` ends the park)', message: '`call.parked`' },
-  { state: 'pcsat', eventType: EventTypes.pcsat, status: null, position: null, adds: `nothing; ${LATER}`, message: '`call.pcsat`' },
-  { state: 'postcall', eventType: EventTypes.postcall, status: null, position: null, adds: `nothing of its own (its dates count); ${LATER}`, message: '`call.postcall`' },
+  { state: 'pcsat', eventType: EventTypes.pcsat, status: null, position: null, adds: '`csat.predicted_score` (Dialpad\'s predicted CSAT, its `csat_score`)', message: '`call.pcsat` with `csat`' },
+  { state: 'postcall', eventType: EventTypes.postcall, status: null, position: null, adds: `nothing of its own: its dates, talk and hold time count (${TIMES})`, message: '`call.postcall`' },
   {
     state: 'preanswer',
     eventType: EventTypes.preanswer,
@@ -118,22 +127,22 @@ export const CALL_STATES: readonly CallStateRow[] = [
     message: '`call.preanswer`',
   },
   { state: 'queued', eventType: EventTypes.queued, status: 'queued', position: null, adds: '`queued_at` (`date_queued`, else the event time)', message: '`call.queued`' },
-  { state: 'recap_action_items', eventType: EventTypes.recapActionItems, status: null, position: null, adds: `nothing; ${LATER}`, message: '`call.recap_action_items`' },
-  { state: 'recap_outcome', eventType: EventTypes.recapOutcome, status: null, position: null, adds: `nothing; ${LATER}`, message: '`call.recap_outcome`' },
-  { state: 'recap_purposes', eventType: EventTypes.recapPurposes, status: null, position: null, adds: `nothing; ${LATER}`, message: '`call.recap_purposes`' },
-  { state: 'recap_summary', eventType: EventTypes.recapSummary, status: null, position: null, adds: `nothing; ${LATER}`, message: '`call.recap_summary`' },
-  { state: 'recording', eventType: EventTypes.recording, status: null, position: null, adds: '`recording_url` (from `recording_details` or `recording_url`)', message: '`call.recording.completed` with `recording_url`' },
+  { state: 'recap_action_items', eventType: EventTypes.recapActionItems, status: null, position: null, adds: `\`recap.action_items\` (${RECAP})`, message: '`call.recap_action_items` with `recap`' },
+  { state: 'recap_outcome', eventType: EventTypes.recapOutcome, status: null, position: null, adds: `\`recap.outcome\` (${RECAP})`, message: '`call.recap_outcome` with `recap`' },
+  { state: 'recap_purposes', eventType: EventTypes.recapPurposes, status: null, position: null, adds: `\`recap.purposes\` (${RECAP})`, message: '`call.recap_purposes` with `recap`' },
+  { state: 'recap_summary', eventType: EventTypes.recapSummary, status: null, position: null, adds: `\`recap.summary\` (${RECAP})`, message: '`call.recap_summary` with `recap`' },
+  { state: 'recording', eventType: EventTypes.recording, status: null, position: null, adds: 'every `recording_details` entry in `recordings`; `recording_url` the newest call recording', message: '`call.recording.completed` with `recording_url`, `recordings`' },
   { state: 'ringing', eventType: EventTypes.ring, status: 'ringing', position: null, adds: '`ringing_at` (`date_first_rang`, `date_rang`, else the event time)', message: '`call.ring`' },
   { state: 'takeover', eventType: EventTypes.takeover, status: 'connected', position: null, adds: `nothing: ${SUPERVISOR}`, message: '`call.takeover`' },
-  { state: 'transcription', eventType: EventTypes.transcription, status: null, position: null, adds: `nothing; the text is ${LATER}`, message: '`call.transcription`' },
+  { state: 'transcription', eventType: EventTypes.transcription, status: null, position: null, adds: TRANSCRIPT, message: '`call.transcription` with `transcript`' },
   {
     state: 'voicemail',
     eventType: EventTypes.voicemail,
     status: 'voicemail',
     position: null,
     voicemail: true,
-    adds: 'the voicemail row (link, recording id, transcription when sent)',
-    message: '`voicemail.received` with `voicemail_url` when sent',
+    adds: `${VM_ROW}; usually none yet: the caller is hearing the greeting, and one who hangs up on it leaves no voicemail row`,
+    message: `\`call.voicemail\` (the caller reached the voicemail box); ${VM_MESSAGE}`,
   },
   {
     state: 'voicemail_uploaded',
@@ -141,8 +150,8 @@ export const CALL_STATES: readonly CallStateRow[] = [
     status: 'voicemail',
     position: null,
     voicemail: true,
-    adds: 'the voicemail row (link, recording id, transcription)',
-    message: '`voicemail.received` with `voicemail_url`',
+    adds: VM_ROW,
+    message: `${VM_MESSAGE}; else \`call.voicemail\``,
   },
 ];
 
@@ -170,7 +179,8 @@ function statusText(row: CallStateRow): string {
   if (row.eventType === null) return '—';
   if (row.position === 'on_hold' || row.position === 'parked') return `\`${row.position}\` (a connected call)`;
   if (row.status === null) return '— (none of its own)';
-  if (row.status === 'hangup') return '`ended`, or `missed` if it never connected';
+  if (row.status === 'hangup') return '`ended`, or `missed` if it never connected (`unanswered` for a leg: see "Conversations")';
+  if (row.status === 'missed') return '`missed` (`unanswered` for a leg: see "Conversations")';
   return `\`${row.status}\``;
 }
 

@@ -1,3 +1,4 @@
+import { readRecordingDetails } from './call-media.js';
 import { EventTypes, eventTypeForState } from './call-states.js';
 import {
   type CallDirection,
@@ -116,8 +117,9 @@ export function normalizeDialpadEvent(payload: Record<string, unknown>): Normali
       endedAt,
       eventAt,
       durationMs: isRealFormat ? realDurationMs(payload, connectedAt, endedAt) : seedDurationMs(payload),
-      recordingUrl: readFirstUrl(own(payload, 'recording_url')) ?? readFirstUrl(own(payload, 'recording_details')),
-      voicemailUrl: readText(firstPresent(payload, ['voicemail_link', 'voicemail_url'])),
+      // a call recording only: admin recordings and the voicemail's are in the call's details (call-insights.ts)
+      recordingUrl: readFirstUrl(own(payload, 'recording_url')) ?? firstCallRecordingUrl(payload),
+      voicemailUrl: readText(firstPresent(payload, ['voicemail_share_link', 'voicemail_link', 'voicemail_url'])),
       voicemailRecordingId: readOptionalId(own(payload, 'voicemail_recording_id')),
       transcriptionText: readText(own(payload, 'transcription_text')),
       customData: readCustomData(own(payload, 'custom_data')),
@@ -233,4 +235,12 @@ function readCustomData(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value === 'string') return value.length > 0 ? value : null;
   return JSON.stringify(value);
+}
+
+/** The first `recording_details` URL of a call recording (type `callrecording`, or untyped). */
+function firstCallRecordingUrl(payload: Record<string, unknown>): string | null {
+  for (const r of readRecordingDetails(payload)) {
+    if (r.url !== null && (r.type === null || r.type === 'callrecording')) return r.url;
+  }
+  return null;
 }

@@ -1,0 +1,31 @@
+import { pacedRule, quotaMarginMs } from './sheets-quota.js';
+
+describe('Sheets quota pacing', () => {
+  it("spends Google's 60 a minute as 10 per sixth of the (slightly longer) window", () => {
+    const windowMs = 60_000 + quotaMarginMs(60_000);
+    expect(pacedRule(60, windowMs)).toEqual({ limit: 10, windowMs: 10_500 });
+    expect(pacedRule(3, 60_000)).toEqual({ limit: 1, windowMs: 20_000 });
+    expect(pacedRule(1, 60_000)).toEqual({ limit: 1, windowMs: 60_000 });
+  });
+
+  it('never lets more than the quota into any window: a greedy sender against the paced rule, checked over every window', () => {
+    for (const [limit, windowMs] of [
+      [60, 63_000],
+      [7, 10_000],
+      [100, 1_000],
+    ] as const) {
+      const rule = pacedRule(limit, windowMs);
+      // send whenever the paced sliding window allows, 1 ms resolution, for three windows
+      const sent: number[] = [];
+      for (let t = 0; t < 3 * windowMs; t++) {
+        if (sent.filter((s) => s > t - rule.windowMs).length < rule.limit) sent.push(t);
+      }
+      for (let i = 0; i < sent.length; i++) {
+        const inWindow = sent.filter((s) => s >= sent[i]! && s < sent[i]! + windowMs).length;
+        expect(inWindow).toBeLessThanOrEqual(limit);
+      }
+      // and the budget is still used: at least 5/6 of the quota per window
+      expect(sent.length).toBeGreaterThanOrEqual(Math.floor((3 * limit * 5) / 6));
+    }
+  });
+});
