@@ -155,8 +155,8 @@ describe('Dialpad API client: limits, retries, timeouts, circuit breaker (e2e)',
     expect((await client.getUser(app.id, user())).id).toBe(user());
     fake.setFailure('user', 'hang');
     const started = Date.now();
-    await expect(client.getUser(app.id, user())).rejects.toThrow(/did not answer within 400 ms/);
-    expect(Date.now() - started).toBeLessThan(3000);
+    await expect(client.getUser(app.id, user())).rejects.toThrow(/did not answer within 1000 ms/);
+    expect(Date.now() - started).toBeLessThan(6000);
   });
 
   it('circuit breaker: opens after repeated failures, fails fast (no request sent), only for that app, and closes again', async () => {
@@ -197,7 +197,7 @@ describe('Dialpad API client: limits, retries, timeouts, circuit breaker (e2e)',
   });
 
   it('company limit: at most 20 requests per second reach Dialpad; the rest queue briefly and succeed', async () => {
-    // 20 connections opened first: opening them inside the burst can outlast the test's 400 ms attempt timeout on a
+    // 20 connections opened first: opening them inside the burst can outlast the test's 1 s attempt timeout on a
     // busy machine, and a timed-out attempt is retried (a 46th request); then these requests, and the earlier
     // tests', leave the 1 s window, so the burst is the only traffic counted
     await Promise.all(Array.from({ length: 20 }, () => client.getCompany(app.id)));

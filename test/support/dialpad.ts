@@ -12,7 +12,7 @@ export function dialpadEnv(fake: FakeDialpad, extra: Record<string, string> = {}
     DIALPAD_CLIENT_ID: fake.clientId,
     DIALPAD_CLIENT_SECRET: fake.clientSecret,
     DIALPAD_REDIRECT_URI: TEST_REDIRECT_URI,
-    DIALPAD_HTTP_TIMEOUT_MS: '400',
+    DIALPAD_HTTP_TIMEOUT_MS: '1000', // short, yet above what a loaded CI machine takes to answer locally
     DIALPAD_RETRY_MAX_ATTEMPTS: '3',
     DIALPAD_RETRY_BASE_DELAY_MS: '5',
     DIALPAD_RETRY_MAX_DELAY_MS: '2000',
