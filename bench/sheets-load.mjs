@@ -12,7 +12,7 @@ import { DIST, percentile, REDIS_URL, ServiceStack, sleep } from './lib.mjs';
 const load = (path) => import(new URL(path, DIST).href);
 const CODES = ['WRONG', 'NO_ANSWER', 'CORRECT', 'VM_SAME_NAME', 'SKIP', 'VM_OR_NA_UNKNOWN'];
 
-export async function measureSheetsLoad({ agents = 200, spreadsheets = 4, seconds = 60, thinkMs = 12_000, leadsPerTab = 3000 } = {}) {
+export async function measureSheetsLoad({ agents = 200, spreadsheets = 4, seconds = 60, thinkMs = 12_000, leadsPerTab = 3000, positionsMaxAgeMs } = {}) {
   const { FakeSheets } = await import(new URL('../demo/fakes/fake-sheets.ts', import.meta.url).href);
   const { NestFactory } = await import('@nestjs/core');
   const { Module } = await import('@nestjs/common');
@@ -38,6 +38,7 @@ export async function measureSheetsLoad({ agents = 200, spreadsheets = 4, second
       LOG_LEVEL: 'silent',
       SHEETS_API_ROOT_URL: fake.url,
       // Google's defaults, as production runs: 60 reads and 60 writes a minute, a 1 s flush interval, a 10 s cache
+      ...(positionsMaxAgeMs === undefined ? {} : { SHEETS_ROW_POSITIONS_MAX_AGE_MS: String(positionsMaxAgeMs) }),
     });
     class SheetsLoadModule {}
     Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, MetricsModule, RedisModule, SheetsModule] })(SheetsLoadModule);
@@ -97,7 +98,8 @@ export async function measureSheetsLoad({ agents = 200, spreadsheets = 4, second
         decisions.push(ms);
         disposed++;
         current = pick;
-        await sleep(thinkMs * (0.5 + Math.random()));
+        // the shift ends at stopAt: an agent does not idle past it (that time would dilute the rate)
+        await sleep(Math.min(thinkMs * (0.5 + Math.random()), Math.max(0, stopAt - Date.now())));
       }
     };
 
@@ -147,6 +149,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const r = await measureSheetsLoad({
     agents: Number(process.env.SHEETS_LOAD_AGENTS ?? 200),
     seconds: Number(process.env.SHEETS_LOAD_SECONDS ?? 60),
+    spreadsheets: Number(process.env.SHEETS_LOAD_SPREADSHEETS ?? 4),
+    positionsMaxAgeMs: process.env.SHEETS_ROW_POSITIONS_MAX_AGE_MS,
   });
   process.stdout.write(`${JSON.stringify({ run: randomBytes(2).toString('hex'), ...r }, null, 2)}\n`);
 }

@@ -35,7 +35,8 @@ export async function measureSheetsPerDisposition({ rounds = 30, agents = 20, sh
     const quota = { take: async () => undefined, pushedBack: () => undefined };
     const api = new SheetsApi(config, new SheetsMetrics(new MetricsService()), quota);
     const reader = new SheetReader(api, new SheetsCache(3_600_000));
-    const writer = new LeadWriter(api, reader);
+    // every flush reads its tab first (SHEETS_ROW_POSITIONS_MAX_AGE_MS 0): the worst case, one read and one write
+    const writer = new LeadWriter(api, reader, { SHEETS_ROW_POSITIONS_MAX_AGE_MS: 0 });
     const header = ['RowID', 'Name', ...Array.from({ length: 10 }, (_, i) => [`Num${i + 1}`, `Status${i + 1}`]).flat(), 'Notes', 'LastOutcome', 'AttemptCount', 'NextIndex', 'LastCalledAt'];
     const rows = Array.from({ length: sheetRows }, (_, i) => {
       const cells = Object.fromEntries(header.map((h) => [h, '']));

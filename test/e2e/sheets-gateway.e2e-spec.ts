@@ -349,6 +349,32 @@ describe('SheetsGateway against a fake Sheets v4 server (medium: real client, re
     }
   });
 
+  it('SHEETS_ROW_POSITIONS_MAX_AGE_MS: a flush within it finds leads in the last read (no read request); past it, it reads first', async () => {
+    const lean = await startSheetsHarness({ SHEETS_API_ROOT_URL: fake.url, SHEETS_OUTBOX_POLL_INTERVAL_MS: '25', SHEETS_ROW_POSITIONS_MAX_AGE_MS: '800' });
+    try {
+      await lean.gateway.readAgentSheet(ref);
+      fake.clearRequests();
+      await lean.gateway.writeLead(lean.appId, ref, { rowId: 'L-2', changes: { values: [{ column: 'Status1', value: 'WRONG' }], formats: [] } });
+      await lean.flushed();
+      // positions from the read a moment ago: the write alone
+      expect(fake.requests.map((r) => r.call)).toEqual(['spreadsheets.batchUpdate']);
+      expect(leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-2')).toMatchObject({ Name: 'Grace', Status1: 'WRONG' });
+
+      // past the setting, someone sorted meanwhile: the flush reads first and finds L-1 where it is now
+      fake.editRows(AGENT_BOOK, 'Leads', (rows) => [rows[0]!, rows[2]!, rows[1]!]);
+      await new Promise((r) => setTimeout(r, 900));
+      fake.clearRequests();
+      await lean.gateway.writeLead(lean.appId, ref, { rowId: 'L-1', changes: { values: [{ column: 'Status2', value: 'WRONG' }], formats: [] } });
+      await lean.flushed();
+      expect(fake.requests.map((r) => r.call)).toEqual(['values.batchGet', 'spreadsheets.batchUpdate']);
+      const grid = fake.cells(AGENT_BOOK, 'Leads');
+      expect(leadCells(grid, 'L-1')).toMatchObject({ Name: 'Ada', Status2: 'WRONG' });
+      expect(leadCells(grid, 'L-2')).toMatchObject({ Name: 'Grace', Status1: 'WRONG', Status2: '' });
+    } finally {
+      await lean.close();
+    }
+  });
+
   it('counts Sheets calls in /metrics', async () => {
     await gateway.readAgentSheet(ref);
     const text = await h.module.get(MetricsService).registry.metrics();

@@ -431,6 +431,17 @@ export class AppConfig {
   @Max(60_000)
   SHEETS_FLUSH_INTERVAL_MS = 1000;
 
+  /**
+   * A flush finds each lead by RowID in a read of its tab at most this old (this node's cached copy);
+   * older, it reads the tabs first (one read request). 0: read before every flush (no write can follow
+   * a sort made since the last read, at twice the requests).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  SHEETS_ROW_POSITIONS_MAX_AGE_MS = 0;
+
   /** Google's write requests per minute per user (one service account is one user): the budget every node shares. */
   @Transform(toInt)
   @IsInt()

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { sheets_v4 } from '@googleapis/sheets';
 import { DomainError } from '../../common/errors/domain-error.js';
+import { AppConfig } from '../../infra/config/app-config.js';
 import type { AgentRow, RowChanges } from '../../policy/policy.types.js';
 import { applyChanges } from '../../policy/row-changes.js';
 import { hexToColor } from './a1.js';
@@ -41,21 +42,27 @@ interface Located {
 
 /**
  * Applies a spreadsheet's queued writes in one spreadsheets.batchUpdate,
- * never to the wrong row: every tab with writes is read whole in one
- * values.batchGet and each lead found by RowID (people sort and insert; the
- * read also refreshes the dialer's cached copy, so a busy tab needs no other
- * read), then every value (updateCells) and colour (repeatCell) of every write
- * goes in one request, in queue order, so Google applies them atomically and a
- * later write to a cell wins. One flush per spreadsheet at a time on this node.
+ * each lead found by RowID where it is (people sort and insert): in this
+ * node's copy of the tab when it was read at most
+ * SHEETS_ROW_POSITIONS_MAX_AGE_MS ago, else in a read of every tab with writes
+ * in one values.batchGet (which also refreshes the dialer's cached copy). Then
+ * every value (updateCells) and colour (repeatCell) of every write goes in one
+ * request, in queue order, so Google applies them atomically and a later write
+ * to a cell wins. One flush per spreadsheet at a time on this node.
  */
 @Injectable()
 export class LeadWriter {
   private readonly queues = new Map<string, Promise<unknown>>();
 
+  private readonly positionsMaxAgeMs: number;
+
   constructor(
     private readonly api: SheetsApi,
     private readonly reader: SheetReader,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.positionsMaxAgeMs = config.SHEETS_ROW_POSITIONS_MAX_AGE_MS;
+  }
 
   flush(spreadsheetId: string, writes: QueuedWrite[]): Promise<FlushOutcome> {
     return this.serialized(spreadsheetId, () => this.flushNow(spreadsheetId, writes));
@@ -130,10 +137,10 @@ export class LeadWriter {
     // every tab with writes, whole, in one values.batchGet: where each lead is now (people sort and insert),
     // and a fresh copy for the dialer's decisions as well
     const uniqueTabs = [...new Map([...tabs.values()].map((t) => [t.sheetId, t])).values()];
-    outcome.requests.reads++;
-    let sheets: Map<number, AgentSheet | DomainError>;
+    let sheets: Map<number, AgentSheet | DomainError> | null = this.recentlyRead(spreadsheetId, uniqueTabs);
+    if (!sheets) outcome.requests.reads++;
     try {
-      sheets = await this.reader.readAgentTabs(spreadsheetId, uniqueTabs, 'write');
+      sheets ??= await this.reader.readAgentTabs(spreadsheetId, uniqueTabs, 'write');
     } catch (err) {
       if (!(err instanceof SheetsApiError) || err.status !== 400) throw toDomainError(err, `spreadsheet ${spreadsheetId}`);
       // a tab renamed since its title was cached: tab by tab, each looked up again
@@ -167,6 +174,21 @@ export class LeadWriter {
       }
     }
     return located;
+  }
+
+  /**
+   * Every tab's copy as this node read it at most SHEETS_ROW_POSITIONS_MAX_AGE_MS ago (row positions
+   * as Google had them then), or null when one is older or missing: the flush reads them all first.
+   */
+  private recentlyRead(spreadsheetId: string, tabs: readonly TabInfo[]): Map<number, AgentSheet> | null {
+    if (this.positionsMaxAgeMs <= 0) return null;
+    const sheets = new Map<number, AgentSheet>();
+    for (const tab of tabs) {
+      const sheet = this.reader.cache.staleAgentSheet(spreadsheetId, tab.sheetId, this.positionsMaxAgeMs);
+      if (!sheet || sheet.title !== tab.title) return null;
+      sheets.set(tab.sheetId, sheet);
+    }
+    return sheets;
   }
 
   /** The cached tabs show what was just written (a tab whose header grew is read again next time). */
