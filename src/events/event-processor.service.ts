@@ -195,6 +195,7 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
       next.set(o.appId, seq + 1);
       o.streamSeq = seq;
       o.messageJson = JSON.stringify({ ...message, seq });
+      o.messageTargets = { dialpadUserId: message.user_id, crmUserId: message.target_crm_user ?? null };
     }
   }
 

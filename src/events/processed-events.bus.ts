@@ -36,6 +36,8 @@ export interface ProcessedEvent {
   streamSeq: number | null;
   /** the WebSocket message, serialised once (null: nothing to show) */
   messageJson: string | null;
+  /** whom the message is for (its `user_id` and `target_crm_user`): sockets filter on them without parsing the frame */
+  messageTargets?: { dialpadUserId: string | null; crmUserId: string | null };
 }
 
 type Listener = (events: ProcessedEvent[]) => void;

@@ -75,7 +75,8 @@ export class RealtimeFanout implements OnModuleInit, OnModuleDestroy {
     for (const e of events) {
       if (!e.messageJson || e.streamSeq === null) continue;
       const list = byApp.get(e.appId) ?? [];
-      list.push(toOutgoing({ seq: e.streamSeq, frame: e.messageJson }));
+      // the targets travel with the frame: no parse of what was just serialised
+      list.push(e.messageTargets ? { seq: e.streamSeq, frame: e.messageJson, ...e.messageTargets } : toOutgoing({ seq: e.streamSeq, frame: e.messageJson }));
       byApp.set(e.appId, list);
     }
     if (byApp.size === 0) return;

@@ -64,13 +64,19 @@ export class LeadWriter {
     this.positionsMaxAgeMs = config.SHEETS_ROW_POSITIONS_MAX_AGE_MS;
   }
 
-  flush(spreadsheetId: string, writes: QueuedWrite[]): Promise<FlushOutcome> {
-    return this.serialized(spreadsheetId, () => this.flushNow(spreadsheetId, writes));
+  /** Whether a flush of tabs read this long ago reads them first (the flusher takes that read's slot of the budget ahead). */
+  get readsFirst(): boolean {
+    return this.positionsMaxAgeMs <= 0;
   }
 
-  private async flushNow(spreadsheetId: string, writes: QueuedWrite[]): Promise<FlushOutcome> {
+  /** `slotsTaken`: the caller already took the slots of the Google user's budget for the write (and the read, when `readsFirst`). */
+  flush(spreadsheetId: string, writes: QueuedWrite[], options: { slotsTaken?: boolean } = {}): Promise<FlushOutcome> {
+    return this.serialized(spreadsheetId, () => this.flushNow(spreadsheetId, writes, options.slotsTaken === true));
+  }
+
+  private async flushNow(spreadsheetId: string, writes: QueuedWrite[], slotsTaken: boolean): Promise<FlushOutcome> {
     const outcome: FlushOutcome = { written: [], gone: [], refused: [], requests: { reads: 0, writes: 0 } };
-    const located = await this.locate(spreadsheetId, writes, outcome);
+    const located = await this.locate(spreadsheetId, writes, outcome, slotsTaken && this.readsFirst);
     const requests: sheets_v4.Schema$Request[] = [];
     const widened = new Map<number, { tab: TabInfo; layout: Layout }>();
     const applied: { write: QueuedWrite; at: Located }[] = [];
@@ -109,7 +115,7 @@ export class LeadWriter {
     if (requests.length > 0) {
       outcome.requests.writes++;
       try {
-        await this.api.batchUpdate(spreadsheetId, [...grow, ...requests], 'write');
+        await this.api.batchUpdate(spreadsheetId, [...grow, ...requests], 'write', { slotTaken: slotsTaken });
       } catch (err) {
         throw toDomainError(err, `spreadsheet ${spreadsheetId}`);
       }
@@ -121,7 +127,7 @@ export class LeadWriter {
   }
 
   /** Where each write's lead is now; writes whose lead is gone or ambiguous are reported in `outcome`. */
-  private async locate(spreadsheetId: string, writes: QueuedWrite[], outcome: FlushOutcome): Promise<Map<string, Located>> {
+  private async locate(spreadsheetId: string, writes: QueuedWrite[], outcome: FlushOutcome, readSlotTaken: boolean): Promise<Map<string, Located>> {
     const tabs = new Map<string, TabInfo>();
     for (const name of new Set(writes.map((w) => w.tab))) {
       try {
@@ -140,7 +146,7 @@ export class LeadWriter {
     let sheets: Map<number, AgentSheet | DomainError> | null = this.recentlyRead(spreadsheetId, uniqueTabs);
     if (!sheets) outcome.requests.reads++;
     try {
-      sheets ??= await this.reader.readAgentTabs(spreadsheetId, uniqueTabs, 'write');
+      sheets ??= await this.reader.readAgentTabs(spreadsheetId, uniqueTabs, 'write', { slotTaken: readSlotTaken });
     } catch (err) {
       if (!(err instanceof SheetsApiError) || err.status !== 400) throw toDomainError(err, `spreadsheet ${spreadsheetId}`);
       // a tab renamed since its title was cached: tab by tab, each looked up again

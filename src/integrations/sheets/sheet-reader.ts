@@ -127,9 +127,9 @@ export class SheetReader {
    * range Google cannot parse (a tab renamed since the tab list was cached)
    * throws the SheetsApiError (400): the caller reads tab by tab instead.
    */
-  async readAgentTabs(spreadsheetId: string, tabs: readonly TabInfo[], purpose: CallPurpose): Promise<Map<number, AgentSheet | DomainError>> {
+  async readAgentTabs(spreadsheetId: string, tabs: readonly TabInfo[], purpose: CallPurpose, options: { slotTaken?: boolean } = {}): Promise<Map<number, AgentSheet | DomainError>> {
     const readAt = Date.now();
-    const grids = await this.api.batchGet(spreadsheetId, tabs.map((t) => tabA1(t.title)), purpose);
+    const grids = await this.api.batchGet(spreadsheetId, tabs.map((t) => tabA1(t.title)), purpose, options);
     const sheets = new Map<number, AgentSheet | DomainError>();
     tabs.forEach((tab, k) => {
       const values = grids[k] ?? [];

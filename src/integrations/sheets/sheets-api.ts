@@ -99,12 +99,16 @@ export class SheetsApi {
   }
 
   /** values.batchGet: every range in one call; unformatted values (phone numbers as typed), rows major. */
-  async batchGet(spreadsheetId: string, ranges: string[], purpose: CallPurpose = 'read'): Promise<unknown[][][]> {
-    const res = await this.call('values.batchGet', purpose, (signal) =>
-      this.client.spreadsheets.values.batchGet(
-        { spreadsheetId, ranges, majorDimension: 'ROWS', valueRenderOption: 'UNFORMATTED_VALUE', dateTimeRenderOption: 'FORMATTED_STRING' },
-        { signal },
-      ),
+  async batchGet(spreadsheetId: string, ranges: string[], purpose: CallPurpose = 'read', options: { slotTaken?: boolean } = {}): Promise<unknown[][][]> {
+    const res = await this.call(
+      'values.batchGet',
+      purpose,
+      (signal) =>
+        this.client.spreadsheets.values.batchGet(
+          { spreadsheetId, ranges, majorDimension: 'ROWS', valueRenderOption: 'UNFORMATTED_VALUE', dateTimeRenderOption: 'FORMATTED_STRING' },
+          { signal },
+        ),
+      options.slotTaken === true,
     );
     const valueRanges = res.data.valueRanges ?? [];
     return ranges.map((_, i) => (valueRanges[i]?.values ?? []) as unknown[][]);
@@ -117,21 +121,29 @@ export class SheetsApi {
     );
   }
 
-  /** spreadsheets.batchUpdate: formatting and grid requests, applied atomically. */
-  async batchUpdate(spreadsheetId: string, requests: sheets_v4.Schema$Request[], purpose: CallPurpose = 'write'): Promise<void> {
-    await this.call('spreadsheets.batchUpdate', purpose, (signal) =>
-      this.client.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests } }, { signal }),
+  /**
+   * spreadsheets.batchUpdate: formatting and grid requests, applied atomically.
+   * `slotTaken` (here and on batchGet): the caller took this request's slot of
+   * the budget just before (the flusher does, before it claims the queue);
+   * retries take their own.
+   */
+  async batchUpdate(spreadsheetId: string, requests: sheets_v4.Schema$Request[], purpose: CallPurpose = 'write', options: { slotTaken?: boolean } = {}): Promise<void> {
+    await this.call(
+      'spreadsheets.batchUpdate',
+      purpose,
+      (signal) => this.client.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests } }, { signal }),
+      options.slotTaken === true,
     );
   }
 
-  private async call<T>(method: string, purpose: CallPurpose, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async call<T>(method: string, purpose: CallPurpose, fn: (signal: AbortSignal) => Promise<T>, slotTaken = false): Promise<T> {
     let attempt = 0;
     const kind: QuotaKind = method === 'spreadsheets.get' || method === 'values.batchGet' ? 'read' : 'write';
     try {
       return await this.policies[purpose].execute(async ({ signal }) => {
         if (attempt++ > 0) this.metrics.retries.inc({ method });
         // every attempt, retries included, spends the Google user's budget shared by all nodes
-        await this.quota.take(kind);
+        if (attempt > 1 || !slotTaken) await this.quota.take(kind);
         const timer = this.metrics.duration.startTimer({ method });
         try {
           const result = await fn(signal);

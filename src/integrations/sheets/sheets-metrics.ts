@@ -56,7 +56,7 @@ export class SheetsMetrics {
     this.quotaUsed = new Counter({ name: 'cti_sheets_quota_used_total', help: 'Sheets requests that spent the shared budget, by kind', labelNames: ['kind'], registers });
     this.quotaInWindow = new Gauge({
       name: 'cti_sheets_quota_in_window',
-      help: 'Sheets requests of every node in the current pacing slice (a sixth of the quota window, a sixth of the budget), as last seen by this node, by kind',
+      help: 'Sheets requests of every node in the current pacing slice (reads: a sixth of the quota window and budget; writes: one request at a time), as last seen by this node, by kind',
       labelNames: ['kind'],
       registers,
     });

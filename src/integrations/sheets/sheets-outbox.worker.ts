@@ -7,6 +7,7 @@ import { LeadWriter } from './lead-writer.js';
 import { isTransient } from './sheets-errors.js';
 import { SheetsMetrics } from './sheets-metrics.js';
 import { type OutboxEntry, SheetsOutboxRepository } from './sheets-outbox.repository.js';
+import { SheetsQuota } from './sheets-quota.js';
 
 /** Spreadsheets flushed in parallel by one pass. */
 const SPREADSHEETS_PER_PASS = 20;
@@ -38,6 +39,8 @@ export class SheetsOutboxWorker implements OnApplicationBootstrap, BeforeApplica
   private readonly loop: DrainLoop;
   private readonly leaseMs: number;
   private passes = 0;
+  /** this node's flushes take their budget slots one after another, oldest queue first (dueSpreadsheets' order) */
+  private slotTurn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly config: AppConfig,
@@ -45,6 +48,7 @@ export class SheetsOutboxWorker implements OnApplicationBootstrap, BeforeApplica
     private readonly writer: LeadWriter,
     private readonly metrics: SheetsMetrics,
     private readonly locks: RedisLock,
+    private readonly quota: SheetsQuota,
   ) {
     this.loop = new DrainLoop(
       () => this.pass(),
@@ -111,6 +115,9 @@ export class SheetsOutboxWorker implements OnApplicationBootstrap, BeforeApplica
     const started = Date.now();
     let claimed = 0;
     try {
+      // the budget's slots first (the write's, and the read's when the flush reads first, together), then the
+      // queue: what was queued while the flush waited for Google's quota goes in this request, not the next
+      await this.inTurn(() => Promise.all([this.quota.take('write'), this.writer.readsFirst ? this.quota.take('read') : null]));
       const entries = await this.outbox.claimSpreadsheet(spreadsheetId, WRITES_PER_FLUSH, this.leaseMs);
       claimed = entries.length;
       if (entries.length > 0) await this.apply(spreadsheetId, entries);
@@ -123,11 +130,22 @@ export class SheetsOutboxWorker implements OnApplicationBootstrap, BeforeApplica
     }
   }
 
+  /**
+   * Runs `fn` after every earlier caller's: waiting for the budget in the order the spreadsheets came
+   * (oldest queue first), not whichever waiter polls Redis first — otherwise one spreadsheet can miss
+   * several slots in a row while the others are flushed, and its sheet lags by that much.
+   */
+  private inTurn<T>(fn: () => Promise<T>): Promise<T> {
+    const mine = this.slotTurn.then(fn, fn);
+    this.slotTurn = mine.catch(() => undefined);
+    return mine;
+  }
+
   private async apply(spreadsheetId: string, entries: OutboxEntry[]): Promise<void> {
     const ids = entries.map((e) => e.id);
     const oldest = entries[0]!;
     try {
-      const outcome = await this.writer.flush(spreadsheetId, entries);
+      const outcome = await this.writer.flush(spreadsheetId, entries, { slotsTaken: true });
       await this.outbox.markDoneMany(outcome.written);
       this.metrics.writes.inc({ result: 'replayed' }, outcome.written.length);
       this.metrics.flushes.inc({ result: 'written' });

@@ -8,13 +8,20 @@ describe('Sheets quota pacing', () => {
     expect(pacedRule(1, 60_000)).toEqual({ limit: 1, windowMs: 60_000 });
   });
 
+  it('writes one at a time: 60 a minute as one per 1/60 of the window', () => {
+    expect(pacedRule(60, 63_000, Number.POSITIVE_INFINITY)).toEqual({ limit: 1, windowMs: 1050 });
+    expect(pacedRule(100, 1_000, Number.POSITIVE_INFINITY)).toEqual({ limit: 1, windowMs: 10 });
+  });
+
   it('never lets more than the quota into any window: a greedy sender against the paced rule, checked over every window', () => {
-    for (const [limit, windowMs] of [
-      [60, 63_000],
-      [7, 10_000],
-      [100, 1_000],
+    for (const [limit, windowMs, slices] of [
+      [60, 63_000, 6],
+      [7, 10_000, 6],
+      [100, 1_000, 6],
+      [60, 63_000, Number.POSITIVE_INFINITY],
+      [7, 10_000, Number.POSITIVE_INFINITY],
     ] as const) {
-      const rule = pacedRule(limit, windowMs);
+      const rule = pacedRule(limit, windowMs, slices);
       // send whenever the paced sliding window allows, 1 ms resolution, for three windows
       const sent: number[] = [];
       for (let t = 0; t < 3 * windowMs; t++) {

@@ -20,19 +20,26 @@ export function quotaMarginMs(windowMs: number): number {
   return Math.max(250, Math.round(windowMs * 0.05));
 }
 
-/** The budget is paced: at most 1/SLICES of the quota in any 1/SLICES of the window. */
-const SLICES = 6;
+/**
+ * The budget is paced: at most 1/SLICES of the quota in any 1/SLICES of the
+ * window. Reads in sixths: a shift's start (every tab read at once) gets a
+ * burst. Writes one at a time (a slice per request): only the flusher writes,
+ * nobody waits on a burst of them, and evenly spaced flushes are what keeps
+ * every spreadsheet's lag short when several share the budget.
+ */
+const SLICES: Record<QuotaKind, number> = { read: 6, write: Number.POSITIVE_INFINITY };
 
 /**
- * The rule actually enforced for a quota of `limit` per `windowMs`: `limit/6`
- * per `windowMs/6`. Any window of `windowMs` splits into six pieces each inside
- * one slice, so it never holds more than `limit` either — but a burst can no
- * longer spend the whole minute's budget in its first seconds and starve the
- * rest of the minute (sheets would then lag by most of a minute).
+ * The rule actually enforced for a quota of `limit` per `windowMs` in `slices`
+ * (at most `limit` of them): `limit/slices` per `windowMs/slices`. Any window of
+ * `windowMs` splits into `slices` pieces each inside one slice, so it never holds
+ * more than `limit` either — but a burst can no longer spend the whole minute's
+ * budget in its first seconds and starve the rest of the minute (sheets would
+ * then lag by most of a minute).
  */
-export function pacedRule(limit: number, windowMs: number): WindowRule {
-  const slices = Math.max(1, Math.min(SLICES, limit));
-  return { limit: Math.floor(limit / slices), windowMs: Math.ceil(windowMs / slices) };
+export function pacedRule(limit: number, windowMs: number, slices = 6): WindowRule {
+  const n = Math.max(1, Math.min(slices, limit));
+  return { limit: Math.floor(limit / n), windowMs: Math.ceil(windowMs / n) };
 }
 
 /**
@@ -77,7 +84,7 @@ export class SheetsQuota {
   async take(kind: QuotaKind): Promise<void> {
     const started = Date.now();
     for (;;) {
-      const rule = pacedRule(this.limit(kind), this.rules[kind].windowMs);
+      const rule = pacedRule(this.limit(kind), this.rules[kind].windowMs, SLICES[kind]);
       let decision;
       try {
         decision = await takeSlot(this.redis.client, this.redis.key(`sheets:quota:${kind}:{${this.user}}`), rule);
