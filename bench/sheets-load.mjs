@@ -7,13 +7,13 @@
 // Run: `npm run build && node bench/sheets-load.mjs` (SHEETS_LOAD_AGENTS, SHEETS_LOAD_SECONDS to change the load).
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
+import { startFakeSheetsThread } from './fake-sheets-thread.mjs';
 import { DIST, percentile, REDIS_URL, ServiceStack, sleep } from './lib.mjs';
 
 const load = (path) => import(new URL(path, DIST).href);
 const CODES = ['WRONG', 'NO_ANSWER', 'CORRECT', 'VM_SAME_NAME', 'SKIP', 'VM_OR_NA_UNKNOWN'];
 
 export async function measureSheetsLoad({ agents = 200, spreadsheets = 4, seconds = 60, thinkMs = 12_000, leadsPerTab = 3000, positionsMaxAgeMs } = {}) {
-  const { FakeSheets } = await import(new URL('../demo/fakes/fake-sheets.ts', import.meta.url).href);
   const { NestFactory } = await import('@nestjs/core');
   const { Module } = await import('@nestjs/common');
   const { parseConfig } = await load('src/infra/config/app-config.js');
@@ -27,7 +27,8 @@ export async function measureSheetsLoad({ agents = 200, spreadsheets = 4, second
   const { applyDisposition, markInProgress, pickNext, resolvePolicy } = await load('src/policy/index.js');
 
   const stack = await ServiceStack.create('sheetsload');
-  const fake = await FakeSheets.start();
+  // Google on its own thread: serving whole tabs must not stall the decisions measured here
+  const fake = await startFakeSheetsThread();
   let context;
   try {
     const config = parseConfig({
@@ -56,10 +57,10 @@ export async function measureSheetsLoad({ agents = 200, spreadsheets = 4, second
         const n = s * leadsPerTab + i;
         return [`S${s}-L${i + 1}`, `Lead ${n}`, `(212) 555-${String(n % 10000).padStart(4, '0')}`, 'NEW', `(312) 555-${String(n % 10000).padStart(4, '0')}`, 'NEW', ...blank, '', '', 0, '', ''];
       });
-      fake.setSheet(`load-book-${s}`, 'Leads', [header, ...rows], { sheetId: 100 + s });
+      await fake.setSheet(`load-book-${s}`, 'Leads', [header, ...rows], { sheetId: 100 + s });
       refs.push({ spreadsheetId: `load-book-${s}`, tab: String(100 + s) });
     }
-    fake.enforceQuota({ readsPerWindow: 60, writesPerWindow: 60, windowMs: 60_000 });
+    await fake.enforceQuota({ readsPerWindow: 60, writesPerWindow: 60, windowMs: 60_000 });
     const policy = resolvePolicy({ callingWindow: { enabled: false } });
     /** leads an agent holds (the dialer's Redis reservations, in-process here) */
     const held = refs.map(() => new Set());
@@ -117,8 +118,9 @@ export async function measureSheetsLoad({ agents = 200, spreadsheets = 4, second
     const rows = await sql.query(`SELECT id::text, done_at FROM sheets_outbox WHERE done_at IS NOT NULL`);
     const lags = rows.filter((r) => queuedAt.has(r.id)).map((r) => new Date(r.done_at).getTime() - queuedAt.get(r.id));
     const pending = queuedAt.size - lags.length;
-    const writes = fake.requests.filter((r) => (r.call === 'spreadsheets.batchUpdate' || r.call === 'values.batchUpdate') && r.status === 200).length;
-    const reads = fake.requests.filter((r) => (r.call === 'values.batchGet' || r.call === 'spreadsheets.get') && r.status === 200).length;
+    const requests = await fake.requests();
+    const writes = requests.filter((r) => (r.call === 'spreadsheets.batchUpdate' || r.call === 'values.batchUpdate') && r.status === 200).length;
+    const reads = requests.filter((r) => (r.call === 'values.batchGet' || r.call === 'spreadsheets.get') && r.status === 200).length;
     decisions.sort((x, y) => x - y);
     lags.sort((x, y) => x - y);
     return {
@@ -131,7 +133,7 @@ export async function measureSheetsLoad({ agents = 200, spreadsheets = 4, second
       read_requests: reads,
       requests_per_disposition: (writes + reads) / Math.max(1, disposed),
       write_requests_per_disposition: writes / Math.max(1, disposed),
-      quota_refusals: fake.quotaRefusals().length,
+      quota_refusals: await fake.quotaRefusals(),
       lag_p50_ms: percentile(lags, 50),
       lag_p99_ms: percentile(lags, 99),
       not_written: pending,
