@@ -75,19 +75,22 @@ export class CallsRepository {
     const sorted = [...keys].sort((a, b) => compareKeys(callKey(a), callKey(b)));
     const apps = sorted.map((k) => k.appId);
     const callIds = sorted.map((k) => k.dialpadCallId);
-    const inserted = await client.query<{ app_id: AppId; dialpad_call_id: string }>(
-      `INSERT INTO calls (app_id, dialpad_call_id, status)
+    // named statements (here and below, the processor's per-event path): parsed and planned once per connection
+    const inserted = await client.query<{ app_id: AppId; dialpad_call_id: string }>({
+      name: 'calls-insert-blank',
+      text: `INSERT INTO calls (app_id, dialpad_call_id, status)
        SELECT a, c, 'initiated' FROM unnest($1::uuid[], $2::text[]) AS k(a, c)
        ON CONFLICT (app_id, dialpad_call_id) DO NOTHING RETURNING app_id, dialpad_call_id`,
-      [apps, callIds],
-    );
+      values: [apps, callIds],
+    });
     const fresh = new Set(inserted.rows.map((r) => callKey({ appId: r.app_id, dialpadCallId: r.dialpad_call_id })));
-    const { rows } = await client.query<CallRow>(
-      `SELECT ${COLUMNS} FROM calls
+    const { rows } = await client.query<CallRow>({
+      name: 'calls-lock',
+      text: `SELECT ${COLUMNS} FROM calls
         WHERE (app_id, dialpad_call_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))
         ORDER BY app_id, dialpad_call_id FOR UPDATE`,
-      [apps, callIds],
-    );
+      values: [apps, callIds],
+    });
     const existing = new Map<string, CallRow>();
     for (const row of rows) {
       const key = callKey({ appId: row.app_id, dialpadCallId: row.dialpad_call_id });
@@ -99,8 +102,9 @@ export class CallsRepository {
   /** Writes the new state of many calls in one statement. */
   async writeMany(client: PoolClient, updates: CallUpdate[]): Promise<Map<string, CallRow>> {
     const col = <T>(f: (u: CallUpdate) => T) => updates.map(f);
-    const { rows } = await client.query<CallRow>(
-      `UPDATE calls c SET
+    const { rows } = await client.query<CallRow>({
+      name: 'calls-write',
+      text: `UPDATE calls c SET
          status = u.status, direction = u.direction, from_number = u.from_number, to_number = u.to_number,
          dialpad_user_id = u.dialpad_user_id, master_call_id = u.master_call_id,
          entry_point_call_id = u.entry_point_call_id, started_at = u.started_at, queued_at = u.queued_at,
@@ -123,7 +127,7 @@ export class CallsRepository {
               position, position_at, crm_user_id, raw_event_id, raw_received_at)
        WHERE c.app_id = u.app_id AND c.dialpad_call_id = u.dialpad_call_id
        RETURNING ${COLUMNS.replace(/(^|,\s*)(?=\w)/g, '$1c.')}`,
-      [
+      values: [
         col((u) => u.appId),
         col((u) => u.dialpadCallId),
         col((u) => u.snapshot.status),
@@ -154,7 +158,7 @@ export class CallsRepository {
         col((u) => u.rawPayloadFrom?.eventId ?? null),
         col((u) => u.rawPayloadFrom?.receivedAt ?? null),
       ],
-    );
+    });
     return new Map(rows.map((r) => [callKey({ appId: r.app_id, dialpadCallId: r.dialpad_call_id }), r]));
   }
 

@@ -101,9 +101,21 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
     while (this.loops.some((loop) => loop.busy));
   }
 
-  /** One batch (at most `limit` events) in one transaction; its messages are published after the commit. Returns how many events it claimed. */
+  /**
+   * One batch (at most `limit` events) in one transaction; its messages are published after the commit. Returns how
+   * many events it claimed. Optimistic: the batch is written without savepoints (two round trips fewer on every
+   * event's path); if writing it fails on a connection that still answers, nothing was committed, and the batch
+   * runs again at once with each event isolated in its own savepoint, so the failing one is recorded and the
+   * others go through. Any other failure fails the batch (nothing committed; the next pass redoes it).
+   */
   async processBatch(limit = this.config.EVENT_BATCH_SIZE): Promise<number> {
-    const batch = await this.db.transaction((client) => this.processClaimed(client, limit));
+    let batch;
+    try {
+      batch = await this.db.transaction((client) => this.processClaimed(client, limit, false));
+    } catch (err) {
+      if (!(err instanceof IsolateAndRetry)) throw err;
+      batch = await this.db.transaction((client) => this.processClaimed(client, limit, true));
+    }
     if (batch.claimed.length > 0) this.afterCommit(batch.claimed, batch.processedIds, batch.outputs, batch.unknownStates);
     return batch.claimed.length;
   }
@@ -111,11 +123,12 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
   private async processClaimed(
     client: pg.PoolClient,
     limit: number,
+    isolate: boolean,
   ): Promise<{ claimed: ClaimedEvent[]; processedIds: string[]; outputs: ProcessedEvent[]; unknownStates: string[] }> {
     const claimed = await this.events.claimDue(client, limit);
     if (claimed.length === 0) return { claimed, processedIds: [], outputs: [], unknownStates: [] };
     const { items, failures, passive } = prepare(claimed);
-    const results = await this.write(client, items, failures);
+    const results = isolate ? await this.writeIsolated(client, items, failures) : await this.writeOptimistic(client, items);
     const failed = new Set(failures.map((f) => f.event.id));
     for (const f of failures) await this.recordFailure(client, f.event, f.error);
     const outputs: ProcessedEvent[] = [];
@@ -131,7 +144,20 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
     return { claimed, processedIds: processed.map((p) => p.id), outputs, unknownStates: passive.map((p) => p.unknownState) };
   }
 
-  private async write(client: pg.PoolClient, items: PreparedItem[], failures: Failure[]): Promise<Map<string, WriteResult>> {
+  private async writeOptimistic(client: pg.PoolClient, items: PreparedItem[]): Promise<Map<string, WriteResult>> {
+    try {
+      return await this.writer.apply(client, items);
+    } catch (err) {
+      // a dead connection cannot roll back: the whole batch fails (nothing was committed)
+      await client.query('ROLLBACK').catch(() => {
+        throw err;
+      });
+      throw new IsolateAndRetry(err);
+    }
+  }
+
+  /** The batch again after a failure: all of it in one savepoint, and if that fails, event by event. */
+  private async writeIsolated(client: pg.PoolClient, items: PreparedItem[], failures: Failure[]): Promise<Map<string, WriteResult>> {
     await client.query('SAVEPOINT batch');
     try {
       const results = await this.writer.apply(client, items);
@@ -281,3 +307,9 @@ function toProcessedEvent(item: PreparedItem, result: WriteResult): ProcessedEve
   };
 }
 
+/** Writing a batch failed on a live connection (rolled back): redo it with each event isolated. */
+class IsolateAndRetry extends Error {
+  constructor(readonly reason: unknown) {
+    super(`batch write failed, redone event by event: ${(reason as Error)?.message ?? String(reason)}`);
+  }
+}

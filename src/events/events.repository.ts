@@ -149,13 +149,14 @@ export class EventsRepository {
   async allocateStreamSeqs(client: PoolClient, counts: Map<string, number>): Promise<Map<string, number>> {
     if (counts.size === 0) return new Map();
     const apps = [...counts.keys()].sort();
-    const { rows } = await client.query<{ app_id: string; last_seq: string }>(
-      `INSERT INTO app_event_streams (app_id, last_seq)
+    const { rows } = await client.query<{ app_id: string; last_seq: string }>({
+      name: 'allocate-stream-seqs',
+      text: `INSERT INTO app_event_streams (app_id, last_seq)
        SELECT * FROM unnest($1::uuid[], $2::bigint[]) ORDER BY 1
        ON CONFLICT (app_id) DO UPDATE SET last_seq = app_event_streams.last_seq + EXCLUDED.last_seq
        RETURNING app_id, last_seq`,
-      [apps, apps.map((a) => counts.get(a)!)],
-    );
+      values: [apps, apps.map((a) => counts.get(a)!)],
+    });
     return new Map(rows.map((r) => [r.app_id, Number(r.last_seq)]));
   }
 
@@ -166,13 +167,14 @@ export class EventsRepository {
     events: { id: string; receivedAt: string; streamSeq: number | null; broadcast: string | null }[],
   ): Promise<void> {
     if (events.length === 0) return;
-    await client.query(
-      `UPDATE webhook_events e SET processed_at = clock_timestamp(), last_error = NULL,
+    await client.query({
+      name: 'mark-events-processed',
+      text: `UPDATE webhook_events e SET processed_at = clock_timestamp(), last_error = NULL,
               stream_seq = d.stream_seq, broadcast = d.broadcast
          FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::jsonb[]) AS d(id, received_at, stream_seq, broadcast)
         WHERE e.id = d.id AND e.received_at = d.received_at`,
-      [events.map((e) => e.id), events.map((e) => e.receivedAt), events.map((e) => e.streamSeq), events.map((e) => e.broadcast)],
-    );
+      values: [events.map((e) => e.id), events.map((e) => e.receivedAt), events.map((e) => e.streamSeq), events.map((e) => e.broadcast)],
+    });
   }
 
   /** Records a failure: retried after `delayMs`, or dead-lettered when `dead`. */
