@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error.js';
+import { runDetached } from '../../common/run-detached.js';
 import type { AgentRow } from '../../policy/policy.types.js';
 import { cellA1, tabA1 } from './a1.js';
 import {
@@ -17,6 +18,7 @@ import {
 import { type CallPurpose, SheetsApi, type TabInfo } from './sheets-api.js';
 import { type AgentSheet, SheetsCache } from './sheets-cache.js';
 import { SheetsApiError, toDomainError } from './sheets-errors.js';
+import { SharedTabReads, type TabRead } from './shared-tab-reads.js';
 
 /** A tab of a spreadsheet: its numeric sheetId (the URL's gid) or its title. */
 export interface SheetRef {
@@ -26,6 +28,8 @@ export interface SheetRef {
 
 /** A decision may use a cached tab up to this many times the cache's TTL old while a fresh read is on its way. */
 const STALE_FACTOR = 6;
+/** How long a read shared with the other nodes is kept when the cache keeps tabs until refreshed (TTL 0). */
+const SHARED_KEEP_WITHOUT_TTL_MS = 10 * 60_000;
 
 export const AGENT_COLUMNS_HELP =
   'expected columns (any order): RowID, Name, Num1..Num10, Status1..Status10, Notes, LastOutcome, AttemptCount, NextIndex; optional LastCalledAt, Timezone';
@@ -34,6 +38,9 @@ export const AGENT_COLUMNS_HELP =
  * Reads tabs through the cache: one spreadsheets.get per spreadsheet for tab
  * ids and titles, one values.batchGet per tab read. Validates headers (by
  * name, any order) and adds LastCalledAt to an agent tab's header when absent.
+ * Every agent tab read from Google is shared with the other nodes
+ * (SharedTabReads): a node whose copy expired takes a recent enough one of
+ * theirs, or waits for the one on its way, instead of reading again.
  */
 @Injectable()
 export class SheetReader {
@@ -44,6 +51,7 @@ export class SheetReader {
   constructor(
     private readonly api: SheetsApi,
     readonly cache: SheetsCache,
+    private readonly shared: SharedTabReads,
   ) {}
 
   /** The tab a router's TabId names: its numeric sheetId first, else its title. */
@@ -90,28 +98,31 @@ export class SheetReader {
       const ttl = this.cache.ttl;
       const stale = ttl > 0 && purpose === 'read' ? this.cache.staleAgentSheet(ref.spreadsheetId, tab.sheetId, ttl * STALE_FACTOR) : null;
       if (stale) {
-        this.readOnce(ref, tab, purpose).catch((err: unknown) =>
+        this.readOnce(ref, tab, purpose, true).catch((err: unknown) =>
           this.logger.warn(`background refresh of "${tab.title}" (spreadsheet ${ref.spreadsheetId}) failed: ${(err as Error).message}`),
         );
         return stale;
       }
     }
-    return this.readOnce(ref, tab, purpose);
+    return this.readOnce(ref, tab, purpose, options.refresh !== true);
   }
 
-  /** One read of the tab at a time on this node: concurrent callers share it. */
-  private readOnce(ref: SheetRef, tab: TabInfo, purpose: CallPurpose): Promise<AgentSheet> {
+  /**
+   * One read of the tab at a time on this node: concurrent callers share it.
+   * `shareable`: a recent read by another node does (a refresh asked for by
+   * name, or a flush's, goes to Google).
+   */
+  private readOnce(ref: SheetRef, tab: TabInfo, purpose: CallPurpose, shareable: boolean): Promise<AgentSheet> {
     const key = `${ref.spreadsheetId}\u0000${tab.sheetId}`;
     const running = this.inflight.get(key);
     if (running) return running;
-    const read = this.readAgentTab(ref, tab, purpose).finally(() => this.inflight.delete(key));
+    const read = this.readAgentTab(ref, tab, purpose, shareable && purpose === 'read').finally(() => this.inflight.delete(key));
     this.inflight.set(key, read);
     return read;
   }
 
-  private async readAgentTab(ref: SheetRef, initial: TabInfo, purpose: CallPurpose): Promise<AgentSheet> {
-    const readAt = Date.now();
-    const { tab, values } = await this.readTab(ref.spreadsheetId, initial, ref.tab, purpose);
+  private async readAgentTab(ref: SheetRef, initial: TabInfo, purpose: CallPurpose, shareable: boolean): Promise<AgentSheet> {
+    const { tab, values, readAt } = shareable ? await this.readShared(ref, initial, purpose) : await this.readFromGoogle(ref, initial, purpose, true);
     const layout = agentLayout(ref.spreadsheetId, tab, values);
     if (layout instanceof DomainError) throw layout;
     const withLastCalledAt = layout.columns.has('LastCalledAt') ? layout : await this.addLastCalledAt(ref.spreadsheetId, tab, layout, purpose);
@@ -121,8 +132,44 @@ export class SheetReader {
   }
 
   /**
+   * The tab as some node read it no earlier than this node's cache allows
+   * (its TTL, and not before it was last told to forget the tab), else read
+   * here, once for every node.
+   */
+  private async readShared(ref: SheetRef, initial: TabInfo, purpose: CallPurpose): Promise<TabGrid> {
+    const ttl = this.cache.ttl;
+    const forgotten = this.cache.forgottenAt(ref.spreadsheetId, initial.sheetId);
+    const notBefore = ttl > 0 ? Math.max(Date.now() - ttl, forgotten) : forgotten;
+    const mine: { read?: TabGrid } = {};
+    const read = await this.shared.read(ref.spreadsheetId, initial.sheetId, notBefore, this.sharedKeepMs(), async () => {
+      mine.read = await this.readFromGoogle(ref, initial, purpose, false);
+      return { title: mine.read.tab.title, values: mine.read.values, readAt: mine.read.readAt };
+    });
+    if (mine.read) return mine.read;
+    // another node's copy under another title: the tab was renamed since this node listed the tabs
+    if (read.title !== initial.title) return this.readFromGoogle(ref, initial, purpose, true);
+    return { tab: initial, values: read.values, readAt: read.readAt };
+  }
+
+  /** One read from Google (`offer`: shared with the other nodes in the background). */
+  private async readFromGoogle(ref: SheetRef, initial: TabInfo, purpose: CallPurpose, offer: boolean): Promise<TabGrid> {
+    const readAt = Date.now();
+    const { tab, values } = await this.readTab(ref.spreadsheetId, initial, ref.tab, purpose);
+    if (offer) this.offer(ref.spreadsheetId, tab, { title: tab.title, values, readAt });
+    return { tab, values, readAt };
+  }
+
+  private offer(spreadsheetId: string, tab: TabInfo, read: TabRead): void {
+    runDetached(this.shared.offer(spreadsheetId, tab.sheetId, read, this.sharedKeepMs()), this.logger, `sharing the read of "${tab.title}"`);
+  }
+
+  private sharedKeepMs(): number {
+    return this.cache.ttl > 0 ? this.cache.ttl * STALE_FACTOR : SHARED_KEEP_WITHOUT_TTL_MS;
+  }
+
+  /**
    * Several agent tabs of one spreadsheet in ONE values.batchGet (the flusher's
-   * read: where every lead is now), each cached as a fresh read. A tab whose
+   * read: where every lead is now), each cached as a fresh read (and shared with the other nodes). A tab whose
    * header lacks a required column is answered with its 400, not thrown. A
    * range Google cannot parse (a tab renamed since the tab list was cached)
    * throws the SheetsApiError (400): the caller reads tab by tab instead.
@@ -133,6 +180,7 @@ export class SheetReader {
     const sheets = new Map<number, AgentSheet | DomainError>();
     tabs.forEach((tab, k) => {
       const values = grids[k] ?? [];
+      this.offer(spreadsheetId, tab, { title: tab.title, values, readAt });
       const layout = agentLayout(spreadsheetId, tab, values);
       if (layout instanceof DomainError) {
         sheets.set(tab.sheetId, layout);
@@ -211,6 +259,13 @@ export class SheetReader {
     await this.api.batchUpdate(spreadsheetId, [{ appendDimension: { sheetId: tab.sheetId, dimension: 'COLUMNS', length: columns - tab.columnCount } }], purpose);
     tab.columnCount = columns;
   }
+}
+
+/** A tab's cells as read, with the tab as it was then and when the read started. */
+interface TabGrid {
+  tab: TabInfo;
+  values: unknown[][];
+  readAt: number;
 }
 
 function findTab(tabs: TabInfo[], tab: string | number): TabInfo | null {

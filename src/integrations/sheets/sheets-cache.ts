@@ -34,6 +34,8 @@ interface Book {
  */
 export class SheetsCache {
   private readonly books = new Map<string, Book>();
+  /** when a spreadsheet (key: its id) or one tab (id NUL sheetId) was last forgotten; '' for everything */
+  private readonly forgotten = new Map<string, number>();
 
   constructor(
     private readonly ttlMs: number,
@@ -114,11 +116,18 @@ export class SheetsCache {
   refresh(spreadsheetId?: string): void {
     if (spreadsheetId === undefined) this.books.clear();
     else this.books.delete(spreadsheetId);
+    this.forgotten.set(spreadsheetId ?? '', this.clock());
   }
 
   /** Forgets one tab's rows (its layout or positions are known to be stale). */
   forgetTab(spreadsheetId: string, sheetId: number): void {
     this.books.get(spreadsheetId)?.agents.delete(sheetId);
+    this.forgotten.set(`${spreadsheetId}\u0000${sheetId}`, this.clock());
+  }
+
+  /** When this tab was last forgotten (epoch ms, 0: never): a copy read before then is stale, whoever read it. */
+  forgottenAt(spreadsheetId: string, sheetId: number): number {
+    return Math.max(this.forgotten.get('') ?? 0, this.forgotten.get(spreadsheetId) ?? 0, this.forgotten.get(`${spreadsheetId}\u0000${sheetId}`) ?? 0);
   }
 
   private fresh<T>(entry: Entry<T> | undefined): T | null {

@@ -9,6 +9,7 @@ import { SheetsOutboxRepository } from './sheets-outbox.repository.js';
 import { SheetsOutboxWorker } from './sheets-outbox.worker.js';
 import { SheetsQuota } from './sheets-quota.js';
 import { SheetsGateway } from './sheets.gateway.js';
+import { SharedTabReads } from './shared-tab-reads.js';
 
 /** Google Sheets for the preview dialer: SheetsGateway, its cache, retry policy and durable outbox. */
 @Module({
@@ -17,6 +18,7 @@ import { SheetsGateway } from './sheets.gateway.js';
     SheetsMetrics,
     SheetsQuota,
     { provide: SheetsCache, inject: [AppConfig], useFactory: (config: AppConfig) => new SheetsCache(config.SHEETS_CACHE_TTL_SECONDS * 1000) },
+    SharedTabReads,
     SheetReader,
     LeadWriter,
     SheetsOutboxRepository,
