@@ -34,7 +34,9 @@ export async function measureSheetsPerDisposition({ rounds = 30, agents = 20, sh
     // the Redis-backed budget is not what is measured here: every request is counted at the fake instead
     const quota = { take: async () => undefined, pushedBack: () => undefined };
     const api = new SheetsApi(config, new SheetsMetrics(new MetricsService()), quota);
-    const reader = new SheetReader(api, new SheetsCache(3_600_000));
+    // one node alone: nobody to share a tab's read with (SharedTabReads is measured by the sheets-load bench)
+    const unshared = { read: (_id, _sheet, _notBefore, _keep, readFromGoogle) => readFromGoogle(), offer: async () => undefined };
+    const reader = new SheetReader(api, new SheetsCache(3_600_000), unshared);
     // every flush reads its tab first (SHEETS_ROW_POSITIONS_MAX_AGE_MS 0): the worst case, one read and one write
     const writer = new LeadWriter(api, reader, { SHEETS_ROW_POSITIONS_MAX_AGE_MS: 0 });
     const header = ['RowID', 'Name', ...Array.from({ length: 10 }, (_, i) => [`Num${i + 1}`, `Status${i + 1}`]).flat(), 'Notes', 'LastOutcome', 'AttemptCount', 'NextIndex', 'LastCalledAt'];
