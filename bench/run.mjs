@@ -141,6 +141,16 @@ try {
   add('events waiting when the burst stopped', left[0].n, 'events', null, `of ${burst[0].n}; the last was processed ${Math.round(Number(burst[0].tail_ms))} ms after it arrived`, false);
   const capacity = await measureDrainCapacity({ n: 10_000 });
   add('processing capacity (a 10,000-event backlog, nothing else running)', capacity.per_second, 'events/s', s.requests.average, 'the ingest throughput of the same run', true, '≥ 1.0× ingest');
+  // the same load with the processor paused: the ingest path alone, against the baseline that processes nothing
+  // (on 2 cores the processor keeping up takes its share from ingest; this row shows what the path itself costs)
+  await svc.child.stop();
+  svc = await startService({ EVENT_PROCESSOR_ENABLED: 'false' });
+  log('ingest: service, processor paused');
+  const alone = await ingestLoad(`${svc.base}/webhooks/dialpad/${app.id}`, app.webhook_secret);
+  add('ingest throughput, processor paused (the ingest path alone)', alone.requests.average, 'req/s', b.requests.average, 'bare Fastify+pg, 1 INSERT/req', true, '≥ 1.0× baseline');
+  await svc.child.stop();
+  svc = await startService();
+  await drained(pool);
 
   // 2. idle ingest latency and webhook → call row
   const idleLat = [];
@@ -216,7 +226,8 @@ try {
     // 5b. a call center on one Google user (issue 14): 200 simulated agents, Google's default quotas enforced by the
     // fake; as configured by default (every flush reads its tabs first), then with flushes finding leads in a read
     // at most 10 s old (SHEETS_ROW_POSITIONS_MAX_AGE_MS=10000: half the reads, see README "Google's quotas")
-    for (const [label, positionsMaxAgeMs] of [
+    // (BENCH_SHEETS_LOAD=off skips it: about 3 minutes)
+    for (const [label, positionsMaxAgeMs] of process.env.BENCH_SHEETS_LOAD === 'off' ? [] : [
       ['', undefined],
       [', row positions ≤ 10 s old', 10_000],
     ]) {
