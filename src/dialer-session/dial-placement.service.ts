@@ -72,12 +72,18 @@ export class DialPlacement {
     await this.lifecycle.requireNoOpenAttempt(session, 'dialing');
     const { policy } = await this.configs.effective(session.app_id);
     const ref: SheetRef = { spreadsheetId: session.spreadsheet_id, tab: tabRef(session.tab_id) };
-    let sheet = await this.sheets.readAgentSheet(ref);
-    const reserved = await this.reservations.reserved(session.app_id, session.spreadsheet_id, session.tab_id);
+    // what the pick needs, asked for at once: the tab, the reservations, the history, the do-not-call list, the callbacks
+    const [read, reserved, history, listed, due] = await Promise.all([
+      this.sheets.readAgentSheet(ref),
+      this.reservations.reserved(session.app_id, session.spreadsheet_id, session.tab_id),
+      this.historyFor(session, policy),
+      this.dnc.numbers(session.app_id),
+      this.dueCallbacks(session),
+    ]);
+    let sheet = read;
+    let dnc = listed;
+    let callbacks = due;
     if (await this.releaseAbandoned(session, ref, sheet.rows, reserved)) sheet = await this.sheets.readAgentSheet(ref);
-    const history = await this.historyFor(session, policy);
-    let dnc = await this.dnc.numbers(session.app_id);
-    let callbacks = await this.dueCallbacks(session);
     let lastSummary: PickSummary | null = null;
     for (let i = 0; i < MAX_PICKS; i++) {
       const now = new Date();
