@@ -7,12 +7,9 @@ import { compareBigintIds } from '../common/ids.js';
 import { AppConfig } from '../infra/config/app-config.js';
 import { PgListener } from '../infra/database/pg-listener.js';
 import { Sql } from '../infra/database/sql.js';
-import { normalizeWebhookEvent } from '../integrations/dialpad/wire/webhook-event.js';
-import { type CallInsightsEvidence, hasInsights, readCallInsights } from '../integrations/dialpad/wire/call-insights.js';
-import { parseJsonLossless } from '../common/lossless-json.js';
 import { EventMessage, toEventMessage } from './event-message.js';
-import { callEventKind } from './call-events.writer.js';
-import { EventWriter, WriteItem, WriteResult } from './event-writer.js';
+import { EventWriter, WriteResult } from './event-writer.js';
+import { type Failure, prepare, type PreparedItem, toProcessedEvent } from './prepared-batch.js';
 import { EventMetrics } from './event-metrics.js';
 import { ClaimedEvent, EventsRepository } from './events.repository.js';
 import { ProcessedEvent, ProcessedEventsBus } from './processed-events.bus.js';
@@ -25,10 +22,12 @@ const POLL_INTERVAL_NAME = 'event-processor-poll';
  *
  * Wakes on NOTIFY (sent by the insert trigger) and on a fallback poll. Each
  * batch is one transaction: claim with FOR UPDATE SKIP LOCKED (other nodes skip
- * these rows), run each event's handler inside a savepoint (a failing event is
- * rolled back alone and rescheduled), mark the rest processed, commit, and only
- * then hand the results to ProcessedEventsBus. A node that dies mid-batch never
- * commits: its claims return to the queue.
+ * these rows), write the batch (set-based, no savepoints; if that fails the batch
+ * is redone with each event in a savepoint, so a failing event is rolled back
+ * alone and rescheduled), give the messages their stream positions, mark the
+ * events processed, commit, and only then hand the results to
+ * ProcessedEventsBus. A node that dies mid-batch never commits: its claims
+ * return to the queue.
  */
 @Injectable()
 export class EventProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -242,69 +241,6 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
 export function retryDelayMs(attempts: number, maxMs: number): number {
   const base = Math.min(maxMs, 1000 * 2 ** Math.max(0, attempts - 1));
   return Math.min(maxMs, Math.round(base * (0.8 + Math.random() * 0.4)));
-}
-
-type PreparedItem = WriteItem & { claimed: ClaimedEvent };
-
-interface Failure {
-  event: ClaimedEvent;
-  error: unknown;
-}
-
-/** A stored event with nothing to do: a call event of a state the table does not know (counted by state). */
-interface Passive {
-  event: ClaimedEvent;
-  unknownState: string;
-}
-
-/** Parses and normalises a claimed batch: events to write, events that fail now, and events with nothing to do. */
-function prepare(claimed: ClaimedEvent[]): { items: PreparedItem[]; failures: Failure[]; passive: Passive[] } {
-  const items: PreparedItem[] = [];
-  const failures: Failure[] = [];
-  const passive: Passive[] = [];
-  for (const c of claimed) {
-    try {
-      const payload = parseJsonLossless(c.payload) as Record<string, unknown>;
-      const normalized = normalizeWebhookEvent(payload);
-      if (!normalized.ok) throw new Error(`cannot normalise stored event: ${normalized.message}`);
-      const base = { eventId: c.id, appId: c.app_id, payloadJson: c.payload, receivedAt: c.received_at_exact, claimed: c };
-      const { value } = normalized;
-      if (value.kind === 'call') {
-        const kind = callEventKind(c.event_type);
-        if (kind) items.push({ ...base, kind, event: value.event, insights: insightsOf(payload, c.event_type, kind === 'voicemail') });
-        // stored, processed, counted, nothing else (docs/wire-protocol.md, "Dialpad call states")
-        else passive.push({ event: c, unknownState: value.event.state ?? c.event_type });
-      } else if (value.kind === 'sms') {
-        items.push({ ...base, kind: 'sms', event: value.event });
-      } else if (value.kind === 'agent_status') {
-        items.push({ ...base, kind: 'agent_status', event: value.event });
-      } else {
-        items.push({ ...base, kind: 'contact', event: value.event });
-      }
-    } catch (error) {
-      failures.push({ event: c, error });
-    }
-  }
-  return { items, failures, passive };
-}
-
-/** What the event says beyond the status, or null when it says nothing (most live events): the writer skips those. */
-function insightsOf(payload: Record<string, unknown>, eventType: string, voicemail: boolean): CallInsightsEvidence | null {
-  const insights = readCallInsights(payload, eventType, voicemail);
-  return hasInsights(insights) ? insights : null;
-}
-
-function toProcessedEvent(item: PreparedItem, result: WriteResult): ProcessedEvent {
-  return {
-    eventId: item.eventId,
-    appId: item.appId,
-    eventType: item.claimed.event_type,
-    ...result,
-    showAdminRecordings: item.claimed.show_admin_recordings,
-    occurredAt: item.event.eventAt ?? new Date(),
-    streamSeq: null,
-    messageJson: null,
-  };
 }
 
 /** Writing a batch failed on a live connection (rolled back): redo it with each event isolated. */
