@@ -429,6 +429,9 @@ async function main() {
     await waitHeading(/^Shift stopped$/, 'Shift stopped');
     const seen = await since(from);
     if (!seen.said.includes('Session stopped')) fail(`the live region did not say "Session stopped": ${seen.said.join(' | ')}`);
+    // Stop is gone with the session: the keyboard lands on Play, not on the page
+    const play = page.getByRole('button', { name: 'Play' });
+    await until('the focus to move to Play', () => play.evaluate((el) => el === document.activeElement), 2000);
     const current = await fetch(`${world.base}/session/current`, { headers: { authorization: `Bearer ${agentToken()}` } });
     const state = current.status === 404 ? 'none' : (await current.json()).state;
     if (state !== 'none' && state !== 'STOPPED') fail(`GET /session/current says ${state}`);

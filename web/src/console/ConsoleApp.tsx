@@ -258,6 +258,13 @@ function Controls({ state: s, store }: { state: ConsoleState; store: StoreApi<Co
   const label = toggle === 'pause' ? 'Pause' : 'Play';
   const sessionBusy = s.sessionOp !== null;
   const hasSession = s.readyState === 'PLAY' || s.readyState === 'PAUSE';
+  // the session ended under the agent's hands (Stop is gone): the focus goes to Play, not to the page
+  const hadSession = useRef(hasSession);
+  useEffect(() => {
+    const lost = document.activeElement === null || document.activeElement === document.body;
+    if (hadSession.current && !hasSession && lost) document.getElementById('main-toggle')?.focus();
+    hadSession.current = hasSession;
+  }, [hasSession]);
   return (
     <div className="controls" role="group" aria-label="Shift controls">
       {toggle !== null && (
