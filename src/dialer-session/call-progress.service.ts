@@ -72,6 +72,8 @@ export class CallProgressService {
     if (connectedNow) {
       await this.stats.incr(appId, after.session_id, 'connects');
       this.metrics.callsConnected.inc({ campaign });
+      // the agent's counters show the connect while the call is on, not after its disposition
+      if (session) await this.views.pushStats(await this.views.view(session));
     }
     if (!endedNow || !after.ended_at) return;
     this.metrics.callsCompleted.inc({ campaign, connected: String(after.connected_at !== null) });
