@@ -114,12 +114,11 @@ export class SharedTabReads implements OnModuleInit {
     runDetached(lease.release(), this.logger, `releasing the read lease of ${key}`);
   }
 
+  /** The shared copy if it was read at `notBefore` or later: one round trip, and its cells only when they are wanted. */
   private async recent(key: string, notBefore: number): Promise<TabRead | null> {
-    const redisKey = this.redis.key(`sheets:tab:${key}`);
-    const at = Number(await this.redis.client.hget(redisKey, 'readAt'));
-    if (!Number.isFinite(at) || at < notBefore) return null;
-    const [readAt, title, values] = await this.redis.client.hmget(redisKey, 'readAt', 'title', 'values');
-    if (readAt == null || title == null || values == null || Number(readAt) < notBefore) return null;
+    const found = (await this.redis.client.eval(RECENT, 1, this.redis.key(`sheets:tab:${key}`), String(notBefore))) as (string | null)[] | null;
+    const [readAt, title, values] = found ?? [];
+    if (readAt == null || title == null || values == null) return null;
     return { readAt: Number(readAt), title, values: JSON.parse(values) as unknown[][] };
   }
 
@@ -149,6 +148,12 @@ if current and current > tonumber(ARGV[1]) then return 0 end
 redis.call('hset', KEYS[1], 'readAt', ARGV[1], 'title', ARGV[2], 'values', ARGV[3])
 redis.call('pexpire', KEYS[1], ARGV[4])
 return 1`;
+
+/** The copy's read time, title and cells when it was read at ARGV[1] or later; nil otherwise (nothing sent). */
+const RECENT = `
+local at = tonumber(redis.call('hget', KEYS[1], 'readAt'))
+if not at or at < tonumber(ARGV[1]) then return nil end
+return redis.call('hmget', KEYS[1], 'readAt', 'title', 'values')`;
 
 /** One tab's name in Redis: the spreadsheet as a hash tag (a cluster keeps a spreadsheet's keys in one slot). */
 function tabKey(spreadsheetId: string, sheetId: number): string {
