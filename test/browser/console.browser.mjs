@@ -203,7 +203,7 @@ async function main() {
   // the first lead has one number: sort it to the bottom, so the first call's lead has a sibling for CORRECT to skip
   world.sheets.editRows(CAMPAIGN_SPREADSHEET_ID, CAMPAIGN_TAB, (rows) => [rows[0], ...rows.slice(2), rows[1]]);
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   await context.addInitScript(recordConsole);
   page = await context.newPage();
   page.on('pageerror', (err) => pageErrors.push(err.message));
