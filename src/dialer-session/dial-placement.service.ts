@@ -147,12 +147,21 @@ export class DialPlacement {
    * from before the dial again and the attempt is closed as failed, so the lead
    * is not out of rotation forever. Returns whether anything changed.
    */
-  private async releaseAbandoned(session: DialerSession, ref: SheetRef, rows: readonly AgentRow[], reserved: ReadonlySet<string>): Promise<boolean> {
+  private async releaseAbandoned(session: DialerSession, ref: SheetRef, rows: readonly AgentRow[], reserved: Set<string>): Promise<boolean> {
     const stuck = rows.filter((r) => !reserved.has(r.rowId) && r.statuses.some((s) => s.trim().toUpperCase() === 'IN_PROGRESS'));
-    const open = await this.attempts.openForRows(session.app_id, session.spreadsheet_id, session.tab_id, stuck.map((r) => r.rowId));
+    if (stuck.length === 0) return false;
+    const open = (await this.attempts.openForRows(session.app_id, session.spreadsheet_id, session.tab_id, stuck.map((r) => r.rowId))).filter(
+      (a) => a.session_id !== session.id, // this agent's own open dial is refused earlier
+    );
+    if (open.length === 0) return false;
+    // The reservations as they are now, read after the open attempts: a dial reserves its row before it
+    // opens its attempt, and a disposition closes the attempt before it releases the row, so an attempt
+    // still open here whose row is not reserved now really was abandoned. (The snapshot the pick was
+    // given may be older than the sheet read: another agent's dial of a second ago is not abandoned.)
+    for (const rowId of await this.reservations.reserved(session.app_id, session.spreadsheet_id, session.tab_id)) reserved.add(rowId);
     let changed = false;
     for (const attempt of open) {
-      if (attempt.session_id === session.id) continue; // this agent's own open dial is refused earlier
+      if (reserved.has(attempt.row_id)) continue;
       const column = statusColumn(attempt.number_index);
       await this.sheets.writeLead(session.app_id, ref, {
         rowId: attempt.row_id,

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { ReservationStore } from '../../src/dialer-session/reservation.store.js';
 import { type RedisClient, RedisService } from '../../src/infra/redis/redis.service.js';
 import {
   AGENT_BOOK,
@@ -76,5 +77,35 @@ describe('Dialer: abandoned dials (e2e)', () => {
     const { rows } = await db.query(`SELECT status, error, previous_status FROM dialer_attempts WHERE id = $1`, [gilDial.attempt_id]);
     expect(rows[0]).toEqual({ status: 'failed', error: 'abandoned: no disposition before the lead reservation expired', previous_status: 'NEW' });
     expect(leadCells(w.sheets.cells(AGENT_BOOK, TAB.title), 'A1')).toMatchObject({ Status1: 'IN_PROGRESS' }); // hal's dial now
+  });
+
+  it("another agent's dial of a moment ago is not abandoned when the reservations were read before the sheet", async () => {
+    // hal closes his A1 dial; A3 is the one lead left
+    expect((await hal.pause()).status).toBe(200);
+    const halOpen = (await db.query(`SELECT id FROM dialer_attempts WHERE row_id = 'A1' AND status NOT IN ('failed', 'dispositioned')`)).rows[0] as { id: string };
+    expect((await hal.disposition({ attempt_id: halOpen.id, code: 'WRONG' })).status).toBe(200);
+
+    // hal's next dial reads the reservations first (as it was before gil's dial) and the sheet after it
+    const store = w.t.app.get(ReservationStore);
+    const before = await store.reserved(w.app.id, AGENT_BOOK, String(TAB.gid));
+    const gilDial = (await gil.dial()).body as DialBody;
+    expect(gilDial.row_id).toBe('A3');
+    const reserved = store.reserved.bind(store);
+    store.reserved = async () => {
+      store.reserved = reserved;
+      return new Set(before);
+    };
+    expect((await hal.resume()).status).toBe(200);
+    const halDial = await hal.dial();
+    expect(store.reserved).toBe(reserved); // the stale snapshot was used
+
+    // gil's dial stands: hal got nothing, gil's attempt is open, A3 still IN_PROGRESS, and gil can give its disposition
+    expect(halDial.status).toBe(200);
+    expect((halDial.body as DialBody).attempt_id).toBeNull();
+    const { rows } = await db.query(`SELECT status FROM dialer_attempts WHERE id = $1`, [gilDial.attempt_id]);
+    expect(rows[0].status).not.toBe('failed');
+    expect(leadCells(w.sheets.cells(AGENT_BOOK, TAB.title), 'A3')).toMatchObject({ Status1: 'IN_PROGRESS' });
+    expect((await gil.pause()).status).toBe(200);
+    expect((await gil.disposition({ attempt_id: gilDial.attempt_id!, code: 'WRONG' })).status).toBe(200);
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
+import pg from 'pg';
 import { mintAdminToken } from '../../src/auth/admin-token.js';
 import { closeApp, createApp } from '../../src/bootstrap.js';
 import { AppConfig, parseConfig } from '../../src/infra/config/app-config.js';
@@ -45,8 +46,22 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     name,
     url: databaseUrl(name),
-    drop: () => withAdminClient((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () => withAdminClient((c) => dropDatabase(c, name)),
   };
+}
+
+/**
+ * Drops a test database, first giving its connections up to a second to close: `pg.Pool.end()` resolves
+ * before its clients have said goodbye, and a connection FORCE terminates while it is closing reaches the
+ * test's pool as an unhandled 'error' event.
+ */
+async function dropDatabase(c: pg.Client, name: string): Promise<void> {
+  for (let waited = 0; waited < 1000; waited += 20) {
+    const { rows } = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+    if (rows[0]!.n === 0) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 }
 
 export function testConfig(databaseUrlValue: string, env: Record<string, string> = {}): AppConfig {
