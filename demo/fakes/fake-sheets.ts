@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
  *   GET  /v4/spreadsheets/{id}/values/{range}         values.get
  *   GET  /v4/spreadsheets/{id}/values:batchGet        values.batchGet (?ranges=…&ranges=…)
  *   POST /v4/spreadsheets/{id}/values:batchUpdate     values.batchUpdate (RAW / USER_ENTERED)
- *   POST /v4/spreadsheets/{id}:batchUpdate            updateCells (values, backgroundColor), repeatCell, appendDimension
+ *   POST /v4/spreadsheets/{id}:batchUpdate            updateCells (values, backgroundColor), repeatCell, appendDimension;
+ *                                                     includeSpreadsheetInResponse + responseRanges echo the ranges after the update
  *
  * Google's per-user quotas can be enforced (enforceQuota), answering 429 with
  * Google's RESOURCE_EXHAUSTED body beyond them.
@@ -492,7 +493,28 @@ export class FakeSheets {
       for (const s of saved) Object.assign(s.t, { rows: s.rows, colours: s.colours, rowCount: s.rowCount, columnCount: s.columnCount });
       throw err;
     }
-    return { spreadsheetId: id, replies: requests.map(() => ({})) };
+    const answer: Record<string, unknown> = { spreadsheetId: id, replies: requests.map(() => ({})) };
+    const { includeSpreadsheetInResponse, responseRanges } = (body ?? {}) as { includeSpreadsheetInResponse?: boolean; responseRanges?: string[] };
+    if (includeSpreadsheetInResponse) answer.updatedSpreadsheet = this.echo(id, responseRanges ?? []);
+    return answer;
+  }
+
+  /** The spreadsheet after a batchUpdate, as includeSpreadsheetInResponse + responseRanges give it: each range's cells (effectiveValue). */
+  private echo(id: string, ranges: string[]): unknown {
+    const grids = ranges.map((range) => this.parseRange(id, range));
+    return {
+      spreadsheetId: id,
+      sheets: this.book(id).map((tab) => {
+        const grid = grids.find((g) => g.tab === tab);
+        if (!grid) return { properties: { sheetId: tab.sheetId, title: tab.title } };
+        const endRow = Math.min(grid.endRow ?? tab.rows.length, tab.rows.length);
+        const endCol = grid.endCol ?? tab.columnCount;
+        const rowData = tab.rows.slice(grid.startRow, endRow).map((row) => ({
+          values: row.slice(grid.startCol, endCol).map((v) => (v === '' ? {} : { effectiveValue: effectiveValue(v) })),
+        }));
+        return { properties: { sheetId: tab.sheetId, title: tab.title }, data: [{ startRow: grid.startRow, startColumn: grid.startCol, rowData }] };
+      }),
+    };
   }
 
   /** 'Tab'!A1:C3, Tab!2:2, 'Tab'!A:A, 'Tab'!A2:Z, 'Tab', A1:B2 (first tab). */
@@ -584,6 +606,12 @@ function extendedValue(v: Record<string, unknown> | undefined): CellValue {
   if (typeof v.boolValue === 'boolean') return v.boolValue;
   if (typeof v.formulaValue === 'string') return v.formulaValue;
   return '';
+}
+
+function effectiveValue(v: CellValue): Record<string, unknown> {
+  if (typeof v === 'number') return { numberValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  return { stringValue: v };
 }
 
 function formatted(v: CellValue): string {

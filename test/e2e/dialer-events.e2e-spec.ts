@@ -84,17 +84,19 @@ describe('Dialer: call ends from webhooks and the forwarder, and their edges (e2
     const socket = sockets.fwd!;
     // this time Dialpad's deliveries go through the forwarder (same signature rules: a JWT signed with the app's secret)
     w.dialpad.setWebhookTarget(`${w.t.baseUrl}/events/dialpad/${w.app.id}`, w.app.webhook_secret);
+    const baseline = ((await agents.fwd!.current()).body as { stats: { connects: number } }).stats.connects;
     const sentBefore = socket.messages.length;
     const dial = placed((await agents.fwd!.dial()).body as DialBody);
     const dispo = await socket.waitFor((m) => m.event === 'SHOW_DISPO' && m.attempt_id === dial.attempt_id);
     expect(dispo).toMatchObject({ row_id: 'F1', dialpad_call_id: dial.dialpad_call_id, connected: true, talk_time_ms: 1000 });
-    // the connect reached the agent's counters while the call was on (before SHOW_DISPO), not at the disposition
-    // (the dial's own STATS carries the count before; the connect's, one more)
+    // the connect reached the agent's counters while the call was on (before SHOW_DISPO), not at the disposition:
+    // a STATS before SHOW_DISPO counts one connect more than the session did before the dial (the dial's own
+    // STATS may carry it already when the call connected that fast, so it is not the count of the messages)
     const connects = socket.messages
       .slice(sentBefore, socket.messages.indexOf(dispo))
       .filter((m) => m.event === 'STATS')
       .map((m) => (m.stats as { connects?: number } | undefined)?.connects ?? 0);
-    expect(Math.max(...connects)).toBe(Math.min(...connects) + 1);
+    expect(connects).toContain(baseline + 1);
     expect(w.dialpad.deliveries.filter((d) => d.call_id === dial.dialpad_call_id).map((d) => [d.state, d.status])).toEqual([
       ['calling', 200],
       ['ringing', 200],

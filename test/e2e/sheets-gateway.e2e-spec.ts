@@ -375,6 +375,49 @@ describe('SheetsGateway against a fake Sheets v4 server (medium: real client, re
     }
   });
 
+  it("rows sorted after the positions were read: Google's echo shows the write landed on another lead; that lead is put back, the write goes again where its lead is", async () => {
+    const lean = await startSheetsHarness({ SHEETS_API_ROOT_URL: fake.url, SHEETS_OUTBOX_POLL_INTERVAL_MS: '25', SHEETS_ROW_POSITIONS_MAX_AGE_MS: '60000' });
+    try {
+      const before = await lean.gateway.readAgentSheet(ref);
+      expect(before.rows.map((r) => r.rowId)).toEqual(['L-1', 'L-2']);
+      const ada = leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-1');
+      const grace = leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-2');
+      expect(ada.Status2).not.toBe('DNC');
+      // someone sorts the tab (Grace first) after the read: the copy's positions are now wrong
+      fake.editRows(AGENT_BOOK, 'Leads', (rows) => [rows[0]!, rows[2]!, rows[1]!]);
+      fake.clearRequests();
+      await lean.gateway.writeLead(lean.appId, ref, { rowId: 'L-2', changes: { values: [{ column: 'Status2', value: 'DNC' }, { column: 'Notes', value: 'asked not to be called' }], formats: [] } });
+      await lean.flushed();
+      const grid = fake.cells(AGENT_BOOK, 'Leads');
+      // Grace has her write; Ada, whose row took it first, has her cells back
+      expect(leadCells(grid, 'L-2')).toMatchObject({ Name: 'Grace', Status1: grace.Status1, Status2: 'DNC', Notes: 'asked not to be called' });
+      expect(leadCells(grid, 'L-1')).toEqual(ada);
+      // the first write used the copy's positions (no read) and its echo showed L-1 in row 3; then one read and the write again
+      const calls = fake.requests.map((r) => r.call);
+      expect(calls[0]).toBe('spreadsheets.batchUpdate');
+      expect(calls.filter((c) => c === 'values.batchGet')).toHaveLength(1);
+      expect(fake.calls('spreadsheets.batchUpdate', { ok: true }).length).toBeGreaterThanOrEqual(2);
+      const rows = await lean.sql.query<{ row_id: string; attempts: number; last_error: string | null; done: boolean }>(
+        `SELECT row_id, attempts, last_error, done_at IS NOT NULL AS done FROM sheets_outbox ORDER BY id`,
+      );
+      expect(rows).toEqual([
+        { row_id: 'L-2', attempts: 2, last_error: null, done: true },
+        { row_id: 'L-1', attempts: 1, last_error: null, done: true },
+      ]);
+      const text = await lean.module.get(MetricsService).registry.metrics();
+      expect(text).toMatch(/cti_sheets_writes_total\{result="misplaced"[^}]*\} 1\n/);
+      expect(text).toMatch(/cti_sheets_writes_total\{result="restored"[^}]*\} 1\n/);
+      // and the cache learnt the new positions: the next write lands at once, its echo confirming them
+      fake.clearRequests();
+      await lean.gateway.writeLead(lean.appId, ref, { rowId: 'L-1', changes: { values: [{ column: 'Notes', value: 'still here' }], formats: [] } });
+      await lean.flushed();
+      expect(fake.requests.map((r) => r.call)).toEqual(['spreadsheets.batchUpdate']);
+      expect(leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-1')).toEqual({ ...ada, Notes: 'still here' });
+    } finally {
+      await lean.close();
+    }
+  });
+
   it('counts Sheets calls in /metrics', async () => {
     await gateway.readAgentSheet(ref);
     const text = await h.module.get(MetricsService).registry.metrics();

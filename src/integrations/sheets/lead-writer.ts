@@ -1,13 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { sheets_v4 } from '@googleapis/sheets';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../infra/config/app-config.js';
 import type { AgentRow, RowChanges } from '../../policy/policy.types.js';
-import { applyChanges } from '../../policy/row-changes.js';
-import { hexToColor } from './a1.js';
+import { applyChanges, cellText } from '../../policy/row-changes.js';
+import { columnLetters, hexToColor, quoteTitle } from './a1.js';
 import type { Layout } from './sheet-layout.js';
 import { SheetReader } from './sheet-reader.js';
-import { SheetsApi, type TabInfo } from './sheets-api.js';
+import { type EchoedRange, SheetsApi, type TabInfo } from './sheets-api.js';
 import type { AgentSheet } from './sheets-cache.js';
 import { SheetsApiError, toDomainError } from './sheets-errors.js';
 
@@ -26,6 +26,13 @@ export interface QueuedWrite {
 export interface FlushOutcome {
   /** applied, in the one request */
   written: string[];
+  /**
+   * applied, but onto another lead's row: the rows moved (a sort, an insert) after the positions were
+   * read. Google's echo of the RowID column shows it; the write goes again, found where the lead is now.
+   */
+  misplaced: { id: string; error: Error }[];
+  /** what puts back the cells a misplaced write changed on the lead now in that row (its values before, as last read) */
+  restores: { tab: string; rowId: string; rowIndexHint: number; changes: RowChanges }[];
   /** cannot be applied, ever (the lead is gone): kept as dead with the reason */
   gone: { id: string; error: DomainError }[];
   /** refused for now by the sheet (a lost column, a RowID twice): tried again later */
@@ -52,6 +59,7 @@ interface Located {
  */
 @Injectable()
 export class LeadWriter {
+  private readonly logger = new Logger('Sheets');
   private readonly queues = new Map<string, Promise<unknown>>();
 
   private readonly positionsMaxAgeMs: number;
@@ -75,8 +83,8 @@ export class LeadWriter {
   }
 
   private async flushNow(spreadsheetId: string, writes: QueuedWrite[], slotsTaken: boolean): Promise<FlushOutcome> {
-    const outcome: FlushOutcome = { written: [], gone: [], refused: [], requests: { reads: 0, writes: 0 } };
-    const located = await this.locate(spreadsheetId, writes, outcome, slotsTaken && this.readsFirst);
+    const outcome: FlushOutcome = { written: [], misplaced: [], restores: [], gone: [], refused: [], requests: { reads: 0, writes: 0 } };
+    const { located, sheets } = await this.locate(spreadsheetId, writes, outcome, slotsTaken && this.readsFirst);
     const requests: sheets_v4.Schema$Request[] = [];
     const widened = new Map<number, { tab: TabInfo; layout: Layout }>();
     const applied: { write: QueuedWrite; at: Located }[] = [];
@@ -112,22 +120,96 @@ export class LeadWriter {
     const grow = [...widened.values()]
       .filter(({ tab, layout }) => layout.width > tab.columnCount)
       .map(({ tab, layout }) => ({ appendDimension: { sheetId: tab.sheetId, dimension: 'COLUMNS', length: layout.width - tab.columnCount } }));
+    let echoes = new Map<number, EchoedRange>();
     if (requests.length > 0) {
       outcome.requests.writes++;
+      // Google sends back each written tab's RowID column as it is after the write: proof that every write
+      // landed on its lead, and the tab's row positions as of now for the next flush
+      const echo = [...new Map(applied.map(({ at }) => [at.tab.sheetId, rowIdColumnA1(at)])).values()];
       try {
-        await this.api.batchUpdate(spreadsheetId, [...grow, ...requests], 'write', { slotTaken: slotsTaken });
+        echoes = await this.api.batchUpdate(spreadsheetId, [...grow, ...requests], 'write', { slotTaken: slotsTaken, echo });
       } catch (err) {
         throw toDomainError(err, `spreadsheet ${spreadsheetId}`);
       }
       for (const { tab, layout } of widened.values()) tab.columnCount = Math.max(tab.columnCount, layout.width);
     }
-    for (const { write } of applied) outcome.written.push(write.id);
-    this.patchCache(spreadsheetId, applied, widened);
+    const landed = this.verify(spreadsheetId, applied, sheets, echoes, outcome);
+    for (const { write } of landed) outcome.written.push(write.id);
+    this.patchCache(spreadsheetId, landed, widened);
     return outcome;
   }
 
+  /**
+   * Checks every applied write against Google's echo of its tab's RowID column. A write whose row holds
+   * another lead now (the rows moved between the read of the positions and the write) is reported
+   * misplaced, with a restore of the cells it changed on that lead; a tab whose rows moved is forgotten
+   * (the next flush and decision read it again), one whose rows are all where its copy has them counts
+   * as read now for the next flush's positions. Returns the writes that landed on their lead.
+   */
+  private verify(
+    spreadsheetId: string,
+    applied: { write: QueuedWrite; at: Located }[],
+    sheets: Map<number, AgentSheet>,
+    echoes: Map<number, EchoedRange>,
+    outcome: FlushOutcome,
+  ): { write: QueuedWrite; at: Located }[] {
+    const landed: { write: QueuedWrite; at: Located }[] = [];
+    const restored = new Set<string>();
+    const now = Date.now();
+    for (const [sheetId, sheet] of sheets) {
+      const echo = echoes.get(sheetId);
+      const mine = applied.filter(({ at }) => at.tab.sheetId === sheetId);
+      if (!echo) {
+        landed.push(...mine); // no echo (no write to this tab): nothing to check
+        continue;
+      }
+      const rowIdAt = (rowIndex: number) => echo.cells[rowIndex - 1 - echo.startRow] ?? '';
+      for (const item of mine) {
+        const { write, at } = item;
+        const there = rowIdAt(at.row.rowIndex);
+        if (there === write.rowId) {
+          landed.push(item);
+          continue;
+        }
+        outcome.misplaced.push({
+          id: write.id,
+          error: new DomainError('CONFLICT', `Lead ${write.rowId} was no longer in row ${at.row.rowIndex} of "${sheet.title}" (rows moved since they were read): written again where it is now`),
+        });
+        const other = sheet.rows.filter((r) => r.rowId === there);
+        if (there === '' || other.length !== 1) {
+          this.logger.error(
+            { spreadsheet_id: spreadsheetId, tab: sheet.title, row: at.row.rowIndex, columns: write.changes.values.map((c) => c.column) },
+            `a write for lead ${write.rowId} landed on row ${at.row.rowIndex}, which now holds ${there === '' ? 'no RowID' : `lead ${there}, not in the last read`}: check those cells by hand`,
+          );
+          continue;
+        }
+        const columns = write.changes.values.map((c) => c.column).filter((c) => sheet.layout.columns.has(c) && !restored.has(`${sheetId}\u0000${there}\u0000${c}`));
+        for (const c of columns) restored.add(`${sheetId}\u0000${there}\u0000${c}`);
+        if (columns.length === 0) continue;
+        outcome.restores.push({
+          tab: write.tab,
+          rowId: there,
+          rowIndexHint: at.row.rowIndex,
+          changes: { values: columns.map((column) => ({ column, value: cellText(other[0]!, column) })), formats: [] },
+        });
+        this.logger.warn(
+          { spreadsheet_id: spreadsheetId, tab: sheet.title, row: at.row.rowIndex, lead: there, columns },
+          `a write for lead ${write.rowId} landed on lead ${there} (rows moved since they were read): its values are put back and the write goes again; colours set on that row stay`,
+        );
+      }
+      if (sheet.rows.every((r) => rowIdAt(r.rowIndex) === r.rowId)) this.reader.cache.confirmPositions(sheet, now);
+      else this.reader.cache.forgetTab(spreadsheetId, sheetId);
+    }
+    return landed;
+  }
+
   /** Where each write's lead is now; writes whose lead is gone or ambiguous are reported in `outcome`. */
-  private async locate(spreadsheetId: string, writes: QueuedWrite[], outcome: FlushOutcome, readSlotTaken: boolean): Promise<Map<string, Located>> {
+  private async locate(
+    spreadsheetId: string,
+    writes: QueuedWrite[],
+    outcome: FlushOutcome,
+    readSlotTaken: boolean,
+  ): Promise<{ located: Map<string, Located>; sheets: Map<number, AgentSheet> }> {
     const tabs = new Map<string, TabInfo>();
     for (const name of new Set(writes.map((w) => w.tab))) {
       try {
@@ -139,7 +221,8 @@ export class LeadWriter {
     }
     const pending = writes.filter((w) => tabs.has(w.tab));
     const located = new Map<string, Located>();
-    if (pending.length === 0) return located;
+    const found = new Map<number, AgentSheet>();
+    if (pending.length === 0) return { located, sheets: found };
     // every tab with writes, whole, in one values.batchGet: where each lead is now (people sort and insert),
     // and a fresh copy for the dialer's decisions as well
     const uniqueTabs = [...new Map([...tabs.values()].map((t) => [t.sheetId, t])).values()];
@@ -169,6 +252,7 @@ export class LeadWriter {
         outcome.refused.push({ id: w.id, error: sheet ?? new DomainError('NOT_FOUND', `Tab "${w.tab}" was not read`) });
         continue;
       }
+      found.set(tab.sheetId, sheet);
       const matches = sheet.rows.filter((r) => r.rowId === w.rowId);
       if (matches.length === 1) located.set(w.id, { tab, layout: sheet.layout, row: matches[0]! });
       else if (matches.length === 0) outcome.gone.push({ id: w.id, error: leadGone(w.rowId, sheet) });
@@ -179,7 +263,7 @@ export class LeadWriter {
         });
       }
     }
-    return located;
+    return { located, sheets: found };
   }
 
   /**
@@ -190,7 +274,7 @@ export class LeadWriter {
     if (this.positionsMaxAgeMs <= 0) return null;
     const sheets = new Map<number, AgentSheet>();
     for (const tab of tabs) {
-      const sheet = this.reader.cache.staleAgentSheet(spreadsheetId, tab.sheetId, this.positionsMaxAgeMs);
+      const sheet = this.reader.cache.positionsOf(spreadsheetId, tab.sheetId, this.positionsMaxAgeMs);
       if (!sheet || sheet.title !== tab.title) return null;
       sheets.set(tab.sheetId, sheet);
     }
@@ -229,6 +313,12 @@ export class LeadWriter {
 
 export function leadGone(rowId: string, sheet: Pick<AgentSheet, 'title' | 'spreadsheetId'>): DomainError {
   return new DomainError('NOT_FOUND', `Lead ${rowId} is no longer in agent sheet "${sheet.title}" (spreadsheet ${sheet.spreadsheetId})`, { reason: LEAD_GONE });
+}
+
+/** The tab's RowID column, whole: 'Tab'!C:C. */
+function rowIdColumnA1(at: Located): string {
+  const letters = columnLetters(at.layout.columns.get('RowID')!);
+  return `${quoteTitle(at.tab.title)}!${letters}:${letters}`;
 }
 
 /** One cell's value, as RAW input would keep it (text stays text: phone numbers, ISO times). */

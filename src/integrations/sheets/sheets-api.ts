@@ -13,6 +13,7 @@ import {
   wrap,
 } from 'cockatiel';
 import { AppConfig, ConfigError } from '../../infra/config/app-config.js';
+import { cellString } from './sheet-layout.js';
 import { isRetryable, SheetsApiError, toSheetsApiError } from './sheets-errors.js';
 import { SheetsMetrics } from './sheets-metrics.js';
 import { type QuotaKind, SheetsQuota } from './sheets-quota.js';
@@ -127,13 +128,31 @@ export class SheetsApi {
    * the budget just before (the flusher does, before it claims the queue);
    * retries take their own.
    */
-  async batchUpdate(spreadsheetId: string, requests: sheets_v4.Schema$Request[], purpose: CallPurpose = 'write', options: { slotTaken?: boolean } = {}): Promise<void> {
-    await this.call(
+  async batchUpdate(
+    spreadsheetId: string,
+    requests: sheets_v4.Schema$Request[],
+    purpose: CallPurpose = 'write',
+    options: { slotTaken?: boolean; echo?: string[] } = {},
+  ): Promise<Map<number, EchoedRange>> {
+    const echo = options.echo ?? [];
+    const res = await this.call(
       'spreadsheets.batchUpdate',
       purpose,
-      (signal) => this.client.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests } }, { signal }),
+      (signal) =>
+        this.client.spreadsheets.batchUpdate(
+          echo.length === 0
+            ? { spreadsheetId, requestBody: { requests } }
+            : {
+                spreadsheetId,
+                // the field mask keeps the answer to the echoed cells' values (with a mask, responseIncludeGridData is not needed)
+                fields: 'updatedSpreadsheet.sheets(properties.sheetId,data(startRow,rowData.values.effectiveValue))',
+                requestBody: { requests, includeSpreadsheetInResponse: true, responseRanges: echo },
+              },
+          { signal },
+        ),
       options.slotTaken === true,
     );
+    return echoedRanges(res.data);
   }
 
   private async call<T>(method: string, purpose: CallPurpose, fn: (signal: AbortSignal) => Promise<T>, slotTaken = false): Promise<T> {
@@ -187,4 +206,25 @@ export function authFor(config: AppConfig): SheetsAuth | undefined {
 
 function withSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
+}
+
+/** Cells a write asked Google to send back as they are after it (one column per tab): text by row, `startRow` 0-based. */
+export interface EchoedRange {
+  startRow: number;
+  cells: string[];
+}
+
+/** The echoed ranges of a batchUpdate's answer by sheetId (effective values, as `values.batchGet` UNFORMATTED_VALUE gives them). */
+function echoedRanges(data: sheets_v4.Schema$BatchUpdateSpreadsheetResponse | undefined): Map<number, EchoedRange> {
+  const out = new Map<number, EchoedRange>();
+  for (const sheet of data?.updatedSpreadsheet?.sheets ?? []) {
+    const grid = sheet.data?.[0];
+    if (sheet.properties?.sheetId == null || !grid) continue;
+    const cells = (grid.rowData ?? []).map((row) => {
+      const v = row.values?.[0]?.effectiveValue;
+      return cellString(v?.stringValue ?? v?.numberValue ?? v?.boolValue ?? '').trim();
+    });
+    out.set(sheet.properties.sheetId, { startRow: grid.startRow ?? 0, cells });
+  }
+  return out;
 }

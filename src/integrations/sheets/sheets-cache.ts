@@ -23,7 +23,8 @@ interface Entry<T> {
 
 interface Book {
   tabs?: Entry<TabInfo[]>;
-  agents: Map<number, Entry<AgentSheet> & { byRowId?: Map<string, number> }>;
+  /** `positionsAt`: when a write's echo last showed every row where this copy has it */
+  agents: Map<number, Entry<AgentSheet> & { byRowId?: Map<string, number>; positionsAt?: number }>;
   routers: Map<number, Entry<RouterEntry[]>>;
 }
 
@@ -67,6 +68,22 @@ export class SheetsCache {
     const entry = this.books.get(spreadsheetId)?.agents.get(sheetId);
     if (!entry || this.clock() - entry.at > maxAgeMs) return null;
     return entry.value;
+  }
+
+  /**
+   * The cached tab when its row positions are known to be at most `maxAgeMs` old: read then, or
+   * confirmed since by a write's echo of the RowID column (`confirmPositions`). Its cells may be older.
+   */
+  positionsOf(spreadsheetId: string, sheetId: number, maxAgeMs: number): AgentSheet | null {
+    const entry = this.books.get(spreadsheetId)?.agents.get(sheetId);
+    if (!entry || this.clock() - Math.max(entry.at, entry.positionsAt ?? 0) > maxAgeMs) return null;
+    return entry.value;
+  }
+
+  /** A write's echo showed every lead of this copy of the tab where the copy has it, at `at`. */
+  confirmPositions(sheet: AgentSheet, at: number): void {
+    const entry = this.books.get(sheet.spreadsheetId)?.agents.get(sheet.sheetId);
+    if (entry && entry.value.readAt === sheet.readAt) entry.positionsAt = Math.max(entry.positionsAt ?? 0, at);
   }
 
   /** The cache's time to live in ms (0: until refreshed). */

@@ -40,7 +40,7 @@ export class SheetsMetrics {
     this.circuitOpen = new Gauge({ name: 'cti_sheets_circuit_open', help: '1 while the Sheets circuit breaker is open', registers });
     this.writes = new Counter({
       name: 'cti_sheets_writes_total',
-      help: 'Lead writes, by result: written (inline), queued (outbox), replayed (outbox → sheet), dead (outbox, cannot be applied)',
+      help: 'Lead writes, by result: written (inline), queued (outbox), replayed (outbox → sheet), misplaced (landed on a moved row: written again), restored (a moved row put back), dead (outbox, cannot be applied)',
       labelNames: ['result'],
       registers,
     });

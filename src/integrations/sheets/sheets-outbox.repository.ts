@@ -171,6 +171,23 @@ export class SheetsOutboxRepository {
     return rows.map((r) => ({ id: r.id, tab: r.tab, rowId: r.row_id, changes: r.changes }));
   }
 
+  /** The columns pending writes of these leads set, by tab NUL RowID. */
+  async pendingColumns(spreadsheetId: string, rowIds: string[]): Promise<Map<string, Set<string>>> {
+    const out = new Map<string, Set<string>>();
+    if (rowIds.length === 0) return out;
+    const rows = await this.db.query<{ tab: string; row_id: string; column: string }>(
+      `SELECT DISTINCT tab, row_id, c->>'column' AS column
+         FROM sheets_outbox, jsonb_array_elements(changes->'values') AS c
+        WHERE spreadsheet_id = $1 AND row_id = ANY($2::text[]) AND ${PENDING}`,
+      [spreadsheetId, rowIds],
+    );
+    for (const r of rows) {
+      const key = `${r.tab}\u0000${r.row_id}`;
+      out.set(key, (out.get(key) ?? new Set()).add(r.column));
+    }
+    return out;
+  }
+
   /** Per spreadsheet: writes waiting and the oldest one's age (metrics). */
   async queueStats(): Promise<{ spreadsheetId: string; depth: number; oldestAgeMs: number }[]> {
     const rows = await this.db.query<{ spreadsheet_id: string; depth: number; age_ms: number }>(

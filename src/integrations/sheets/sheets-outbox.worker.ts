@@ -3,7 +3,7 @@ import { DrainLoop } from '../../common/drain-loop.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../infra/config/app-config.js';
 import { RedisLock } from '../../infra/redis/redis-lock.js';
-import { LeadWriter } from './lead-writer.js';
+import { type FlushOutcome, LeadWriter } from './lead-writer.js';
 import { isTransient } from './sheets-errors.js';
 import { SheetsMetrics } from './sheets-metrics.js';
 import { type OutboxEntry, SheetsOutboxRepository } from './sheets-outbox.repository.js';
@@ -150,6 +150,7 @@ export class SheetsOutboxWorker implements OnApplicationBootstrap, BeforeApplica
       this.metrics.writes.inc({ result: 'replayed' }, outcome.written.length);
       this.metrics.flushes.inc({ result: 'written' });
       this.metrics.flushSize.observe(outcome.written.length);
+      if (outcome.misplaced.length > 0) await this.rewrite(spreadsheetId, oldest, outcome);
       for (const { id, error } of outcome.gone) {
         await this.outbox.markDead(id, error.message);
         this.metrics.writes.inc({ result: 'dead' });
@@ -184,6 +185,28 @@ export class SheetsOutboxWorker implements OnApplicationBootstrap, BeforeApplica
       this.logger.warn(`flush of ${ids.length} write(s) to ${spreadsheetId} failed, attempt ${oldest.attempts}; retry in ${delay} ms: ${message}`);
       this.wakeIn(delay);
     }
+  }
+
+  /**
+   * Writes that landed on another lead's row (the rows moved since their positions were read) go again
+   * at once, found where their lead is now; the cells they changed on that other lead are put back to
+   * what it had, queued after them — except cells a write still waiting in the queue sets anyway.
+   */
+  private async rewrite(spreadsheetId: string, oldest: OutboxEntry, outcome: FlushOutcome): Promise<void> {
+    const ids = outcome.misplaced.map((m) => m.id);
+    await this.outbox.markRetryMany(ids, 0, outcome.misplaced[0]!.error.message);
+    this.metrics.writes.inc({ result: 'misplaced' }, ids.length);
+    this.logger.warn(`${ids.length} write(s) to ${spreadsheetId} landed on moved rows: written again where their leads are now`);
+    const pending = await this.outbox.pendingColumns(spreadsheetId, [...new Set(outcome.restores.map((r) => r.rowId))]);
+    const restores = outcome.restores
+      .map((r) => ({ ...r, changes: { values: r.changes.values.filter((c) => !pending.get(`${r.tab}\u0000${r.rowId}`)?.has(c.column)), formats: [] } }))
+      .filter((r) => r.changes.values.length > 0);
+    await this.outbox.enqueue(
+      oldest.appId,
+      restores.map((r) => ({ spreadsheetId, ...r, reason: 'restore: a write meant for another lead landed on this row', delayMs: 0 })),
+    );
+    this.metrics.writes.inc({ result: 'restored' }, restores.length);
+    this.wake();
   }
 
   /** Queue depth and age per spreadsheet on /metrics. */
