@@ -505,14 +505,17 @@ export class FakeSheets {
     return {
       spreadsheetId: id,
       sheets: this.book(id).map((tab) => {
-        const grid = grids.find((g) => g.tab === tab);
-        if (!grid) return { properties: { sheetId: tab.sheetId, title: tab.title } };
-        const endRow = Math.min(grid.endRow ?? tab.rows.length, tab.rows.length);
-        const endCol = grid.endCol ?? tab.columnCount;
-        const rowData = tab.rows.slice(grid.startRow, endRow).map((row) => ({
-          values: row.slice(grid.startCol, endCol).map((v) => (v === '' ? {} : { effectiveValue: effectiveValue(v) })),
-        }));
-        return { properties: { sheetId: tab.sheetId, title: tab.title }, data: [{ startRow: grid.startRow, startColumn: grid.startCol, rowData }] };
+        const mine = grids.filter((g) => g.tab === tab);
+        if (mine.length === 0) return { properties: { sheetId: tab.sheetId, title: tab.title } };
+        const data = mine.map((grid) => {
+          const endRow = Math.min(grid.endRow ?? tab.rows.length, tab.rows.length);
+          const endCol = grid.endCol ?? tab.columnCount;
+          const rowData = tab.rows.slice(grid.startRow, endRow).map((row) => ({
+            values: row.slice(grid.startCol, endCol).map((v) => (v === '' ? {} : { effectiveValue: effectiveValue(v) })),
+          }));
+          return { startRow: grid.startRow, startColumn: grid.startCol, rowData };
+        });
+        return { properties: { sheetId: tab.sheetId, title: tab.title }, data };
       }),
     };
   }

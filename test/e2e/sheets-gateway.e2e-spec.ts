@@ -211,12 +211,16 @@ describe('SheetsGateway against a fake Sheets v4 server (medium: real client, re
       expect(leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-2')).toEqual(graceBefore);
       expect(fake.colours(AGENT_BOOK, 'Leads')).toEqual(Object.fromEntries(coloured.map((c) => [cellOf(c), '#8E7CC3'])));
 
-      // the flush: ONE read (the tab, to find L-1 by RowID where it is now), ONE write of values and colours
-      expect(fake.requests.map((r) => r.call)).toEqual(['values.batchGet', 'spreadsheets.batchUpdate']);
-      expect(fake.calls('values.batchGet')[0]!.query.ranges).toEqual(["'Leads'"]);
+      // the flush: ONE write of values and colours, L-1 found in the positions the last write's echo confirmed (no read);
+      // the write asks Google to echo the header row and the RowID column, which showed every cell where it was meant to be
+      expect(fake.requests.map((r) => r.call)).toEqual(['spreadsheets.batchUpdate']);
       const write = fake.calls('spreadsheets.batchUpdate')[0]!.body as {
         requests: { updateCells?: { start: { sheetId: number; rowIndex: number; columnIndex: number }; fields: string }; repeatCell?: { range: { sheetId: number }; fields: string } }[];
+        includeSpreadsheetInResponse: boolean;
+        responseRanges: string[];
       };
+      expect([write.includeSpreadsheetInResponse, write.responseRanges]).toEqual([true, ["'Leads'!1:1", `'Leads'!${columnOf(header, 'RowID')}2:${columnOf(header, 'RowID')}`]]);
+      expect(fake.calls('spreadsheets.batchUpdate')[0]!.query.fields).toEqual([expect.stringMatching(/^updatedSpreadsheet\.sheets\(/)]);
       const cells = write.requests.filter((r) => r.updateCells).map((r) => r.updateCells!);
       expect(cells.map((c) => `${columnOf(header, header[c.start.columnIndex]!)}${c.start.rowIndex + 1}`).sort()).toEqual(Object.keys(changed).map(cellOf).sort());
       for (const c of cells) expect([c.start.sheetId, c.fields]).toEqual([LEADS_GID, 'userEnteredValue']);
@@ -241,7 +245,16 @@ describe('SheetsGateway against a fake Sheets v4 server (medium: real client, re
     expect(leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-1').Notes).toBe('met at the expo; prefers mornings\n[2024-11-20 17:00 UTC] Num2 NO_ANSWER: no pickup');
   });
 
-  it('rows sorted between read and write: the write lands on the right RowID', async () => {
+  it('read before every flush (SHEETS_ROW_POSITIONS_MAX_AGE_MS=0): rows sorted and a lead inserted between read and write, the write lands on the right RowID', async () => {
+    const strict = await startSheetsHarness({ SHEETS_API_ROOT_URL: fake.url, SHEETS_OUTBOX_POLL_INTERVAL_MS: '25', SHEETS_ROW_POSITIONS_MAX_AGE_MS: '0' });
+    try {
+      await rowsSortedBeforeTheFlush(strict);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  const rowsSortedBeforeTheFlush = async ({ gateway, appId, flushed }: SheetsHarness) => {
     const sheet = await gateway.readAgentSheet(ref);
     const ada = sheet.rows.find((r) => r.rowId === 'L-1')!;
     expect(ada.rowIndex).toBe(2);
@@ -249,7 +262,7 @@ describe('SheetsGateway against a fake Sheets v4 server (medium: real client, re
     fake.editRows(AGENT_BOOK, 'Leads', (rows) => [rows[0]!, AGENT_HEADER.map((h) => (h === 'RowID' ? 'L-9' : h === 'Name' ? 'Zed' : '')), rows[2]!, rows[1]!]);
     fake.clearRequests();
     await gateway.writeLead(appId, ref, { rowId: 'L-1', rowIndex: ada.rowIndex, changes: applyDisposition({ row: ada, numberIndex: 1, code: 'WRONG', now: NOW, policy }).changes });
-    await h.flushed();
+    await flushed();
     const grid = fake.cells(AGENT_BOOK, 'Leads');
     expect(leadCells(grid, 'L-1')).toMatchObject({ Status1: 'WRONG', LastOutcome: 'WRONG', AttemptCount: '3', Name: 'Ada' });
     expect(leadCells(grid, 'L-2')).toMatchObject({ Status1: 'NEW', LastOutcome: '', AttemptCount: '0', Name: 'Grace' });
@@ -258,10 +271,12 @@ describe('SheetsGateway against a fake Sheets v4 server (medium: real client, re
     expect(fake.requests.map((r) => r.call)).toEqual(['values.batchGet', 'spreadsheets.batchUpdate']);
     // and the cache learnt the new positions
     expect((await gateway.readAgentSheet(ref)).rows.map((r) => `${r.rowId}@${r.rowIndex}`)).toEqual(['L-9@2', 'L-2@3', 'L-1@4']);
-  });
+  };
 
-  it('a lead deleted after the read: the queued write is kept as dead with the reason, nothing is written; once read, NOT_FOUND at once', async () => {
+  it('a lead deleted after the read: its write lands on the lead that moved up, which is put back; the write is kept as dead with the reason; once read, NOT_FOUND at once', async () => {
     await gateway.readAgentSheet(ref);
+    const grace = leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-2');
+    expect(grace.Status1).toBe('NEW');
     fake.editRows(AGENT_BOOK, 'Leads', (rows) => [rows[0]!, rows[2]!]);
     fake.clearRequests();
     const queued = await gateway.writeLead(appId, ref, { rowId: 'L-1', rowIndex: 2, changes: { values: [{ column: 'Status1', value: 'WRONG' }], formats: [] } });
@@ -269,8 +284,9 @@ describe('SheetsGateway against a fake Sheets v4 server (medium: real client, re
     const [dead] = await h.sql.query<{ dead_at: Date | null; last_error: string }>(`SELECT dead_at, last_error FROM sheets_outbox WHERE id = $1`, [queued.outboxIds[0]]);
     expect(dead!.dead_at).not.toBeNull();
     expect(dead!.last_error).toBe('Lead L-1 is no longer in agent sheet "Leads" (spreadsheet agent-book-1)');
-    expect(fake.calls('spreadsheets.batchUpdate')).toHaveLength(0);
-    expect(leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-2')).toMatchObject({ Status1: 'NEW' });
+    // the copy's positions were recent: the write went to row 2, Google's echo showed L-2 there; L-2 got its Status1 back
+    expect(fake.requests.map((r) => r.call)).toEqual(['spreadsheets.batchUpdate', 'values.batchGet', 'spreadsheets.batchUpdate']);
+    expect(leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-2')).toEqual(grace);
 
     // the flush re-read the tab: the dialer knows L-1 is gone
     await expect(gateway.writeLead(appId, ref, { rowId: 'L-1', rowIndex: 2, changes: { values: [{ column: 'Status1', value: 'WRONG' }], formats: [] } })).rejects.toMatchObject({

@@ -122,6 +122,11 @@ describe('Sheets writes survive 429 storms and outages: the durable outbox (medi
   });
 
   it('a queued write the sheet refuses (a column renamed) waits for a person to fix the sheet, then lands', async () => {
+    // the flush reads the tab first, as it does once the positions are older than SHEETS_ROW_POSITIONS_MAX_AGE_MS
+    // (within it, this write's cells are where they were, so it lands; the header's echo makes the tab read again)
+    await h.close();
+    h = await startSheetsHarness({ SHEETS_API_ROOT_URL: fake.url, ...FAST, SHEETS_ROW_POSITIONS_MAX_AGE_MS: '0' });
+    await h.gateway.readAgentSheet(ref);
     const header = [...AGENT_HEADER, 'LastCalledAt'];
     const num1 = header.indexOf('Num1');
     fake.failNext(3, 503);

@@ -432,15 +432,16 @@ export class AppConfig {
   SHEETS_FLUSH_INTERVAL_MS = 1000;
 
   /**
-   * A flush finds each lead by RowID in a read of its tab at most this old (this node's cached copy);
-   * older, it reads the tabs first (one read request). 0: read before every flush (no write can follow
-   * a sort made since the last read, at twice the requests).
+   * A flush finds each lead by RowID in this node's copy of its tab when the copy's row positions are at
+   * most this old (read then, or confirmed since by a write's echo of the RowID column); older, it reads
+   * the tabs first (one read request). Every write is checked against Google's echo: one that landed on a
+   * moved row is written again and the other lead's cells are put back. 0: read before every flush.
    */
   @Transform(toInt)
   @IsInt()
   @Min(0)
   @Max(600_000)
-  SHEETS_ROW_POSITIONS_MAX_AGE_MS = 0;
+  SHEETS_ROW_POSITIONS_MAX_AGE_MS = 10_000;
 
   /** Google's write requests per minute per user (one service account is one user): the budget every node shares. */
   @Transform(toInt)

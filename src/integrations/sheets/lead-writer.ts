@@ -2,10 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { sheets_v4 } from '@googleapis/sheets';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../infra/config/app-config.js';
-import type { AgentRow, RowChanges } from '../../policy/policy.types.js';
+import type { AgentColumn, AgentRow, RowChanges } from '../../policy/policy.types.js';
 import { applyChanges, cellText } from '../../policy/row-changes.js';
 import { columnLetters, hexToColor, quoteTitle } from './a1.js';
-import type { Layout } from './sheet-layout.js';
+import { headerKey, type Layout } from './sheet-layout.js';
 import { SheetReader } from './sheet-reader.js';
 import { type EchoedRange, SheetsApi, type TabInfo } from './sheets-api.js';
 import type { AgentSheet } from './sheets-cache.js';
@@ -13,6 +13,9 @@ import { SheetsApiError, toDomainError } from './sheets-errors.js';
 
 /** DomainError details.reason of a write whose lead (RowID) is no longer in the tab. */
 export const LEAD_GONE = 'LEAD_GONE';
+
+/** Columns the dialer writes as numbers. */
+const COUNTS = new Set(['AttemptCount', 'NextIndex']);
 
 /** One queued write: the exact cells of one lead, addressed by RowID; `rowIndexHint` is where it was last seen. */
 export interface QueuedWrite {
@@ -120,12 +123,12 @@ export class LeadWriter {
     const grow = [...widened.values()]
       .filter(({ tab, layout }) => layout.width > tab.columnCount)
       .map(({ tab, layout }) => ({ appendDimension: { sheetId: tab.sheetId, dimension: 'COLUMNS', length: layout.width - tab.columnCount } }));
-    let echoes = new Map<number, EchoedRange>();
+    let echoes = new Map<number, EchoedRange[]>();
     if (requests.length > 0) {
       outcome.requests.writes++;
-      // Google sends back each written tab's RowID column as it is after the write: proof that every write
-      // landed on its lead, and the tab's row positions as of now for the next flush
-      const echo = [...new Map(applied.map(({ at }) => [at.tab.sheetId, rowIdColumnA1(at)])).values()];
+      // Google sends back each written tab's header and RowID column as they are after the write: proof that
+      // every write landed on its lead's cells, and the tab's positions as of now for the next flush
+      const echo = [...new Map(applied.map(({ at }) => [at.tab.sheetId, echoRanges(at)])).values()].flat();
       try {
         echoes = await this.api.batchUpdate(spreadsheetId, [...grow, ...requests], 'write', { slotTaken: slotsTaken, echo });
       } catch (err) {
@@ -133,72 +136,92 @@ export class LeadWriter {
       }
       for (const { tab, layout } of widened.values()) tab.columnCount = Math.max(tab.columnCount, layout.width);
     }
-    const landed = this.verify(spreadsheetId, applied, sheets, echoes, outcome);
+    const layouts = new Map([...widened].map(([sheetId, w]) => [sheetId, w.layout]));
+    const landed = this.verify(spreadsheetId, applied, sheets, echoes, layouts, outcome);
     for (const { write } of landed) outcome.written.push(write.id);
     this.patchCache(spreadsheetId, landed, widened);
     return outcome;
   }
 
   /**
-   * Checks every applied write against Google's echo of its tab's RowID column. A write whose row holds
-   * another lead now (the rows moved between the read of the positions and the write) is reported
-   * misplaced, with a restore of the cells it changed on that lead; a tab whose rows moved is forgotten
-   * (the next flush and decision read it again), one whose rows are all where its copy has them counts
-   * as read now for the next flush's positions. Returns the writes that landed on their lead.
+   * Checks every applied write against Google's echo of its tab (the header row and the RowID column as
+   * they are after the write). A write whose row holds another lead now, or whose columns moved (rows
+   * sorted, inserted or deleted, columns inserted, since the positions were read) is reported misplaced,
+   * with restores of the cells it changed that belong to other leads or columns: their values in the copy.
+   * A cell no copy knows (a lead or a column added since) is logged for a person. A tab whose rows and
+   * columns all sit where the copy has them counts as positioned now; one that moved is forgotten (the
+   * next flush and decision read it again). Returns the writes that landed where they were meant to.
    */
   private verify(
     spreadsheetId: string,
     applied: { write: QueuedWrite; at: Located }[],
     sheets: Map<number, AgentSheet>,
-    echoes: Map<number, EchoedRange>,
+    echoes: Map<number, EchoedRange[]>,
+    layouts: Map<number, Layout>,
     outcome: FlushOutcome,
   ): { write: QueuedWrite; at: Located }[] {
     const landed: { write: QueuedWrite; at: Located }[] = [];
-    const restored = new Set<string>();
+    const restores = new Map<string, { tab: string; rowId: string; rowIndexHint: number; values: Map<string, string> }>();
     const now = Date.now();
     for (const [sheetId, sheet] of sheets) {
-      const echo = echoes.get(sheetId);
       const mine = applied.filter(({ at }) => at.tab.sheetId === sheetId);
+      const echo = echoOf(echoes.get(sheetId));
       if (!echo) {
-        landed.push(...mine); // no echo (no write to this tab): nothing to check
+        landed.push(...mine); // nothing written to this tab, or no echo: nothing to check
         continue;
       }
-      const rowIdAt = (rowIndex: number) => echo.cells[rowIndex - 1 - echo.startRow] ?? '';
+      const layout = layouts.get(sheetId) ?? sheet.layout;
+      const columnAt = (index: number): string | null => {
+        const key = headerKey(echo.header[index] ?? '');
+        return key === '' ? null : ([...layout.columns.keys()].find((name) => headerKey(name) === key) ?? null);
+      };
+      const columnsKept = [...layout.columns].every(([name, index]) => columnAt(index) === name);
+      const rowsKept = sheet.rows.every((r) => echo.rowIdAt(r.rowIndex) === r.rowId);
       for (const item of mine) {
         const { write, at } = item;
-        const there = rowIdAt(at.row.rowIndex);
-        if (there === write.rowId) {
+        const there = echo.rowIdAt(at.row.rowIndex);
+        const cells = write.changes.values.map((c) => ({ column: c.column, index: layout.columns.get(c.column)! }));
+        if (there === write.rowId && cells.every((c) => columnAt(c.index) === c.column)) {
           landed.push(item);
           continue;
         }
         outcome.misplaced.push({
           id: write.id,
-          error: new DomainError('CONFLICT', `Lead ${write.rowId} was no longer in row ${at.row.rowIndex} of "${sheet.title}" (rows moved since they were read): written again where it is now`),
+          error: new DomainError('CONFLICT', `Lead ${write.rowId}'s cells were no longer where "${sheet.title}" had them when read (rows or columns moved): written again where they are now`),
         });
-        const other = sheet.rows.filter((r) => r.rowId === there);
-        if (there === '' || other.length !== 1) {
-          this.logger.error(
-            { spreadsheet_id: spreadsheetId, tab: sheet.title, row: at.row.rowIndex, columns: write.changes.values.map((c) => c.column) },
-            `a write for lead ${write.rowId} landed on row ${at.row.rowIndex}, which now holds ${there === '' ? 'no RowID' : `lead ${there}, not in the last read`}: check those cells by hand`,
-          );
-          continue;
+        const owner = sheet.rows.filter((r) => r.rowId === there);
+        for (const cell of cells) {
+          const column = columnAt(cell.index);
+          if (there === write.rowId && column === cell.column) continue; // this cell did land right
+          const knownColumn = column !== null && sheet.layout.columns.has(column);
+          if (there === '' || owner.length !== 1 || !knownColumn) {
+            this.logger.error(
+              { spreadsheet_id: spreadsheetId, tab: sheet.title, cell: `${columnLetters(cell.index)}${at.row.rowIndex}`, lead: there || null },
+              `a write meant for lead ${write.rowId} (${cell.column}) landed on a cell last read holding another value, unknown now: check it by hand`,
+            );
+            continue;
+          }
+          const key = `${sheetId}\u0000${there}`;
+          const restore = restores.get(key) ?? { tab: write.tab, rowId: there, rowIndexHint: at.row.rowIndex, values: new Map<string, string>() };
+          restores.set(key, restore);
+          if (!restore.values.has(column)) restore.values.set(column, cellText(owner[0]!, column));
         }
-        const columns = write.changes.values.map((c) => c.column).filter((c) => sheet.layout.columns.has(c) && !restored.has(`${sheetId}\u0000${there}\u0000${c}`));
-        for (const c of columns) restored.add(`${sheetId}\u0000${there}\u0000${c}`);
-        if (columns.length === 0) continue;
-        outcome.restores.push({
-          tab: write.tab,
-          rowId: there,
-          rowIndexHint: at.row.rowIndex,
-          changes: { values: columns.map((column) => ({ column, value: cellText(other[0]!, column) })), formats: [] },
-        });
         this.logger.warn(
-          { spreadsheet_id: spreadsheetId, tab: sheet.title, row: at.row.rowIndex, lead: there, columns },
-          `a write for lead ${write.rowId} landed on lead ${there} (rows moved since they were read): its values are put back and the write goes again; colours set on that row stay`,
+          { spreadsheet_id: spreadsheetId, tab: sheet.title, row: at.row.rowIndex, lead: there || null },
+          `a write meant for lead ${write.rowId} landed elsewhere (rows or columns moved since they were read): the cells it hit are put back and it goes again; colours it set stay`,
         );
       }
-      if (sheet.rows.every((r) => rowIdAt(r.rowIndex) === r.rowId)) this.reader.cache.confirmPositions(sheet, now);
+      if (rowsKept && columnsKept) this.reader.cache.confirmPositions(sheet, now);
       else this.reader.cache.forgetTab(spreadsheetId, sheetId);
+    }
+    for (const r of restores.values()) {
+      outcome.restores.push({
+        tab: r.tab,
+        rowId: r.rowId,
+        rowIndexHint: r.rowIndexHint,
+        // counts go back as numbers, as the dialer writes them
+        changes: { values: [...r.values].map(([column, value]) => ({ column: column as AgentColumn, value: COUNTS.has(column) && /^\d+$/.test(value) ? Number(value) : value })), formats: [] },
+      });
     }
     return landed;
   }
@@ -315,10 +338,18 @@ export function leadGone(rowId: string, sheet: Pick<AgentSheet, 'title' | 'sprea
   return new DomainError('NOT_FOUND', `Lead ${rowId} is no longer in agent sheet "${sheet.title}" (spreadsheet ${sheet.spreadsheetId})`, { reason: LEAD_GONE });
 }
 
-/** The tab's RowID column, whole: 'Tab'!C:C. */
-function rowIdColumnA1(at: Located): string {
+/** What a write asks Google to echo of a tab: its header row and its RowID column below it ('Tab'!1:1, 'Tab'!C2:C). */
+function echoRanges(at: Located): string[] {
   const letters = columnLetters(at.layout.columns.get('RowID')!);
-  return `${quoteTitle(at.tab.title)}!${letters}:${letters}`;
+  return [`${quoteTitle(at.tab.title)}!1:1`, `${quoteTitle(at.tab.title)}!${letters}2:${letters}`];
+}
+
+/** A tab's echo read back: the header row, and the RowID in each row (1-based, '' for none); null without both. */
+function echoOf(ranges: EchoedRange[] | undefined): { header: string[]; rowIdAt: (rowIndex: number) => string } | null {
+  const header = ranges?.find((r) => r.startRow === 0);
+  const ids = ranges?.find((r) => r.startRow === 1);
+  if (!header || !ids) return null;
+  return { header: header.rows[0] ?? [], rowIdAt: (rowIndex) => ids.rows[rowIndex - 2]?.[0] ?? '' };
 }
 
 /** One cell's value, as RAW input would keep it (text stays text: phone numbers, ISO times). */

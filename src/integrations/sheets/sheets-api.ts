@@ -133,7 +133,7 @@ export class SheetsApi {
     requests: sheets_v4.Schema$Request[],
     purpose: CallPurpose = 'write',
     options: { slotTaken?: boolean; echo?: string[] } = {},
-  ): Promise<Map<number, EchoedRange>> {
+  ): Promise<Map<number, EchoedRange[]>> {
     const echo = options.echo ?? [];
     const res = await this.call(
       'spreadsheets.batchUpdate',
@@ -145,7 +145,7 @@ export class SheetsApi {
             : {
                 spreadsheetId,
                 // the field mask keeps the answer to the echoed cells' values (with a mask, responseIncludeGridData is not needed)
-                fields: 'updatedSpreadsheet.sheets(properties.sheetId,data(startRow,rowData.values.effectiveValue))',
+                fields: 'updatedSpreadsheet.sheets(properties.sheetId,data(startRow,startColumn,rowData.values.effectiveValue))',
                 requestBody: { requests, includeSpreadsheetInResponse: true, responseRanges: echo },
               },
           { signal },
@@ -208,23 +208,31 @@ function withSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
 
-/** Cells a write asked Google to send back as they are after it (one column per tab): text by row, `startRow` 0-based. */
+/** Cells a write asked Google to send back as they are after it: one range's text by row and column, its corner 0-based. */
 export interface EchoedRange {
   startRow: number;
-  cells: string[];
+  startColumn: number;
+  rows: string[][];
 }
 
 /** The echoed ranges of a batchUpdate's answer by sheetId (effective values, as `values.batchGet` UNFORMATTED_VALUE gives them). */
-function echoedRanges(data: sheets_v4.Schema$BatchUpdateSpreadsheetResponse | undefined): Map<number, EchoedRange> {
-  const out = new Map<number, EchoedRange>();
+function echoedRanges(data: sheets_v4.Schema$BatchUpdateSpreadsheetResponse | undefined): Map<number, EchoedRange[]> {
+  const out = new Map<number, EchoedRange[]>();
   for (const sheet of data?.updatedSpreadsheet?.sheets ?? []) {
-    const grid = sheet.data?.[0];
-    if (sheet.properties?.sheetId == null || !grid) continue;
-    const cells = (grid.rowData ?? []).map((row) => {
-      const v = row.values?.[0]?.effectiveValue;
-      return cellString(v?.stringValue ?? v?.numberValue ?? v?.boolValue ?? '').trim();
-    });
-    out.set(sheet.properties.sheetId, { startRow: grid.startRow ?? 0, cells });
+    if (sheet.properties?.sheetId == null || !sheet.data) continue;
+    out.set(
+      sheet.properties.sheetId,
+      sheet.data.map((grid) => ({
+        startRow: grid.startRow ?? 0,
+        startColumn: grid.startColumn ?? 0,
+        rows: (grid.rowData ?? []).map((row) =>
+          (row.values ?? []).map((cell) => {
+            const v = cell.effectiveValue;
+            return cellString(v?.stringValue ?? v?.numberValue ?? v?.boolValue ?? '').trim();
+          }),
+        ),
+      })),
+    );
   }
   return out;
 }
