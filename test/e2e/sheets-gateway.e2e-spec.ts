@@ -434,6 +434,30 @@ describe('SheetsGateway against a fake Sheets v4 server (medium: real client, re
     }
   });
 
+  it("columns moved after the positions were read (a person swapped two): the echo of the header shows it; the cell hit is put back, the write goes again", async () => {
+    const lean = await startSheetsHarness({ SHEETS_API_ROOT_URL: fake.url, SHEETS_OUTBOX_POLL_INTERVAL_MS: '25', SHEETS_ROW_POSITIONS_MAX_AGE_MS: '60000' });
+    try {
+      await lean.gateway.readAgentSheet(ref);
+      const grace = leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-2');
+      const ada = leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-1');
+      expect(grace.LastOutcome).not.toBe('call back Tuesday');
+      const header = fake.cells(AGENT_BOOK, 'Leads')[0]!;
+      const [notes, outcome] = [header.indexOf('Notes'), header.indexOf('LastOutcome')];
+      fake.editRows(AGENT_BOOK, 'Leads', (rows) => rows.map((r) => r.map((cell, i) => (i === notes ? r[outcome] : i === outcome ? r[notes] : cell)) as string[]));
+      fake.clearRequests();
+      await lean.gateway.writeLead(lean.appId, ref, { rowId: 'L-2', changes: { values: [{ column: 'Notes', value: 'call back Tuesday' }], formats: [] } });
+      await lean.flushed();
+      const grid = fake.cells(AGENT_BOOK, 'Leads');
+      expect(grid[0]![notes]).toBe('LastOutcome'); // the sheet keeps the person's order
+      expect(leadCells(grid, 'L-2')).toEqual({ ...grace, Notes: 'call back Tuesday' });
+      expect(leadCells(grid, 'L-1')).toEqual(ada);
+      const calls = fake.requests.map((r) => r.call);
+      expect([calls[0], calls[1], calls.filter((c) => c === 'values.batchGet').length]).toEqual(['spreadsheets.batchUpdate', 'values.batchGet', 1]);
+    } finally {
+      await lean.close();
+    }
+  });
+
   it('counts Sheets calls in /metrics', async () => {
     await gateway.readAgentSheet(ref);
     const text = await h.module.get(MetricsService).registry.metrics();
