@@ -434,6 +434,33 @@ describe('SheetsGateway against a fake Sheets v4 server (medium: real client, re
     }
   });
 
+  it('two leads swapped by a sort, both written in one flush: each ends with its own write and none of the other', async () => {
+    const lean = await startSheetsHarness({ SHEETS_API_ROOT_URL: fake.url, SHEETS_OUTBOX_POLL_INTERVAL_MS: '25', SHEETS_ROW_POSITIONS_MAX_AGE_MS: '60000' });
+    try {
+      await lean.gateway.readAgentSheet(ref);
+      const ada = leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-1');
+      const grace = leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-2');
+      fake.editRows(AGENT_BOOK, 'Leads', (rows) => [rows[0]!, rows[2]!, rows[1]!]);
+      await lean.gateway.writeLeads(lean.appId, ref, [
+        { rowId: 'L-1', changes: { values: [{ column: 'Notes', value: 'Ada: email first' }, { column: 'LastOutcome', value: 'CORRECT' }], formats: [] } },
+        { rowId: 'L-2', changes: { values: [{ column: 'Notes', value: 'Grace: evenings' }, { column: 'AttemptCount', value: 7 }], formats: [] } },
+      ]);
+      await lean.flushed();
+      const grid = fake.cells(AGENT_BOOK, 'Leads');
+      expect(leadCells(grid, 'L-1')).toEqual({ ...ada, Notes: 'Ada: email first', LastOutcome: 'CORRECT' });
+      expect(leadCells(grid, 'L-2')).toEqual({ ...grace, Notes: 'Grace: evenings', AttemptCount: '7' });
+      // Ada's AttemptCount, hit by Grace's write, was put back as a number, as the dialer writes counts
+      let adaCount: unknown;
+      fake.editRows(AGENT_BOOK, 'Leads', (rows) => {
+        adaCount = rows.find((r) => r[AGENT_HEADER.indexOf('RowID')] === 'L-1')![AGENT_HEADER.indexOf('AttemptCount')];
+        return rows;
+      });
+      expect(adaCount).toBe(Number(ada.AttemptCount));
+    } finally {
+      await lean.close();
+    }
+  });
+
   it("columns moved after the positions were read (a person swapped two): the echo of the header shows it; the cell hit is put back, the write goes again", async () => {
     const lean = await startSheetsHarness({ SHEETS_API_ROOT_URL: fake.url, SHEETS_OUTBOX_POLL_INTERVAL_MS: '25', SHEETS_ROW_POSITIONS_MAX_AGE_MS: '60000' });
     try {

@@ -161,7 +161,7 @@ export class LeadWriter {
     outcome: FlushOutcome,
   ): { write: QueuedWrite; at: Located }[] {
     const landed: { write: QueuedWrite; at: Located }[] = [];
-    const restores = new Map<string, { tab: string; rowId: string; rowIndexHint: number; values: Map<string, string> }>();
+    const restores: FlushOutcome['restores'] = [];
     const now = Date.now();
     for (const [sheetId, sheet] of sheets) {
       const mine = applied.filter(({ at }) => at.tab.sheetId === sheetId);
@@ -177,6 +177,8 @@ export class LeadWriter {
       };
       const columnsKept = [...layout.columns].every(([name, index]) => columnAt(index) === name);
       const rowsKept = sheet.rows.every((r) => echo.rowIdAt(r.rowIndex) === r.rowId);
+      // cells of other leads (or other columns) a misplaced write hit, by lead
+      const hit = new Map<string, { owner: AgentRow; rowIndex: number; tab: string; columns: Set<AgentColumn> }>();
       for (const item of mine) {
         const { write, at } = item;
         const there = echo.rowIdAt(at.row.rowIndex);
@@ -201,28 +203,31 @@ export class LeadWriter {
             );
             continue;
           }
-          const key = `${sheetId}\u0000${there}`;
-          const restore = restores.get(key) ?? { tab: write.tab, rowId: there, rowIndexHint: at.row.rowIndex, values: new Map<string, string>() };
-          restores.set(key, restore);
-          if (!restore.values.has(column)) restore.values.set(column, cellText(owner[0]!, column));
+          let lead = hit.get(there);
+          if (!lead) {
+            lead = { owner: owner[0]!, rowIndex: at.row.rowIndex, tab: write.tab, columns: new Set<AgentColumn>() };
+            hit.set(there, lead);
+          }
+          lead.columns.add(column as AgentColumn);
         }
         this.logger.warn(
           { spreadsheet_id: spreadsheetId, tab: sheet.title, row: at.row.rowIndex, lead: there || null },
           `a write meant for lead ${write.rowId} landed elsewhere (rows or columns moved since they were read): the cells it hit are put back and it goes again; colours it set stay`,
         );
       }
+      // what each hit lead's cells should hold: its last read, with its own writes of this flush that landed
+      for (const [rowId, { owner, rowIndex, tab, columns }] of hit) {
+        const meant = landed.filter(({ write, at }) => write.rowId === rowId && at.tab.sheetId === sheetId).reduce((row, { write }) => applyChanges(row, write.changes), owner);
+        const values = [...columns].map((column) => {
+          const text = cellText(meant, column);
+          return { column, value: COUNTS.has(column) && /^\d+$/.test(text) ? Number(text) : text }; // counts stay numbers
+        });
+        restores.push({ tab, rowId, rowIndexHint: rowIndex, changes: { values, formats: [] } });
+      }
       if (rowsKept && columnsKept) this.reader.cache.confirmPositions(sheet, now);
       else this.reader.cache.forgetTab(spreadsheetId, sheetId);
     }
-    for (const r of restores.values()) {
-      outcome.restores.push({
-        tab: r.tab,
-        rowId: r.rowId,
-        rowIndexHint: r.rowIndexHint,
-        // counts go back as numbers, as the dialer writes them
-        changes: { values: [...r.values].map(([column, value]) => ({ column: column as AgentColumn, value: COUNTS.has(column) && /^\d+$/.test(value) ? Number(value) : value })), formats: [] },
-      });
-    }
+    outcome.restores.push(...restores);
     return landed;
   }
 
