@@ -53,12 +53,15 @@ interface Located {
 /**
  * Applies a spreadsheet's queued writes in one spreadsheets.batchUpdate,
  * each lead found by RowID where it is (people sort and insert): in this
- * node's copy of the tab when it was read at most
- * SHEETS_ROW_POSITIONS_MAX_AGE_MS ago, else in a read of every tab with writes
- * in one values.batchGet (which also refreshes the dialer's cached copy). Then
- * every value (updateCells) and colour (repeatCell) of every write goes in one
- * request, in queue order, so Google applies them atomically and a later write
- * to a cell wins. One flush per spreadsheet at a time on this node.
+ * node's copy of the tab when its positions are at most
+ * SHEETS_ROW_POSITIONS_MAX_AGE_MS old (read then, or confirmed by a write's
+ * echo since), else in a read of every tab with writes in one values.batchGet
+ * (which also refreshes the dialer's cached copy). Then every value
+ * (updateCells) and colour (repeatCell) of every write goes in one request, in
+ * queue order, so Google applies them atomically and a later write to a cell
+ * wins; Google echoes each written tab's header and RowID column with its
+ * answer, and `verify` checks every write against it. One flush per
+ * spreadsheet at a time on this node.
  */
 @Injectable()
 export class LeadWriter {
