@@ -451,6 +451,12 @@ async function main() {
     const before = await field.inputValue();
     if (before !== cb.due_local.slice(0, 16)) fail(`the field starts at ${before}, the callback is due ${cb.due_local}`);
     await field.fill(`${before.slice(0, 10)}T16:30`);
+    // on a 1280×720 screen the form is on screen whole: the field, Save and Keep
+    for (const name of ['Save', 'Keep']) {
+      const box = await page.getByRole('button', { name, exact: true }).boundingBox();
+      const view = page.viewportSize();
+      if (!box || box.y < 0 || box.y + box.height > view.height) fail(`${name} is off screen (${JSON.stringify(box)} in ${view.width}×${view.height})`);
+    }
     await snap('moving a callback');
     await page.keyboard.press('Enter');
     const moved = await until('GET /api/callbacks to show the new time', async () => {

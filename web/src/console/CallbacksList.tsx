@@ -67,10 +67,14 @@ function CallbackItem({
   const badge = BADGE[standing];
   const name = c.lead_name || `Lead ${c.row_id}`;
 
+  const item = useRef<HTMLLIElement>(null);
   const backOut = useRef(false);
   useEffect(() => {
-    if (editing.kind !== 'none') firstField.current?.focus();
-    else if (backOut.current) moveButton.current?.focus(); // Keep or Esc: back where the agent was
+    if (editing.kind !== 'none') {
+      firstField.current?.focus({ preventScroll: true });
+      // the whole item on screen, its Save and Keep too (the list sits low on a 720 px screen)
+      item.current?.scrollIntoView?.({ block: 'nearest' });
+    } else if (backOut.current) moveButton.current?.focus(); // Keep or Esc: back where the agent was
     backOut.current = false;
   }, [editing.kind]);
 
@@ -103,7 +107,7 @@ function CallbackItem({
   };
 
   return (
-    <li className={`callback-item ${standing}`} data-testid="callback-item">
+    <li ref={item} className={`callback-item ${standing}`} data-testid="callback-item">
       <div className="callback-line">
         <span className="callback-name">{name}</span>
         {badge && <span className={`badge badge-${standing}`}>{badge}</span>}
