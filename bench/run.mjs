@@ -148,6 +148,31 @@ try {
   log('ingest: service, processor paused');
   const alone = await ingestLoad(`${svc.base}/webhooks/dialpad/${app.id}`, app.webhook_secret);
   add('ingest throughput, processor paused (the ingest path alone)', alone.requests.average, 'req/s', b.requests.average, 'bare Fastify+pg, 1 INSERT/req', true, '≥ 1.0× baseline');
+  // the same load on two processes: one node takes the webhooks (EVENT_PROCESSOR_ENABLED=false), another
+  // processes them (README "Running more nodes"); both on these 2 cores. The paused run's events first.
+  const worker = await stack.start({ EVENT_PROCESSOR_ENABLED: 'true' }, 'processor');
+  await drained(pool);
+  log('ingest: service, processor in its own process');
+  const splitFrom = new Date();
+  const split = await ingestLoad(`${svc.base}/webhooks/dialpad/${app.id}`, app.webhook_secret);
+  const { rows: splitLeft } = await pool.query(`SELECT count(*)::int AS n FROM webhook_events WHERE processed_at IS NULL AND dead_at IS NULL`);
+  await drained(pool);
+  const { rows: splitBurst } = await pool.query(
+    `SELECT count(*)::int AS n, extract(epoch FROM max(processed_at) - min(received_at)) AS s,
+            extract(epoch FROM max(processed_at) - max(received_at)) * 1000 AS tail_ms FROM webhook_events WHERE received_at >= $1`,
+    [splitFrom],
+  );
+  add('ingest throughput, processor in its own process', split.requests.average, 'req/s', b.requests.average, 'bare Fastify+pg, 1 INSERT/req', true, '≥ 1.0× baseline');
+  add(
+    'processing throughput during that burst (its own process)',
+    splitBurst[0].n / Number(splitBurst[0].s),
+    'events/s',
+    split.requests.average,
+    `the ingest throughput beside it; ${splitLeft[0].n} of ${splitBurst[0].n} waiting when the burst stopped, the last processed ${Math.round(Number(splitBurst[0].tail_ms))} ms after it arrived`,
+    true,
+    '≥ 1.0× ingest',
+  );
+  await worker.child.stop();
   await svc.child.stop();
   svc = await startService();
   await drained(pool);
