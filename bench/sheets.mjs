@@ -35,7 +35,12 @@ export async function measureSheetsPerDisposition({ rounds = 30, agents = 20, sh
     const quota = { take: async () => undefined, pushedBack: () => undefined };
     const api = new SheetsApi(config, new SheetsMetrics(new MetricsService()), quota);
     // one node alone: nobody to share a tab's read with (SharedTabReads is measured by the sheets-load bench)
-    const unshared = { read: (_id, _sheet, _notBefore, _keep, readFromGoogle) => readFromGoogle(), offer: async () => undefined };
+    const unshared = {
+      read: (_id, _sheet, _notBefore, _keep, readFromGoogle) => readFromGoogle(),
+      offer: async () => undefined,
+      markMoved: async () => undefined,
+      movedAt: async (_id, sheetIds) => new Map(sheetIds.map((id) => [id, 0])),
+    };
     const reader = new SheetReader(api, new SheetsCache(3_600_000), unshared);
     // every flush reads its tab first (SHEETS_ROW_POSITIONS_MAX_AGE_MS 0): the worst case, one read and one write
     const writer = new LeadWriter(api, reader, { SHEETS_ROW_POSITIONS_MAX_AGE_MS: 0 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { FakeSheets } from '../../demo/fakes/fake-sheets.js';
+import { LeadWriter } from '../../src/integrations/sheets/lead-writer.js';
 import { AGENT_HEADER, agentTab, leadCells } from '../support/sheets-fixtures.js';
 import { type SheetsHarness, startSheetsHarness } from '../support/sheets-harness.js';
 
@@ -66,6 +67,26 @@ describe('Sheets tab reads shared across nodes (real Redis, real PostgreSQL, fak
     const sheets = await Promise.all(nodes.map((n) => n.gateway.readAgentSheet(ref)));
     expect(reads()).toBe(1);
     for (const sheet of sheets) expect(sheet.rows.map((r) => r.rowId)).toEqual(['L-1', 'L-2']);
+  });
+
+  it("rows one node's write found moved: another node's flush does not trust its own copy's positions, it reads first", async () => {
+    const [a, b] = nodes;
+    // both nodes hold the tab as read now (the second takes the first's copy)
+    await a!.gateway.readAgentSheet(ref);
+    await b!.gateway.readAgentSheet(ref);
+    fake.editRows(BOOK, 'Leads', (rows) => [rows[0]!, rows[2]!, rows[1]!]); // a person sorts
+    fake.clearRequests();
+    const write = (id: string, rowId: string, notes: string) => ({ id, tab: String(GID), rowId, rowIndexHint: null, changes: { values: [{ column: 'Notes' as const, value: notes }], formats: [] } });
+    // node a flushes with its copy's positions: Google's echo shows the write hit the other lead
+    const first = await a!.module.get(LeadWriter).flush(BOOK, [write('w1', 'L-2', 'from a')]);
+    expect(first.misplaced.map((m) => m.id)).toEqual(['w1']);
+    await new Promise((r) => setTimeout(r, 50)); // the mark reaches Redis (best effort, in the background)
+    fake.clearRequests();
+    // node b's copy is as old, and b saw nothing: the mark makes its flush read the tab first
+    const second = await b!.module.get(LeadWriter).flush(BOOK, [write('w2', 'L-1', 'from b')]);
+    expect(fake.requests.map((r) => r.call)).toEqual(['values.batchGet', 'spreadsheets.batchUpdate']);
+    expect([second.written, second.misplaced]).toEqual([['w2'], []]);
+    expect(leadCells(fake.cells(BOOK, 'Leads'), 'L-1').Notes).toBe('from b');
   });
 
   it("a flush's read serves the other nodes' decisions, with the write it carried on top", async () => {

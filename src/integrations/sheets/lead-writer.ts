@@ -228,7 +228,10 @@ export class LeadWriter {
         restores.push({ tab, rowId, rowIndexHint: rowIndex, changes: { values, formats: [] } });
       }
       if (rowsKept && columnsKept) this.reader.cache.confirmPositions(sheet, now);
-      else this.reader.cache.forgetTab(spreadsheetId, sheetId);
+      else {
+        this.reader.cache.forgetTab(spreadsheetId, sheetId);
+        this.reader.markMoved(spreadsheetId, sheetId);
+      }
     }
     outcome.restores.push(...restores);
     return landed;
@@ -257,7 +260,7 @@ export class LeadWriter {
     // every tab with writes, whole, in one values.batchGet: where each lead is now (people sort and insert),
     // and a fresh copy for the dialer's decisions as well
     const uniqueTabs = [...new Map([...tabs.values()].map((t) => [t.sheetId, t])).values()];
-    let sheets: Map<number, AgentSheet | DomainError> | null = this.recentlyRead(spreadsheetId, uniqueTabs);
+    let sheets: Map<number, AgentSheet | DomainError> | null = await this.recentlyRead(spreadsheetId, uniqueTabs);
     if (!sheets) outcome.requests.reads++;
     try {
       sheets ??= await this.reader.readAgentTabs(spreadsheetId, uniqueTabs, 'write', { slotTaken: readSlotTaken });
@@ -301,11 +304,14 @@ export class LeadWriter {
    * Every tab's copy as this node read it at most SHEETS_ROW_POSITIONS_MAX_AGE_MS ago (row positions
    * as Google had them then), or null when one is older or missing: the flush reads them all first.
    */
-  private recentlyRead(spreadsheetId: string, tabs: readonly TabInfo[]): Map<number, AgentSheet> | null {
+  private async recentlyRead(spreadsheetId: string, tabs: readonly TabInfo[]): Promise<Map<number, AgentSheet> | null> {
     if (this.positionsMaxAgeMs <= 0) return null;
+    if (tabs.some((tab) => !this.reader.cache.positionsOf(spreadsheetId, tab.sheetId, this.positionsMaxAgeMs))) return null;
+    // rows another node's write found moved since this copy was read: its positions are not to be used either
+    const moved = await this.reader.movedAt(spreadsheetId, tabs.map((t) => t.sheetId));
     const sheets = new Map<number, AgentSheet>();
     for (const tab of tabs) {
-      const sheet = this.reader.cache.positionsOf(spreadsheetId, tab.sheetId, this.positionsMaxAgeMs);
+      const sheet = this.reader.cache.positionsOf(spreadsheetId, tab.sheetId, this.positionsMaxAgeMs, moved.get(tab.sheetId) ?? 0);
       if (!sheet || sheet.title !== tab.title) return null;
       sheets.set(tab.sheetId, sheet);
     }

@@ -17,6 +17,8 @@ const POLL_MS = 250;
 /** A shared copy outlives any decision that could use it (the reader's staleness bound), a minute at least. */
 const MIN_KEEP_MS = 60_000;
 const CHANNEL = 'sheets:tab-read';
+/** How long a tab's "rows moved at" mark is kept: far longer than any copy is used for positions. */
+const MOVED_KEEP_MS = 10 * 60_000;
 
 interface Waiter {
   notBefore: number;
@@ -89,6 +91,32 @@ export class SharedTabReads implements OnModuleInit {
     } finally {
       if (lease) this.release(lease, key);
     }
+  }
+
+  /**
+   * Tells every node that the tab's rows or columns moved (a write's echo showed it) at `at`: a copy of the
+   * tab read before then gives no row positions to a flush, whichever node holds it. Best effort.
+   */
+  async markMoved(spreadsheetId: string, sheetId: number, at = Date.now()): Promise<void> {
+    try {
+      await this.redis.client.set(this.redis.key(`sheets:moved:${tabKey(spreadsheetId, sheetId)}`), String(at), 'PX', MOVED_KEEP_MS);
+    } catch (err) {
+      this.logger.warn(`could not tell the other nodes that ${tabKey(spreadsheetId, sheetId)} moved: ${(err as Error).message}`);
+    }
+  }
+
+  /** When each tab's rows last moved, as far as any node saw (epoch ms, 0: not lately); all 0 without Redis. */
+  async movedAt(spreadsheetId: string, sheetIds: readonly number[]): Promise<Map<number, number>> {
+    const out = new Map(sheetIds.map((id) => [id, 0]));
+    if (sheetIds.length === 0) return out;
+    try {
+      // one slot: the spreadsheet is the keys' hash tag
+      const values = await this.redis.client.mget(...sheetIds.map((id) => this.redis.key(`sheets:moved:${tabKey(spreadsheetId, id)}`)));
+      sheetIds.forEach((id, i) => out.set(id, Number(values[i] ?? 0)));
+    } catch (err) {
+      this.logger.warn(`could not ask whether the tabs of ${spreadsheetId} moved: ${(err as Error).message}`);
+    }
+    return out;
   }
 
   /** Makes a read of the tab available to every node (kept if no newer one is there). Best effort. */

@@ -54,6 +54,16 @@ export class SheetReader {
     private readonly shared: SharedTabReads,
   ) {}
 
+  /** Every node learns that the tab's rows or columns moved now (see SharedTabReads.markMoved). */
+  markMoved(spreadsheetId: string, sheetId: number): void {
+    runDetached(this.shared.markMoved(spreadsheetId, sheetId), this.logger, `marking ${spreadsheetId}/${sheetId} as moved`);
+  }
+
+  /** When each tab's rows last moved, as far as any node saw (epoch ms, 0: not lately). */
+  movedAt(spreadsheetId: string, sheetIds: readonly number[]): Promise<Map<number, number>> {
+    return this.shared.movedAt(spreadsheetId, sheetIds);
+  }
+
   /** The tab a router's TabId names: its numeric sheetId first, else its title. */
   async resolveTab(spreadsheetId: string, tab: string | number, purpose: CallPurpose = 'read'): Promise<TabInfo> {
     const cached = this.cache.tabs(spreadsheetId);

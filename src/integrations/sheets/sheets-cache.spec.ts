@@ -28,6 +28,27 @@ describe('SheetsCache', () => {
     expect(cache.agentSheet('book', 7)).toBeNull();
   });
 
+  it("row positions: a copy's read, or a write's echo since, within the age asked; never older than the rows' last move", () => {
+    let now = 1000;
+    const cache = new SheetsCache(10_000, () => now);
+    const copy = sheet(now);
+    cache.setAgentSheet(copy);
+    now += 8_000;
+    expect(cache.positionsOf('book', 7, 10_000)).toBe(copy);
+    now += 4_000;
+    expect(cache.positionsOf('book', 7, 10_000)).toBeNull(); // read 12 s ago
+    cache.confirmPositions(copy, now); // an echo showed every row where the copy has it
+    expect(cache.positionsOf('book', 7, 10_000)).toBe(copy);
+    expect(cache.positionsOf('book', 7, 10_000, now + 1)).toBeNull(); // another node saw the rows move after that
+    // an echo of an older copy (replaced since by a read) confirms nothing
+    const newer = sheet(now + 1);
+    now += 1;
+    cache.setAgentSheet(newer);
+    now += 9_999;
+    cache.confirmPositions(copy, now);
+    expect(cache.positionsOf('book', 7, 5_000)).toBeNull();
+  });
+
   it('past the TTL, a stale copy is there for a decision up to a given age', () => {
     let now = 1000;
     const cache = new SheetsCache(10_000, () => now);

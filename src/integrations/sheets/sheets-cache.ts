@@ -71,12 +71,14 @@ export class SheetsCache {
   }
 
   /**
-   * The cached tab when its row positions are known to be at most `maxAgeMs` old: read then, or
-   * confirmed since by a write's echo of the RowID column (`confirmPositions`). Its cells may be older.
+   * The cached tab when its row positions are known to be at most `maxAgeMs` old (and no older than
+   * `notBefore`, when the rows last moved): read then, or confirmed since by a write's echo of the RowID
+   * column (`confirmPositions`). Its cells may be older.
    */
-  positionsOf(spreadsheetId: string, sheetId: number, maxAgeMs: number): AgentSheet | null {
+  positionsOf(spreadsheetId: string, sheetId: number, maxAgeMs: number, notBefore = 0): AgentSheet | null {
     const entry = this.books.get(spreadsheetId)?.agents.get(sheetId);
-    if (!entry || this.clock() - Math.max(entry.at, entry.positionsAt ?? 0) > maxAgeMs) return null;
+    const known = entry ? Math.max(entry.at, entry.positionsAt ?? 0) : 0;
+    if (!entry || this.clock() - known > maxAgeMs || known < notBefore) return null;
     return entry.value;
   }
 
