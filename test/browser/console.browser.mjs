@@ -474,6 +474,8 @@ async function main() {
     await snap('cancelling a callback');
     await page.keyboard.press('Enter');
     await item.waitFor({ state: 'detached', timeout: 5000 });
+    // its buttons went with it: the keyboard is on the list's heading, not lost on the page
+    await until('the focus to land on the Callbacks heading', () => page.evaluate(() => document.activeElement?.id === 'callbacks-title'), 2000);
     const left = (await agentGet('/api/callbacks')).filter((c) => c.id === cb.id);
     if (left.length > 0) fail(`the callback is still pending: ${JSON.stringify(left)}`);
     return `${cb.lead_name}: ${cb.due_local} → ${moved.due_local}, then cancelled`;

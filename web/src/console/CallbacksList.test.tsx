@@ -79,6 +79,8 @@ describe('callbacks list: move and cancel', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Yes, cancel it' }));
     await settle();
     expect(onCancel).toHaveBeenCalledWith('cb1');
+    // the item goes with its buttons: the keyboard lands on the list's heading
+    expect(document.activeElement).toBe(screen.getByRole('heading', { name: /Callbacks/ }));
   });
 
   it('without handlers (read-only) there are no buttons', () => {

@@ -24,7 +24,7 @@ export function CallbacksList({ items, onMove, onCancel }: CallbacksListProps) {
   const now = useNow(items !== null && items.length > 0, 15_000);
   return (
     <section className="card callbacks" aria-labelledby="callbacks-title">
-      <h2 id="callbacks-title">
+      <h2 id="callbacks-title" tabIndex={-1}>
         Callbacks{items && items.length > 0 ? <span className="count"> · {items.length}</span> : null}
       </h2>
       {items === null ? (
@@ -42,6 +42,9 @@ export function CallbacksList({ items, onMove, onCancel }: CallbacksListProps) {
     </section>
   );
 }
+
+/** A cancelled item is gone with its buttons: the keyboard lands on the list's heading, not on the page. */
+const focusList = () => document.getElementById('callbacks-title')?.focus();
 
 type Editing = { kind: 'none' } | { kind: 'move'; local: string } | { kind: 'cancel' };
 
@@ -83,20 +86,23 @@ function CallbackItem({
     setEditing({ kind: 'none' });
     setError(null);
   };
-  const run = (op: () => Promise<void>) => {
+  const run = (op: () => Promise<void>, done: () => void) => {
     setBusy(true);
     setError(null);
     op().then(
       () => {
-        // the list is read again: a cancelled item goes, a moved one shows its new time (focus back on its Move)
         setBusy(false);
-        close();
+        done();
       },
       (err: unknown) => {
         setBusy(false);
         setError(err instanceof Error ? err.message : 'Could not change the callback');
       },
     );
+  };
+  const cancelled = () => {
+    setEditing({ kind: 'none' });
+    focusList();
   };
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key === 'Escape') {
@@ -143,7 +149,8 @@ function CallbackItem({
           onKeyDown={onKeyDown}
           onSubmit={(e) => {
             e.preventDefault();
-            if (!busy) run(() => onMove(c.id, editing.local));
+            // the list is read again: the item shows its new time, the focus back on its Move
+            if (!busy) run(() => onMove(c.id, editing.local), close);
           }}
         >
           <label className="field-label" htmlFor={`callback-move-${c.id}`}>
@@ -171,7 +178,7 @@ function CallbackItem({
         <div className="callback-edit" role="group" aria-label={`Cancel the callback to ${name}?`} onKeyDown={onKeyDown}>
           <p className="callback-confirm">Cancel this callback? Nobody will be asked to call {name} back.</p>
           <div className="callback-actions">
-            <button ref={firstField} type="button" className="btn btn-danger btn-small" disabled={busy} onClick={() => run(() => onCancel(c.id))}>
+            <button ref={firstField} type="button" className="btn btn-danger btn-small" disabled={busy} onClick={() => run(() => onCancel(c.id), cancelled)}>
               {busy ? 'Cancelling…' : 'Yes, cancel it'}
             </button>
             <button type="button" className="btn btn-quiet btn-small" onClick={close}>
