@@ -6,8 +6,9 @@ import type { WriteItem, WriteResult } from './event-writer.js';
 import type { ClaimedEvent } from './events.repository.js';
 import type { ProcessedEvent } from './processed-events.bus.js';
 
-/** A claimed batch made ready for the writer: parsed and normalised, pure (no I/O). */
+// A claimed batch made ready for the writer: parsed and normalised, pure (no I/O).
 
+/** A claimed event the writer can take, with the row it was claimed as. */
 export type PreparedItem = WriteItem & { claimed: ClaimedEvent };
 
 export interface Failure {

@@ -1,5 +1,6 @@
 import { DomainError, httpStatusOf } from '../../src/common/errors/domain-error.js';
-import { type AppId } from '../../src/common/app-id.js';
+import { type AppId, asAppId } from '../../src/common/app-id.js';
+import { SheetsOutboxRepository } from '../../src/integrations/sheets/sheets-outbox.repository.js';
 import { SheetsGateway } from '../../src/integrations/sheets/sheets.gateway.js';
 import { applyDisposition, markInProgress, pickNext, resolvePolicy } from '../../src/policy/index.js';
 import { FakeSheets } from '../../demo/fakes/fake-sheets.js';
@@ -56,6 +57,15 @@ describe('SheetsGateway against a fake Sheets v4 server (medium: real client, re
     await h?.close();
     await fake?.close();
   });
+  /** A second node on its own database with SHEETS_ROW_POSITIONS_MAX_AGE_MS set, for the length of `fn`. */
+  const withNode = async (positionsMaxAgeMs: string, fn: (node: SheetsHarness) => Promise<void>) => {
+    const node = await startSheetsHarness({ SHEETS_API_ROOT_URL: fake.url, SHEETS_OUTBOX_POLL_INTERVAL_MS: '25', SHEETS_ROW_POSITIONS_MAX_AGE_MS: positionsMaxAgeMs });
+    try {
+      await fn(node);
+    } finally {
+      await node.close();
+    }
+  };
   beforeEach(async () => {
     await h.flushed();
     // the fake starts over: so does the queue of writes to it
@@ -246,12 +256,7 @@ describe('SheetsGateway against a fake Sheets v4 server (medium: real client, re
   });
 
   it('read before every flush (SHEETS_ROW_POSITIONS_MAX_AGE_MS=0): rows sorted and a lead inserted between read and write, the write lands on the right RowID', async () => {
-    const strict = await startSheetsHarness({ SHEETS_API_ROOT_URL: fake.url, SHEETS_OUTBOX_POLL_INTERVAL_MS: '25', SHEETS_ROW_POSITIONS_MAX_AGE_MS: '0' });
-    try {
-      await rowsSortedBeforeTheFlush(strict);
-    } finally {
-      await strict.close();
-    }
+    await withNode('0', rowsSortedBeforeTheFlush);
   });
 
   const rowsSortedBeforeTheFlush = async ({ gateway, appId, flushed }: SheetsHarness) => {
@@ -366,8 +371,7 @@ describe('SheetsGateway against a fake Sheets v4 server (medium: real client, re
   });
 
   it('SHEETS_ROW_POSITIONS_MAX_AGE_MS: a flush within it finds leads in the last read (no read request); past it, it reads first', async () => {
-    const lean = await startSheetsHarness({ SHEETS_API_ROOT_URL: fake.url, SHEETS_OUTBOX_POLL_INTERVAL_MS: '25', SHEETS_ROW_POSITIONS_MAX_AGE_MS: '800' });
-    try {
+    await withNode('800', async (lean) => {
       await lean.gateway.readAgentSheet(ref);
       fake.clearRequests();
       await lean.gateway.writeLead(lean.appId, ref, { rowId: 'L-2', changes: { values: [{ column: 'Status1', value: 'WRONG' }], formats: [] } });
@@ -386,14 +390,11 @@ describe('SheetsGateway against a fake Sheets v4 server (medium: real client, re
       const grid = fake.cells(AGENT_BOOK, 'Leads');
       expect(leadCells(grid, 'L-1')).toMatchObject({ Name: 'Ada', Status2: 'WRONG' });
       expect(leadCells(grid, 'L-2')).toMatchObject({ Name: 'Grace', Status1: 'WRONG', Status2: '' });
-    } finally {
-      await lean.close();
-    }
+    });
   });
 
   it("rows sorted after the positions were read: Google's echo shows the write landed on another lead; that lead is put back, the write goes again where its lead is", async () => {
-    const lean = await startSheetsHarness({ SHEETS_API_ROOT_URL: fake.url, SHEETS_OUTBOX_POLL_INTERVAL_MS: '25', SHEETS_ROW_POSITIONS_MAX_AGE_MS: '60000' });
-    try {
+    await withNode('60000', async (lean) => {
       const before = await lean.gateway.readAgentSheet(ref);
       expect(before.rows.map((r) => r.rowId)).toEqual(['L-1', 'L-2']);
       const ada = leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-1');
@@ -429,14 +430,11 @@ describe('SheetsGateway against a fake Sheets v4 server (medium: real client, re
       await lean.flushed();
       expect(fake.requests.map((r) => r.call)).toEqual(['spreadsheets.batchUpdate']);
       expect(leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-1')).toEqual({ ...ada, Notes: 'still here' });
-    } finally {
-      await lean.close();
-    }
+    });
   });
 
   it('two leads swapped by a sort, both written in one flush: each ends with its own write and none of the other', async () => {
-    const lean = await startSheetsHarness({ SHEETS_API_ROOT_URL: fake.url, SHEETS_OUTBOX_POLL_INTERVAL_MS: '25', SHEETS_ROW_POSITIONS_MAX_AGE_MS: '60000' });
-    try {
+    await withNode('60000', async (lean) => {
       await lean.gateway.readAgentSheet(ref);
       const ada = leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-1');
       const grace = leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-2');
@@ -456,14 +454,40 @@ describe('SheetsGateway against a fake Sheets v4 server (medium: real client, re
         return rows;
       });
       expect(adaCount).toBe(Number(ada.AttemptCount));
-    } finally {
-      await lean.close();
-    }
+    });
+  });
+
+  it("a cell put back after a misplaced write is queued for the tenant whose write hit it (two tenants on one spreadsheet)", async () => {
+    await withNode('60000', async (lean) => {
+      await lean.gateway.readAgentSheet(ref);
+      const other = asAppId((await lean.sql.query<{ id: string }>(`INSERT INTO apps (name, webhook_secret_enc) VALUES ('second tenant', 'unused') RETURNING id`))[0]!.id);
+      fake.editRows(AGENT_BOOK, 'Leads', (rows) => [rows[0]!, rows[2]!, rows[1]!]); // a person swaps L-1 and L-2
+      // queued together (due at once, so one flush takes both): first the other tenant's note for L-1, then ours for L-2
+      const queue = lean.module.get(SheetsOutboxRepository);
+      const entry = (rowId: string, column: 'Notes' | 'LastOutcome', value: string) => ({
+        spreadsheetId: AGENT_BOOK,
+        tab: String(LEADS_GID),
+        rowId,
+        rowIndexHint: null,
+        changes: { values: [{ column, value }], formats: [] },
+        reason: 'queued',
+        delayMs: 300,
+      });
+      const queued = [...(await queue.enqueue(other, [entry('L-1', 'Notes', 'second tenant')])), ...(await queue.enqueue(lean.appId, [entry('L-2', 'LastOutcome', 'CORRECT')]))];
+      await lean.flushed();
+      const restores = await lean.sql.query<{ app_id: string; row_id: string }>(`SELECT app_id, row_id FROM sheets_outbox WHERE NOT id = ANY($1::bigint[]) ORDER BY row_id`, [queued]);
+      // L-2's Notes were hit by the other tenant's write, L-1's LastOutcome by ours
+      expect(restores).toEqual([
+        { app_id: lean.appId, row_id: 'L-1' },
+        { app_id: other, row_id: 'L-2' },
+      ]);
+      const grid = fake.cells(AGENT_BOOK, 'Leads');
+      expect([leadCells(grid, 'L-1').Notes, leadCells(grid, 'L-2').LastOutcome]).toEqual(['second tenant', 'CORRECT']);
+    });
   });
 
   it("columns moved after the positions were read (a person swapped two): the echo of the header shows it; the cell hit is put back, the write goes again", async () => {
-    const lean = await startSheetsHarness({ SHEETS_API_ROOT_URL: fake.url, SHEETS_OUTBOX_POLL_INTERVAL_MS: '25', SHEETS_ROW_POSITIONS_MAX_AGE_MS: '60000' });
-    try {
+    await withNode('60000', async (lean) => {
       await lean.gateway.readAgentSheet(ref);
       const grace = leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-2');
       const ada = leadCells(fake.cells(AGENT_BOOK, 'Leads'), 'L-1');
@@ -480,9 +504,7 @@ describe('SheetsGateway against a fake Sheets v4 server (medium: real client, re
       expect(leadCells(grid, 'L-1')).toEqual(ada);
       const calls = fake.requests.map((r) => r.call);
       expect([calls[0], calls[1], calls.filter((c) => c === 'values.batchGet').length]).toEqual(['spreadsheets.batchUpdate', 'values.batchGet', 1]);
-    } finally {
-      await lean.close();
-    }
+    });
   });
 
   it('counts Sheets calls in /metrics', async () => {

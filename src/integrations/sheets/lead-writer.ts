@@ -34,8 +34,11 @@ export interface FlushOutcome {
    * read. Google's echo of the RowID column shows it; the write goes again, found where the lead is now.
    */
   misplaced: { id: string; error: Error }[];
-  /** what puts back the cells a misplaced write changed on the lead now in that row (its values before, as last read) */
-  restores: { tab: string; rowId: string; rowIndexHint: number; changes: RowChanges }[];
+  /**
+   * what puts back the cells a misplaced write changed on the lead now in that row (its values before, as last
+   * read); `cause`: the id of the (first) misplaced write that hit it, whose tenant queues the restore
+   */
+  restores: { cause: string; tab: string; rowId: string; rowIndexHint: number; changes: RowChanges }[];
   /** cannot be applied, ever (the lead is gone): kept as dead with the reason */
   gone: { id: string; error: DomainError }[];
   /** refused for now by the sheet (a lost column, a RowID twice): tried again later */
@@ -181,7 +184,7 @@ export class LeadWriter {
       const columnsKept = [...layout.columns].every(([name, index]) => columnAt(index) === name);
       const rowsKept = sheet.rows.every((r) => echo.rowIdAt(r.rowIndex) === r.rowId);
       // cells of other leads (or other columns) a misplaced write hit, by lead
-      const hit = new Map<string, { owner: AgentRow; rowIndex: number; tab: string; columns: Set<AgentColumn> }>();
+      const hit = new Map<string, { cause: string; owner: AgentRow; rowIndex: number; tab: string; columns: Set<AgentColumn> }>();
       for (const item of mine) {
         const { write, at } = item;
         const there = echo.rowIdAt(at.row.rowIndex);
@@ -208,7 +211,7 @@ export class LeadWriter {
           }
           let lead = hit.get(there);
           if (!lead) {
-            lead = { owner: owner[0]!, rowIndex: at.row.rowIndex, tab: write.tab, columns: new Set<AgentColumn>() };
+            lead = { cause: write.id, owner: owner[0]!, rowIndex: at.row.rowIndex, tab: write.tab, columns: new Set<AgentColumn>() };
             hit.set(there, lead);
           }
           lead.columns.add(column as AgentColumn);
@@ -219,13 +222,13 @@ export class LeadWriter {
         );
       }
       // what each hit lead's cells should hold: its last read, with its own writes of this flush that landed
-      for (const [rowId, { owner, rowIndex, tab, columns }] of hit) {
+      for (const [rowId, { cause, owner, rowIndex, tab, columns }] of hit) {
         const meant = landed.filter(({ write, at }) => write.rowId === rowId && at.tab.sheetId === sheetId).reduce((row, { write }) => applyChanges(row, write.changes), owner);
         const values = [...columns].map((column) => {
           const text = cellText(meant, column);
           return { column, value: COUNTS.has(column) && /^\d+$/.test(text) ? Number(text) : text }; // counts stay numbers
         });
-        restores.push({ tab, rowId, rowIndexHint: rowIndex, changes: { values, formats: [] } });
+        restores.push({ cause, tab, rowId, rowIndexHint: rowIndex, changes: { values, formats: [] } });
       }
       if (rowsKept && columnsKept) this.reader.cache.confirmPositions(sheet, now);
       else {

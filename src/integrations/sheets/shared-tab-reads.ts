@@ -99,7 +99,7 @@ export class SharedTabReads implements OnModuleInit {
    */
   async markMoved(spreadsheetId: string, sheetId: number, at = Date.now()): Promise<void> {
     try {
-      await this.redis.client.set(this.redis.key(`sheets:moved:${tabKey(spreadsheetId, sheetId)}`), String(at), 'PX', MOVED_KEEP_MS);
+      await this.redis.client.set(this.movedKey(spreadsheetId, sheetId), String(at), 'PX', MOVED_KEEP_MS);
     } catch (err) {
       this.logger.warn(`could not tell the other nodes that ${tabKey(spreadsheetId, sheetId)} moved: ${(err as Error).message}`);
     }
@@ -111,12 +111,16 @@ export class SharedTabReads implements OnModuleInit {
     if (sheetIds.length === 0) return out;
     try {
       // one slot: the spreadsheet is the keys' hash tag
-      const values = await this.redis.client.mget(...sheetIds.map((id) => this.redis.key(`sheets:moved:${tabKey(spreadsheetId, id)}`)));
+      const values = await this.redis.client.mget(...sheetIds.map((id) => this.movedKey(spreadsheetId, id)));
       sheetIds.forEach((id, i) => out.set(id, Number(values[i] ?? 0)));
     } catch (err) {
       this.logger.warn(`could not ask whether the tabs of ${spreadsheetId} moved: ${(err as Error).message}`);
     }
     return out;
+  }
+
+  private movedKey(spreadsheetId: string, sheetId: number): string {
+    return this.redis.key(`sheets:moved:${tabKey(spreadsheetId, sheetId)}`);
   }
 
   /** Makes a read of the tab available to every node (kept if no newer one is there). Best effort. */

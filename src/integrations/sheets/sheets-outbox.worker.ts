@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type { AppId } from '../../common/app-id.js';
 import { DrainLoop } from '../../common/drain-loop.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../infra/config/app-config.js';
@@ -6,7 +7,7 @@ import { RedisLock } from '../../infra/redis/redis-lock.js';
 import { type FlushOutcome, LeadWriter } from './lead-writer.js';
 import { isTransient } from './sheets-errors.js';
 import { SheetsMetrics } from './sheets-metrics.js';
-import { type OutboxEntry, SheetsOutboxRepository } from './sheets-outbox.repository.js';
+import { type NewOutboxEntry, type OutboxEntry, SheetsOutboxRepository } from './sheets-outbox.repository.js';
 import { SheetsQuota } from './sheets-quota.js';
 
 /** Spreadsheets flushed in parallel by one pass. */
@@ -150,7 +151,7 @@ export class SheetsOutboxWorker implements OnApplicationBootstrap, BeforeApplica
       this.metrics.writes.inc({ result: 'replayed' }, outcome.written.length);
       this.metrics.flushes.inc({ result: 'written' });
       this.metrics.flushSize.observe(outcome.written.length);
-      if (outcome.misplaced.length > 0) await this.rewrite(spreadsheetId, oldest, outcome);
+      if (outcome.misplaced.length > 0) await this.rewrite(spreadsheetId, entries, outcome);
       for (const { id, error } of outcome.gone) {
         await this.outbox.markDead(id, error.message);
         this.metrics.writes.inc({ result: 'dead' });
@@ -192,20 +193,22 @@ export class SheetsOutboxWorker implements OnApplicationBootstrap, BeforeApplica
    * at once, found where their lead is now; the cells they changed on that other lead are put back to
    * what it had, queued after them — except cells a write still waiting in the queue sets anyway.
    */
-  private async rewrite(spreadsheetId: string, oldest: OutboxEntry, outcome: FlushOutcome): Promise<void> {
+  private async rewrite(spreadsheetId: string, entries: OutboxEntry[], outcome: FlushOutcome): Promise<void> {
     const ids = outcome.misplaced.map((m) => m.id);
     await this.outbox.markRetryMany(ids, 0, outcome.misplaced[0]!.error.message);
     this.metrics.writes.inc({ result: 'misplaced' }, ids.length);
-    this.logger.warn(`${ids.length} write(s) to ${spreadsheetId} landed on moved rows: written again where their leads are now`);
     const pending = await this.outbox.pendingColumns(spreadsheetId, [...new Set(outcome.restores.map((r) => r.rowId))]);
-    const restores = outcome.restores
-      .map((r) => ({ ...r, changes: { values: r.changes.values.filter((c) => !pending.get(`${r.tab}\u0000${r.rowId}`)?.has(c.column)), formats: [] } }))
-      .filter((r) => r.changes.values.length > 0);
-    await this.outbox.enqueue(
-      oldest.appId,
-      restores.map((r) => ({ spreadsheetId, ...r, reason: 'restore: a write meant for another lead landed on this row', delayMs: 0 })),
-    );
-    this.metrics.writes.inc({ result: 'restored' }, restores.length);
+    // queued for the tenant whose write hit the row (a spreadsheet may serve several), one statement per tenant
+    const byApp = new Map<AppId, NewOutboxEntry[]>();
+    for (const { cause, changes, ...lead } of outcome.restores) {
+      const values = changes.values.filter((c) => !pending.get(`${lead.tab}\u0000${lead.rowId}`)?.has(c.column));
+      if (values.length === 0) continue;
+      const appId = entries.find((e) => e.id === cause)!.appId;
+      const restore = { spreadsheetId, ...lead, changes: { values, formats: [] }, reason: 'restore: a write meant for another lead landed on this row', delayMs: 0 };
+      byApp.set(appId, [...(byApp.get(appId) ?? []), restore]);
+    }
+    for (const [appId, restores] of byApp) await this.outbox.enqueue(appId, restores);
+    this.metrics.writes.inc({ result: 'restored' }, [...byApp.values()].flat().length);
     this.wake();
   }
 
