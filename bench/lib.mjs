@@ -77,6 +77,16 @@ export async function waitHttp(url, timeoutMs = 30_000) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Whether a process still runs (EPERM: it does, as another user). */
+export function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
 /** An HS256 JWT over the exact JSON text given (as Dialpad sends events when a secret is set). */
 export function signJwt(json, secret) {
   const header = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url');

@@ -25,7 +25,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { freePort } from '../bench/lib.mjs';
+import { freePort, isAlive, sleep } from '../bench/lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEMO = join(ROOT, 'dist/demo/demo.js');
@@ -44,7 +44,6 @@ const started = Date.now();
 const out = (line = '') => process.stdout.write(line + '\n');
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
 const step = (line) => out(`[${elapsed().padStart(5)}] ${line}`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 class StepFailed extends Error {}
 const fail = (message) => {
@@ -88,15 +87,6 @@ async function stopProcess(child, signal, timeoutMs) {
     step(`${child.name} did not stop within ${timeoutMs / 1000} s: killing it`);
     child.proc.kill('SIGKILL');
     await Promise.race([child.exited, sleep(5000)]);
-  }
-}
-
-function isAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return err.code === 'EPERM';
   }
 }
 

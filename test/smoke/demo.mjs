@@ -14,6 +14,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isAlive, sleep } from '../../bench/lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DEMO = resolve(ROOT, process.env.DEMO_JS ?? 'dist/demo/demo.js');
@@ -24,7 +25,6 @@ const INBOUND_FROM = '+13125550142';
 
 const started = Date.now();
 const out = (line) => process.stdout.write(line + '\n');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 class CheckFailed extends Error {}
 
@@ -73,15 +73,6 @@ function portOpen(port) {
     socket.once('timeout', () => (socket.destroy(), resolveOpen(true)));
     socket.once('error', () => resolveOpen(false));
   });
-}
-
-function isAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return err.code === 'EPERM';
-  }
 }
 
 function describeExit(exit) {
