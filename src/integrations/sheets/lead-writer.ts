@@ -30,8 +30,9 @@ export interface FlushOutcome {
   /** applied, in the one request */
   written: string[];
   /**
-   * applied, but onto another lead's row: the rows moved (a sort, an insert) after the positions were
-   * read. Google's echo of the RowID column shows it; the write goes again, found where the lead is now.
+   * applied, but not onto its lead's cells: the rows or columns moved (a sort, an insert) after the positions
+   * were read. Google's echo of the header and the RowID column shows it; the write goes again, found where
+   * the lead is now.
    */
   misplaced: { id: string; error: Error }[];
   /**
