@@ -61,105 +61,88 @@ const LIVE_STATUSES_SQL = LIVE_STATUSES.map((s) => `'${s}'`).join(', ');
 /** How long a call may sit in a live status without news before /active stops listing it. */
 export const ACTIVE_CALL_STALE_AFTER = '12 hours';
 
+/** The columns a processed event writes from its snapshot, in the order of UNNEST_UPDATES (then crm_user_id, the raw event). */
+const WRITTEN_COLUMNS = [
+  'app_id', 'dialpad_call_id', 'status', 'direction', 'from_number', 'to_number', 'dialpad_user_id', 'master_call_id',
+  'entry_point_call_id', 'started_at', 'queued_at', 'ringing_at', 'connected_at', 'ended_at', 'duration_ms', 'recording_url',
+  'custom_data', 'last_event_at', 'contact_id', 'contact_name', 'contact_email', 'contact_phone', 'contact_type', 'contact_at',
+  'position', 'position_at',
+] as const;
+
+/** updateParams as rows named `u` (the statement's FROM item). */
+const UNNEST_UPDATES = `unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                   $9::text[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[],
+                   $15::bigint[], $16::text[], $17::text[], $18::timestamptz[], $19::text[], $20::text[], $21::text[],
+                   $22::text[], $23::text[], $24::timestamptz[], $25::text[], $26::timestamptz[], $27::text[], $28::bigint[],
+                   $29::timestamptz[])
+         AS u(${WRITTEN_COLUMNS.join(', ')}, crm_user_id, raw_event_id, raw_received_at)`;
+
+const SET_WRITTEN = WRITTEN_COLUMNS.filter((c) => c !== 'app_id' && c !== 'dialpad_call_id')
+  .map((c) => `${c} = u.${c}`)
+  .join(', ');
+
+const INSERT_CALLS_SQL = `INSERT INTO calls (${WRITTEN_COLUMNS.join(', ')}, crm_user_id, raw_payload)
+  SELECT ${WRITTEN_COLUMNS.map((c) => `u.${c}`).join(', ')}, u.crm_user_id,
+         (SELECT e.payload FROM webhook_events e WHERE e.id = u.raw_event_id AND e.received_at = u.raw_received_at)
+    FROM ${UNNEST_UPDATES}
+  ON CONFLICT (app_id, dialpad_call_id) DO NOTHING
+  RETURNING ${COLUMNS}`;
+
 /** The only place SQL on `calls` lives. Every method takes the tenant id. */
 @Injectable()
 export class CallsRepository {
   constructor(private readonly db: Sql) {}
 
   /**
-   * Locks the calls rows of a batch inside the processor's transaction, creating
-   * the missing ones, in one global order (app, call id) so concurrent batches
-   * cannot deadlock. Returns each existing row; new rows (no state yet) are absent.
+   * Locks the existing calls rows of a batch inside the processor's transaction, in one global order
+   * (app, call id) so concurrent batches cannot deadlock on them. Returns each existing row; calls not
+   * stored yet are absent (the caller inserts them whole with insertMany).
    */
   async lockMany(client: PoolClient, keys: CallKey[]): Promise<Map<string, CallRow>> {
     const sorted = [...keys].sort((a, b) => compareKeys(callKey(a), callKey(b)));
-    const apps = sorted.map((k) => k.appId);
-    const callIds = sorted.map((k) => k.dialpadCallId);
     // named statements (here and below, the processor's per-event path): parsed and planned once per connection
-    const inserted = await client.query<{ app_id: AppId; dialpad_call_id: string }>({
-      name: 'calls-insert-blank',
-      text: `INSERT INTO calls (app_id, dialpad_call_id, status)
-       SELECT a, c, 'initiated' FROM unnest($1::uuid[], $2::text[]) AS k(a, c)
-       ON CONFLICT (app_id, dialpad_call_id) DO NOTHING RETURNING app_id, dialpad_call_id`,
-      values: [apps, callIds],
-    });
-    const fresh = new Set(inserted.rows.map((r) => callKey({ appId: r.app_id, dialpadCallId: r.dialpad_call_id })));
     const { rows } = await client.query<CallRow>({
       name: 'calls-lock',
       text: `SELECT ${COLUMNS} FROM calls
         WHERE (app_id, dialpad_call_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))
         ORDER BY app_id, dialpad_call_id FOR UPDATE`,
-      values: [apps, callIds],
+      values: [sorted.map((k) => k.appId), sorted.map((k) => k.dialpadCallId)],
     });
-    const existing = new Map<string, CallRow>();
-    for (const row of rows) {
-      const key = callKey({ appId: row.app_id, dialpadCallId: row.dialpad_call_id });
-      if (!fresh.has(key)) existing.set(key, row);
-    }
-    return existing;
+    return byKey(rows);
   }
 
-  /** Writes the new state of many calls in one statement. */
+  /**
+   * Stores new calls whole, in one statement and key order: one row version each, not a blank row
+   * updated in the same transaction (which wrote every call twice, with its eight index entries).
+   * A call another transaction stored since lockMany did not find it is left alone (the INSERT waits
+   * for that transaction): absent from the result, it is the caller's to fold onto that row.
+   */
+  async insertMany(client: PoolClient, inserts: CallUpdate[]): Promise<Map<string, CallRow>> {
+    if (inserts.length === 0) return new Map();
+    const sorted = [...inserts].sort((a, b) => compareKeys(callKey(a), callKey(b)));
+    const { rows } = await client.query<CallRow>({
+      name: 'calls-insert',
+      text: INSERT_CALLS_SQL,
+      values: updateParams(sorted),
+    });
+    return byKey(rows);
+  }
+
+  /** Writes the new state of many stored calls in one statement. */
   async writeMany(client: PoolClient, updates: CallUpdate[]): Promise<Map<string, CallRow>> {
-    const col = <T>(f: (u: CallUpdate) => T) => updates.map(f);
+    if (updates.length === 0) return new Map();
     const { rows } = await client.query<CallRow>({
       name: 'calls-write',
-      text: `UPDATE calls c SET
-         status = u.status, direction = u.direction, from_number = u.from_number, to_number = u.to_number,
-         dialpad_user_id = u.dialpad_user_id, master_call_id = u.master_call_id,
-         entry_point_call_id = u.entry_point_call_id, started_at = u.started_at, queued_at = u.queued_at,
-         ringing_at = u.ringing_at, connected_at = u.connected_at, ended_at = u.ended_at, duration_ms = u.duration_ms,
-         recording_url = u.recording_url, custom_data = u.custom_data, last_event_at = u.last_event_at,
-         contact_id = u.contact_id, contact_name = u.contact_name, contact_email = u.contact_email,
-         contact_phone = u.contact_phone, contact_type = u.contact_type, contact_at = u.contact_at,
-         position = u.position, position_at = u.position_at,
+      text: `UPDATE calls c SET ${SET_WRITTEN},
          crm_user_id = COALESCE(u.crm_user_id, c.crm_user_id), raw_payload = COALESCE(
            (SELECT e.payload FROM webhook_events e WHERE e.id = u.raw_event_id AND e.received_at = u.raw_received_at), c.raw_payload),
          updated_at = now()
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                   $9::text[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[],
-                   $15::bigint[], $16::text[], $17::text[], $18::timestamptz[], $19::text[], $20::text[], $21::text[],
-                   $22::text[], $23::text[], $24::timestamptz[], $25::text[], $26::timestamptz[], $27::text[], $28::bigint[],
-                   $29::timestamptz[])
-         AS u(app_id, dialpad_call_id, status, direction, from_number, to_number, dialpad_user_id, master_call_id,
-              entry_point_call_id, started_at, queued_at, ringing_at, connected_at, ended_at, duration_ms, recording_url,
-              custom_data, last_event_at, contact_id, contact_name, contact_email, contact_phone, contact_type, contact_at,
-              position, position_at, crm_user_id, raw_event_id, raw_received_at)
+       FROM ${UNNEST_UPDATES}
        WHERE c.app_id = u.app_id AND c.dialpad_call_id = u.dialpad_call_id
        RETURNING ${COLUMNS.replace(/(^|,\s*)(?=\w)/g, '$1c.')}`,
-      values: [
-        col((u) => u.appId),
-        col((u) => u.dialpadCallId),
-        col((u) => u.snapshot.status),
-        col((u) => u.snapshot.direction),
-        col((u) => u.snapshot.fromNumber),
-        col((u) => u.snapshot.toNumber),
-        col((u) => u.snapshot.dialpadUserId),
-        col((u) => u.snapshot.masterCallId),
-        col((u) => u.snapshot.entryPointCallId),
-        col((u) => u.snapshot.startedAt),
-        col((u) => u.snapshot.queuedAt),
-        col((u) => u.snapshot.ringingAt),
-        col((u) => u.snapshot.connectedAt),
-        col((u) => u.snapshot.endedAt),
-        col((u) => (u.snapshot.durationMs === null ? null : Math.round(u.snapshot.durationMs))),
-        col((u) => u.snapshot.recordingUrl),
-        col((u) => u.snapshot.customData),
-        col((u) => u.snapshot.lastEventAt),
-        col((u) => u.snapshot.contact?.id ?? null),
-        col((u) => u.snapshot.contact?.name ?? null),
-        col((u) => u.snapshot.contact?.email ?? null),
-        col((u) => u.snapshot.contact?.phone ?? null),
-        col((u) => u.snapshot.contact?.type ?? null),
-        col((u) => u.snapshot.contactAt),
-        col((u) => u.snapshot.position),
-        col((u) => u.snapshot.positionAt),
-        col((u) => u.crmUserId),
-        col((u) => u.rawPayloadFrom?.eventId ?? null),
-        col((u) => u.rawPayloadFrom?.receivedAt ?? null),
-      ],
+      values: updateParams(updates),
     });
-    return new Map(rows.map((r) => [callKey({ appId: r.app_id, dialpadCallId: r.dialpad_call_id }), r]));
+    return byKey(rows);
   }
 
   /**
@@ -252,4 +235,44 @@ export class CallsRepository {
     );
     return rows[0] ?? null;
   }
+}
+
+/** The column arrays of UNNEST_UPDATES. */
+function updateParams(updates: CallUpdate[]): unknown[] {
+  const col = <T>(f: (u: CallUpdate) => T) => updates.map(f);
+  return [
+    col((u) => u.appId),
+    col((u) => u.dialpadCallId),
+    col((u) => u.snapshot.status),
+    col((u) => u.snapshot.direction),
+    col((u) => u.snapshot.fromNumber),
+    col((u) => u.snapshot.toNumber),
+    col((u) => u.snapshot.dialpadUserId),
+    col((u) => u.snapshot.masterCallId),
+    col((u) => u.snapshot.entryPointCallId),
+    col((u) => u.snapshot.startedAt),
+    col((u) => u.snapshot.queuedAt),
+    col((u) => u.snapshot.ringingAt),
+    col((u) => u.snapshot.connectedAt),
+    col((u) => u.snapshot.endedAt),
+    col((u) => (u.snapshot.durationMs === null ? null : Math.round(u.snapshot.durationMs))),
+    col((u) => u.snapshot.recordingUrl),
+    col((u) => u.snapshot.customData),
+    col((u) => u.snapshot.lastEventAt),
+    col((u) => u.snapshot.contact?.id ?? null),
+    col((u) => u.snapshot.contact?.name ?? null),
+    col((u) => u.snapshot.contact?.email ?? null),
+    col((u) => u.snapshot.contact?.phone ?? null),
+    col((u) => u.snapshot.contact?.type ?? null),
+    col((u) => u.snapshot.contactAt),
+    col((u) => u.snapshot.position),
+    col((u) => u.snapshot.positionAt),
+    col((u) => u.crmUserId),
+    col((u) => u.rawPayloadFrom?.eventId ?? null),
+    col((u) => u.rawPayloadFrom?.receivedAt ?? null),
+  ];
+}
+
+function byKey(rows: CallRow[]): Map<string, CallRow> {
+  return new Map(rows.map((r) => [callKey({ appId: r.app_id, dialpadCallId: r.dialpad_call_id }), r]));
 }

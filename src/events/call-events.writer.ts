@@ -72,7 +72,7 @@ export class CallEventsWriter {
   async apply(client: PoolClient, items: CallWriteItem[]): Promise<Map<string, CallWriteResult>> {
     const results = new Map<string, CallWriteResult>();
     if (items.length === 0) return results;
-    const groups = new Map<string, { key: CallKey; items: CallWriteItem[] }>();
+    const groups = new Map<string, CallGroup>();
     for (const item of [...items].sort((a, b) => compareBigintIds(a.eventId, b.eventId))) {
       const key = { appId: item.appId, dialpadCallId: item.event.dialpadCallId };
       const k = callKey(key);
@@ -80,32 +80,17 @@ export class CallEventsWriter {
       group.items.push(item);
       groups.set(k, group);
     }
-    const current = await this.calls.lockMany(client, [...groups.values()].map((g) => g.key));
-
-    const folded: FoldedCall[] = [...groups].map(([k, g]) => {
-      const before = current.get(k) ?? null;
-      let snapshot: CallSnapshot | null = before ? snapshotOf(before) : null;
-      const steps: { item: CallWriteItem; snapshot: CallSnapshot }[] = [];
-      for (const item of g.items) {
-        snapshot = applyEvent(snapshot, item.event);
-        steps.push({ item, snapshot: withConversation(snapshot, g.key.dialpadCallId) });
-      }
-      return { k, key: g.key, before, steps, final: withConversation(snapshot!, g.key.dialpadCallId) };
-    });
-
-    const details = await this.foldDetails(client, folded);
-
-    const users = folded.filter((f) => f.final.dialpadUserId).map((f) => ({ appId: f.key.appId, dialpadUserId: f.final.dialpadUserId! }));
-    const crmUsers = await this.mappings.crmUsersFor(client, users);
-    const crmOf = (f: (typeof folded)[number]) => (f.final.dialpadUserId ? (crmUsers.get(`${f.key.appId}/${f.final.dialpadUserId}`) ?? null) : null);
-
-    const updates: CallUpdate[] = folded.map((f) => ({
-      ...f.key,
-      snapshot: f.final,
-      crmUserId: crmOf(f),
-      rawPayloadFrom: newestPayload(f.before, f.steps.map((s) => s.item)),
-    }));
-    const written = await this.calls.writeMany(client, updates);
+    let plan = await this.plan(client, groups, await this.calls.lockMany(client, [...groups.values()].map((g) => g.key)));
+    const written = await this.calls.insertMany(client, plan.updates.filter((u) => plan.fresh.has(callKey(u))));
+    const raced = [...plan.fresh].filter((k) => !written.has(k));
+    if (raced.length > 0) {
+      // another batch stored these calls after our lockMany (the INSERT waited for it to commit): fold onto its rows
+      const again = new Map(raced.map((k) => [k, groups.get(k)!]));
+      const replanned = await this.plan(client, again, await this.calls.lockMany(client, [...again.values()].map((g) => g.key)));
+      plan = mergePlans(plan, replanned);
+    }
+    for (const [k, row] of await this.calls.writeMany(client, plan.updates.filter((u) => !written.has(callKey(u))))) written.set(k, row);
+    const { folded, details } = plan;
     await this.details.upsertMany(client, details.writes);
     const settled = await this.calls.settleRoots(client, rootsToSettle(folded));
 
@@ -133,6 +118,37 @@ export class CallEventsWriter {
       }
     }
     return results;
+  }
+
+  /**
+   * Folds each call's events onto its stored row (`current`; absent: a new call), with the details and the CRM
+   * users they need: what apply writes. Reads only (the rows were locked by lockMany).
+   */
+  private async plan(client: PoolClient, groups: Map<string, CallGroup>, current: Map<string, CallRow>): Promise<WritePlan> {
+    const folded: FoldedCall[] = [...groups].map(([k, g]) => {
+      const before = current.get(k) ?? null;
+      let snapshot: CallSnapshot | null = before ? snapshotOf(before) : null;
+      const steps: { item: CallWriteItem; snapshot: CallSnapshot }[] = [];
+      for (const item of g.items) {
+        snapshot = applyEvent(snapshot, item.event);
+        steps.push({ item, snapshot: withConversation(snapshot, g.key.dialpadCallId) });
+      }
+      return { k, key: g.key, before, steps, final: withConversation(snapshot!, g.key.dialpadCallId) };
+    });
+
+    const details = await this.foldDetails(client, folded);
+
+    const users = folded.filter((f) => f.final.dialpadUserId).map((f) => ({ appId: f.key.appId, dialpadUserId: f.final.dialpadUserId! }));
+    const crmUsers = await this.mappings.crmUsersFor(client, users);
+    const crmOf = (f: FoldedCall) => (f.final.dialpadUserId ? (crmUsers.get(`${f.key.appId}/${f.final.dialpadUserId}`) ?? null) : null);
+
+    const updates: CallUpdate[] = folded.map((f) => ({
+      ...f.key,
+      snapshot: f.final,
+      crmUserId: crmOf(f),
+      rawPayloadFrom: newestPayload(f.before, f.steps.map((s) => s.item)),
+    }));
+    return { folded, details, updates, fresh: new Set(folded.filter((f) => f.before === null).map((f) => f.k)) };
   }
 
   /**
@@ -174,6 +190,33 @@ interface FoldedCall {
   before: CallRow | null;
   steps: { item: CallWriteItem; snapshot: CallSnapshot }[];
   final: CallSnapshot;
+}
+
+interface CallGroup {
+  key: CallKey;
+  items: CallWriteItem[];
+}
+
+/** What apply writes for a set of calls: the folds, the details, the rows; `fresh`: the calls not stored yet (by key). */
+interface WritePlan {
+  folded: FoldedCall[];
+  details: { writes: CallDetailsWrite[]; steps: Map<string, { details: CallDetails; changed: boolean }> };
+  updates: CallUpdate[];
+  fresh: Set<string>;
+}
+
+/** `plan` with the calls of `again` (planned anew onto rows stored since) taking the place of their first plan. */
+function mergePlans(plan: WritePlan, again: WritePlan): WritePlan {
+  const redone = new Set(again.folded.map((f) => f.k));
+  const steps = new Map(plan.details.steps);
+  for (const f of plan.folded) if (redone.has(f.k)) for (const s of f.steps) steps.delete(s.item.eventId);
+  for (const [eventId, step] of again.details.steps) steps.set(eventId, step);
+  return {
+    folded: [...plan.folded.filter((f) => !redone.has(f.k)), ...again.folded],
+    details: { writes: [...plan.details.writes.filter((w) => !redone.has(callKey(w))), ...again.details.writes], steps },
+    updates: [...plan.updates.filter((u) => !redone.has(callKey(u))), ...again.updates],
+    fresh: new Set([...plan.fresh].filter((k) => !redone.has(k))),
+  };
 }
 
 /** A call with recordings in its details shows the newest call recording (admin and voicemail recordings never). */
