@@ -21,6 +21,9 @@ async function main(): Promise<void> {
   const { loadConfig } = await import('./infra/config/load-config.js');
   const { startEmbeddedPostgres } = await import('./infra/database/embedded-postgres.js');
   const { ensureDemoApp } = await import('./cli/demo.js');
+  const { MetricsService } = await import('./infra/metrics/metrics.service.js');
+  const { answerParent, isProcessorChild, ProcessorChild, processorInChild } = await import('./infra/process/processor-child.js');
+  const { availableParallelism } = await import('node:os');
 
   let loaded;
   try {
@@ -36,6 +39,8 @@ async function main(): Promise<void> {
   const logger = new Logger('Bootstrap');
   notes.forEach((n) => logger.warn(n));
 
+  // the processor child of a web process (EVENT_PROCESSOR_PROCESS): a node that processes and does not listen
+  const asChild = isProcessorChild();
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (!config.DATABASE_URL) {
     logger.warn('DATABASE_URL is not set: starting an embedded PostgreSQL (single node, data in ' + config.DATA_DIR + ')');
@@ -43,8 +48,14 @@ async function main(): Promise<void> {
     config.DATABASE_URL = pg.url;
     stopEmbedded = pg.stop;
   }
+  const processorApart = !asChild && processorInChild(config, availableParallelism());
+  if (processorApart) config.EVENT_PROCESSOR_ENABLED = false;
 
   const app = await createApp(config);
+  const metrics = app.get(MetricsService);
+  const processor = processorApart
+    ? new ProcessorChild({ ...process.env, DATABASE_URL: config.DATABASE_URL, EVENT_PROCESSOR_ENABLED: 'true', EVENT_PROCESSOR_PROCESS: 'inline' })
+    : null;
   // Graceful shutdown: stop taking requests, let providers finish their work
   // (onModuleDestroy / beforeApplicationShutdown hooks), then stop the embedded database.
   const shutdown = (signal: string) => {
@@ -54,7 +65,9 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.SHUTDOWN_GRACE_SECONDS * 1000).unref();
     (async () => {
-      await closeApp(app, (config.SHUTDOWN_GRACE_SECONDS * 1000) / 2);
+      const graceMs = (config.SHUTDOWN_GRACE_SECONDS * 1000) / 2;
+      // the processor child lets its batch in flight commit while this process finishes its requests
+      await Promise.all([closeApp(app, graceMs), processor?.stop(graceMs)]);
       await stopEmbedded?.();
       process.exit(0);
     })().catch((err: unknown) => {
@@ -64,6 +77,17 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+  if (asChild) {
+    metrics.labelProcess('processor');
+    answerParent(() => metrics.registry.getMetricsAsJSON(), () => shutdown('parent process gone'));
+    logger.log(`processing events (pid ${process.pid}; the web process ${process.ppid} serves HTTP and this process's metrics)`);
+    return;
+  }
+  if (processor) {
+    processor.start();
+    metrics.addSource(() => processor.metrics());
+    logger.log(`event processor in its own process (pid ${processor.pid}); EVENT_PROCESSOR_PROCESS=inline keeps it in this one`);
+  }
   await app.listen({ port: config.PORT, host: config.HOST });
   const base = config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`;
   logger.log(`listening on ${config.HOST}:${config.PORT} — docs ${base}/docs`);

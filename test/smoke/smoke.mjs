@@ -6,15 +6,16 @@
 // prints one line per check and exits non-zero on the first failure, with the child's last log lines.
 // Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth) and Redis on 127.0.0.1:6379
 // (or TEST_DATABASE_URL / TEST_REDIS_URL, as the e2e tests).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { freshEvent, isAlive, signJwt } from '../../bench/lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN = join(ROOT, 'dist/src/main.js');
@@ -81,6 +82,12 @@ function portOpen(port) {
     socket.once('timeout', () => (socket.destroy(), resolveOpen(true)));
     socket.once('error', () => resolveOpen(false));
   });
+}
+
+/** The pids of a process's children (pgrep -P). */
+function childrenOf(pid) {
+  const found = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
+  return found.stdout.split('\n').filter(Boolean).map(Number);
 }
 
 function describeExit(exit) {
@@ -225,6 +232,8 @@ async function productionMode() {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
     LOG_PRETTY: 'false',
+    // the default (auto) on this machine's CPUs; a 1-CPU machine is told, so the checks below run everywhere
+    ...(availableParallelism() < 2 ? { EVENT_PROCESSOR_PROCESS: 'child' } : {}),
   };
   const service = startService('service (production mode)', env);
 
@@ -260,6 +269,7 @@ async function productionMode() {
   });
 
   let apiKey;
+  let smokeApp;
   await check('POST /internal/apps {name:"smoke"} with the admin token → 201 with api_key', async () => {
     const res = await http(base, '/internal/apps', {
       method: 'POST',
@@ -269,6 +279,7 @@ async function productionMode() {
     expectStatus(res, 201, 'POST /internal/apps');
     apiKey = res.json?.api_key;
     if (typeof apiKey !== 'string' || !apiKey) fail(`no api_key in ${res.text.slice(0, 200)}`);
+    smokeApp = res.json;
   });
 
   const requestId = `smoke-${hex}-me`;
@@ -309,6 +320,43 @@ async function productionMode() {
     if (start !== 0) fail(`other output before the JSON: ${stdout.slice(0, Math.min(start, 300))}`);
   });
 
+  // the processor in a child process of its own (EVENT_PROCESSOR_PROCESS, src/infra/process/processor-child.ts)
+  const processorPid = async () => {
+    const line = await findLogLine(service, (l) => /event processor in its own process \(pid \d+\)/.test(l.msg ?? ''), 'the processor child log line');
+    return Number(/pid (\d+)/.exec(line.msg)[1]);
+  };
+  /** Posts a new call's webhook and waits until the call is listed (processed). */
+  const webhookProcessed = async () => {
+    const [callId, json] = freshEvent();
+    const res = await http(base, `/webhooks/dialpad/${smokeApp.id}`, { method: 'POST', headers: { 'content-type': 'application/jwt' }, body: signJwt(json, smokeApp.webhook_secret) });
+    expectStatus(res, 200, 'POST /webhooks/dialpad');
+    await waitFor(`call ${callId} listed`, 10_000, async () => {
+      const calls = await http(base, `/api/calls?limit=50`, { headers: { 'x-app-api-key': apiKey } });
+      return calls.json?.items?.some((c) => c.dialpad_call_id === callId);
+    }, service);
+  };
+  let firstChild;
+  let processorChildren = [];
+  await check('the event processor runs in a child process; a webhook is processed there; its metrics are on /metrics', async () => {
+    firstChild = await processorPid();
+    if (!isAlive(firstChild)) fail(`processor pid ${firstChild} is not running`);
+    await webhookProcessed();
+    const metrics = await http(base, '/metrics');
+    expectStatus(metrics, 200, 'GET /metrics');
+    if (!/^cti_events_processed_total\{[^}]*process="processor"[^}]*\} [1-9]/m.test(metrics.text)) fail('no cti_events_processed_total of the processor process in /metrics');
+    const types = metrics.text.split('\n').filter((l) => l.startsWith('# TYPE process_resident_memory_bytes ')).length;
+    if (types !== 1) fail(`${types} TYPE lines for process_resident_memory_bytes (families must be merged)`);
+    return `pid ${firstChild}`;
+  });
+  await check('the processor child killed with SIGKILL → restarted, and processing goes on', async () => {
+    process.kill(firstChild, 'SIGKILL');
+    await findLogLine(service, (l) => String(l.msg ?? '').includes(`(pid ${firstChild}) exited with SIGKILL: restarting it`), 'the restart log line');
+    await webhookProcessed();
+    processorChildren = childrenOf(service.proc.pid);
+    if (processorChildren.length !== 1 || processorChildren[0] === firstChild) fail(`children of the service: ${processorChildren.join(', ') || 'none'}`);
+    return `pid ${processorChildren[0]}`;
+  });
+
   await check('every stdout line of the service is JSON', async () => {
     const lines = service.lines.filter((l) => l.stream === 'stdout' && l.text.trim());
     const bad = lines.find((l) => {
@@ -329,6 +377,10 @@ async function productionMode() {
     if (!exit) fail('still running after 15 s');
     if (exit.code !== 0) fail(`exited with ${describeExit(exit)}`);
     return `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+  });
+  await check('the processor child stopped with it', async () => {
+    const left = processorChildren.filter((pid) => isAlive(pid));
+    if (left.length > 0) fail(`still running: ${left.join(', ')}`);
   });
 }
 

@@ -102,6 +102,15 @@ export class AppConfig {
   @IsBoolean()
   EVENT_PROCESSOR_ENABLED = true;
 
+  /**
+   * Where this node's processor runs: `child`, a process of its own that main.ts starts and watches (webhooks and
+   * processing each get a core; its metrics are served on this node's /metrics); `inline`, in the web process
+   * (one process: a 1-CPU container, the e2e tests, a node without a shared Redis); `auto`, `child` when the machine
+   * has 2 CPUs or more and Redis is shared (REDIS_URL or REDIS_CLUSTER_NODES), else `inline`.
+   */
+  @IsIn(['auto', 'child', 'inline'])
+  EVENT_PROCESSOR_PROCESS: 'auto' | 'child' | 'inline' = 'auto';
+
   /** Wake the processor with LISTEN/NOTIFY (off: polling only, as the seed design; used by the benchmark baseline). */
   @Transform(toBool)
   @IsBoolean()
@@ -499,6 +508,11 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   if (config.EVENT_DEDUP_HOURS > config.EVENT_RETENTION_DAYS * 24) {
     throw new ConfigError([
       `EVENT_DEDUP_HOURS: ${config.EVENT_DEDUP_HOURS} is longer than the event log is kept (EVENT_RETENTION_DAYS=${config.EVENT_RETENTION_DAYS}, ${config.EVENT_RETENTION_DAYS * 24} hours)`,
+    ]);
+  }
+  if (config.EVENT_PROCESSOR_PROCESS === 'child' && !config.REDIS_URL && !config.REDIS_CLUSTER_NODES) {
+    throw new ConfigError([
+      "EVENT_PROCESSOR_PROCESS: 'child' needs a shared Redis (REDIS_URL or REDIS_CLUSTER_NODES): the processor's messages reach this node's sockets through it",
     ]);
   }
   if (config.REDIS_URL && config.REDIS_CLUSTER_NODES) {

@@ -12,6 +12,6 @@ export class MetricsController {
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({ summary: 'Prometheus metrics', security: [] })
   async scrape(): Promise<string> {
-    return this.metrics.registry.metrics();
+    return await this.metrics.scrape();
   }
 }

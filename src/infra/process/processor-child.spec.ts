@@ -1,0 +1,29 @@
+import { ConfigError, parseConfig } from '../config/app-config.js';
+import { processorInChild } from './processor-child.js';
+
+const BASE = { INTERNAL_JWT_SECRET: 'x'.repeat(32), ENCRYPTION_KEY: '0'.repeat(64) };
+const REDIS = { REDIS_URL: 'redis://127.0.0.1:6379' };
+
+describe('where the event processor runs (EVENT_PROCESSOR_PROCESS)', () => {
+  it('auto: a child process on 2 CPUs or more with a shared Redis, else in the web process', () => {
+    expect(parseConfig(BASE).EVENT_PROCESSOR_PROCESS).toBe('auto');
+    expect(processorInChild(parseConfig({ ...BASE, ...REDIS }), 2)).toBe(true);
+    expect(processorInChild(parseConfig({ ...BASE, REDIS_CLUSTER_NODES: '127.0.0.1:7000' }), 8)).toBe(true);
+    expect(processorInChild(parseConfig({ ...BASE, ...REDIS }), 1)).toBe(false);
+    // no Redis: the in-process stand-in is this process's own; a child could not reach its sockets
+    expect(processorInChild(parseConfig(BASE), 8)).toBe(false);
+  });
+
+  it('child and inline as told; never when this node does not process events', () => {
+    expect(processorInChild(parseConfig({ ...BASE, ...REDIS, EVENT_PROCESSOR_PROCESS: 'child' }), 1)).toBe(true);
+    expect(processorInChild(parseConfig({ ...BASE, ...REDIS, EVENT_PROCESSOR_PROCESS: 'inline' }), 8)).toBe(false);
+    expect(processorInChild(parseConfig({ ...BASE, ...REDIS, EVENT_PROCESSOR_ENABLED: 'false' }), 8)).toBe(false);
+    expect(processorInChild(parseConfig({ ...BASE, ...REDIS, EVENT_PROCESSOR_ENABLED: 'false', EVENT_PROCESSOR_PROCESS: 'child' }), 8)).toBe(false);
+  });
+
+  it('refuses child without a shared Redis, and a value it does not know', () => {
+    expect(() => parseConfig({ ...BASE, EVENT_PROCESSOR_PROCESS: 'child' })).toThrow(ConfigError);
+    expect(() => parseConfig({ ...BASE, EVENT_PROCESSOR_PROCESS: 'child' })).toThrow(/EVENT_PROCESSOR_PROCESS.*shared Redis/);
+    expect(() => parseConfig({ ...BASE, ...REDIS, EVENT_PROCESSOR_PROCESS: 'thread' })).toThrow(/EVENT_PROCESSOR_PROCESS/);
+  });
+});

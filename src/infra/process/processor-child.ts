@@ -1,0 +1,154 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { Logger } from '@nestjs/common';
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+import type { AppConfig } from '../config/app-config.js';
+
+/**
+ * The event processor in a process of its own (EVENT_PROCESSOR_PROCESS, docs/architecture.md "Processes"): the web
+ * process forks the same entry point with this role, watches it (restarts it when it dies, stops it with itself)
+ * and serves its metrics. The child is a whole node that does not listen: it claims and processes events, and its
+ * messages reach this node's sockets through Redis like any other node's.
+ */
+export const PROCESS_ROLE_ENV = 'TURBO_CTI_PROCESS_ROLE';
+const PROCESSOR_ROLE = 'processor';
+
+export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
+
+interface MetricsRequest {
+  type: 'metrics';
+  id: number;
+}
+
+interface MetricsReply extends MetricsRequest {
+  metrics: MetricsJson;
+}
+
+/** Whether this node's processor runs in a child process (EVENT_PROCESSOR_PROCESS; `cpus`: os.availableParallelism()). */
+export function processorInChild(
+  config: Pick<AppConfig, 'EVENT_PROCESSOR_ENABLED' | 'EVENT_PROCESSOR_PROCESS' | 'REDIS_URL' | 'REDIS_CLUSTER_NODES'>,
+  cpus: number,
+): boolean {
+  if (!config.EVENT_PROCESSOR_ENABLED) return false;
+  if (config.EVENT_PROCESSOR_PROCESS !== 'auto') return config.EVENT_PROCESSOR_PROCESS === 'child';
+  // without a shared Redis the child could not reach this node's sockets (nor share the dialer's sessions)
+  return cpus >= 2 && Boolean(config.REDIS_URL || config.REDIS_CLUSTER_NODES);
+}
+
+/** Whether this process is a processor child started by ProcessorChild (and still has its parent on the line). */
+export function isProcessorChild(): boolean {
+  return process.env[PROCESS_ROLE_ENV] === PROCESSOR_ROLE && typeof process.send === 'function';
+}
+
+/**
+ * The child's side: answers the parent's metrics requests, and calls `onParentGone` when the parent's channel closes
+ * (the parent exited, however abruptly): a child never outlives the node it belongs to.
+ */
+export function answerParent(metrics: () => Promise<MetricsJson>, onParentGone: () => void): void {
+  process.on('message', (message: unknown) => {
+    if (!isMetricsRequest(message)) return;
+    void metrics().then(
+      (json) => process.send?.({ type: 'metrics', id: message.id, metrics: json } satisfies MetricsReply),
+      () => process.send?.({ type: 'metrics', id: message.id, metrics: [] } satisfies MetricsReply),
+    );
+  });
+  process.once('disconnect', onParentGone);
+}
+
+/** The parent's side: starts the child, restarts it when it dies (backing off when it dies young), stops it. */
+export class ProcessorChild {
+  private readonly logger = new Logger('ProcessorChild');
+  private child: ChildProcess | null = null;
+  private stopping = false;
+  private quickDeaths = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, (metrics: MetricsJson | null) => void>();
+  private restartCount = 0;
+
+  /** @param env the child's environment (the parent's, with what the child must be told) */
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  /** How many times the child was restarted after dying. */
+  get restarts(): number {
+    return this.restartCount;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  start(): void {
+    const startedAt = Date.now();
+    const child = fork(process.argv[1]!, process.argv.slice(2), {
+      env: { ...this.env, [PROCESS_ROLE_ENV]: PROCESSOR_ROLE },
+      // a debugger port cannot be shared; profiling and loader flags go along
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--inspect')),
+      stdio: 'inherit',
+    });
+    this.child = child;
+    child.on('message', (message: unknown) => {
+      if (!isMetricsReply(message)) return;
+      this.pending.get(message.id)?.(message.metrics);
+      this.pending.delete(message.id);
+    });
+    child.once('exit', (code, signal) => {
+      this.child = null;
+      for (const resolve of this.pending.values()) resolve(null);
+      this.pending.clear();
+      if (this.stopping) return;
+      // dying within a minute of its start again and again (a bad database URL, say): back off up to 30 s
+      this.quickDeaths = Date.now() - startedAt < 60_000 ? this.quickDeaths + 1 : 0;
+      const delay = this.quickDeaths === 0 ? 0 : Math.min(30_000, 1000 * 2 ** (this.quickDeaths - 1));
+      this.logger.error(`the event processor process (pid ${child.pid}) exited with ${signal ?? `code ${code}`}: restarting it in ${delay} ms`);
+      this.restartTimer = setTimeout(() => {
+        this.restartCount++;
+        this.start();
+      }, delay);
+    });
+  }
+
+  /** The child's metrics (its registry as JSON), or null when it is not running or does not answer in time. */
+  async metrics(timeoutMs = 2000): Promise<MetricsJson | null> {
+    const child = this.child;
+    if (!child?.connected) return null;
+    const id = this.nextId++;
+    return await new Promise<MetricsJson | null>((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve(null);
+      }, timeoutMs);
+      this.pending.set(id, (metrics) => {
+        clearTimeout(timer);
+        resolve(metrics);
+      });
+      child.send({ type: 'metrics', id } satisfies MetricsRequest, (err) => {
+        if (!err) return;
+        clearTimeout(timer);
+        this.pending.delete(id);
+        resolve(null);
+      });
+    });
+  }
+
+  /** Stops the child: SIGTERM (it lets its batch in flight commit), SIGKILL after `graceMs`. Never restarts it again. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    const child = this.child;
+    if (!child) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    kill.unref();
+    await exited;
+    clearTimeout(kill);
+  }
+}
+
+function isMetricsRequest(m: unknown): m is MetricsRequest {
+  return typeof m === 'object' && m !== null && (m as MetricsRequest).type === 'metrics' && typeof (m as MetricsRequest).id === 'number';
+}
+
+function isMetricsReply(m: unknown): m is MetricsReply {
+  return isMetricsRequest(m) && Array.isArray((m as MetricsReply).metrics);
+}
