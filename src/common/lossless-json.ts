@@ -29,21 +29,25 @@ const keepUnsafeNumbersAsText: LosslessReviver = (_key, value, context) => {
  * Throws SyntaxError on invalid JSON.
  */
 export function parseJsonLossless(text: string): unknown {
-  // a reviver costs a call per value (and V8 keeps every value's source): only when a number may need it
-  return mayHoldUnsafeNumber(text) ? JSON.parse(text, keepUnsafeNumbersAsText) : JSON.parse(text);
+  // A reviver costs a call per value (and V8 keeps every value's source), so parse plainly first: a number the
+  // reviver would keep as text parses to a value the same test finds (an integer beyond 2^53, or ±Infinity).
+  // Only then parse again with the reviver. Dialpad's ids are 16 digits but mostly below 2^53.
+  const value: unknown = JSON.parse(text);
+  return holdsLossyNumber(value) ? JSON.parse(text, keepUnsafeNumbersAsText) : value;
 }
 
-/**
- * Every number literal JSON.parse could read lossily: 16 digits or more (below that an integer is safe), or an
- * exponent. Also matches digits inside strings, which only sends the text to the slow path.
- */
-const RISKY_NUMBER = /-?\d{16,}(?:\.\d*)?(?:[eE][+-]?\d+)?|-?\d+(?:\.\d+)?[eE][+-]?\d+/g;
-
-/** Whether some number in the text is one the reviver would keep as text (Dialpad's ids are 16 digits but mostly below 2^53). */
-function mayHoldUnsafeNumber(text: string): boolean {
-  for (const [literal] of text.matchAll(RISKY_NUMBER)) {
-    const value = Number(literal);
-    if (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value))) return true;
+/** Whether a parsed JSON value holds a number the reviver would keep as text (its parse may have lost digits). */
+function holdsLossyNumber(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value))) return true;
+    } else if (Array.isArray(value)) {
+      for (const item of value) stack.push(item);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const item of Object.values(value)) stack.push(item);
+    }
   }
   return false;
 }
