@@ -34,6 +34,9 @@ export interface CallUpdate extends CallKey {
   rawPayloadFrom: { eventId: string; receivedAt: string } | null;
 }
 
+/** A calls row with its row version (`xmin`): changes with every update of the row. */
+export type VersionedCallRow = CallRow & { row_version: string };
+
 export function callKey(k: CallKey): string {
   return `${k.appId}/${k.dialpadCallId.padStart(20, '0')}`;
 }
@@ -94,19 +97,21 @@ export class CallsRepository {
   constructor(private readonly db: Sql) {}
 
   /**
-   * Locks the existing calls rows of a batch inside the processor's transaction, in one global order
-   * (app, call id) so concurrent batches cannot deadlock on them. Returns each existing row; calls not
-   * stored yet are absent (the caller inserts them whole with insertMany).
+   * The stored calls rows of a batch, each with its row version (`xmin`): read without a lock first (the
+   * processor's phase 1), then locked with `lock` (phase 3, after its new calls are inserted), in one global
+   * order (app, call id). Inserts before locks, each in key order, is what keeps concurrent batches free of
+   * deadlocks: a batch never waits for an insert while it holds a row lock another batch may be waiting for.
    */
-  async lockMany(client: PoolClient, keys: CallKey[]): Promise<Map<string, CallRow>> {
+  async findMany(client: PoolClient, keys: CallKey[], lock: boolean): Promise<Map<string, VersionedCallRow>> {
+    if (keys.length === 0) return new Map();
     const sorted = [...keys].sort((a, b) => compareKeys(callKey(a), callKey(b)));
     // Not a named statement (nor below): a generic plan made once per connection, while the table was still small,
     // scanned the whole table on every batch for as long as the connection lived (a burst of 30,000 new calls:
     // 5 ms per batch and growing). Planned on each execution, a key lookup stays an index lookup.
-    const { rows } = await client.query<CallRow>({
-      text: `SELECT ${COLUMNS} FROM calls
+    const { rows } = await client.query<VersionedCallRow>({
+      text: `SELECT ${COLUMNS}, xmin::text AS row_version FROM calls
         WHERE (app_id, dialpad_call_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))
-        ORDER BY app_id, dialpad_call_id FOR UPDATE`,
+        ORDER BY app_id, dialpad_call_id ${lock ? 'FOR UPDATE' : ''}`,
       values: [sorted.map((k) => k.appId), sorted.map((k) => k.dialpadCallId)],
     });
     return byKey(rows);
@@ -115,8 +120,8 @@ export class CallsRepository {
   /**
    * Stores new calls whole, in one statement and key order: one row version each, not a blank row
    * updated in the same transaction (which wrote every call twice, with its eight index entries).
-   * A call another transaction stored since lockMany did not find it is left alone (the INSERT waits
-   * for that transaction): absent from the result, it is the caller's to fold onto that row.
+   * A call another transaction stored since findMany did not find it is left alone (the INSERT waits
+   * for that transaction): absent from the result, it is the caller's to lock and fold onto that row.
    */
   async insertMany(client: PoolClient, inserts: CallUpdate[]): Promise<Map<string, CallRow>> {
     if (inserts.length === 0) return new Map();
@@ -272,6 +277,6 @@ function updateParams(updates: CallUpdate[]): unknown[] {
   ];
 }
 
-function byKey(rows: CallRow[]): Map<string, CallRow> {
+function byKey<R extends CallRow>(rows: R[]): Map<string, R> {
   return new Map(rows.map((r) => [callKey({ appId: r.app_id, dialpadCallId: r.dialpad_call_id }), r]));
 }

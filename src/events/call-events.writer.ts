@@ -80,14 +80,24 @@ export class CallEventsWriter {
       group.items.push(item);
       groups.set(k, group);
     }
-    let plan = await this.plan(client, groups, await this.calls.lockMany(client, [...groups.values()].map((g) => g.key)));
-    const written = await this.calls.insertMany(client, plan.updates.filter((u) => plan.fresh.has(callKey(u))));
-    const raced = [...plan.fresh].filter((k) => !written.has(k));
-    if (raced.length > 0) {
-      // another batch stored these calls after our lockMany (the INSERT waited for it to commit): fold onto its rows
-      const again = new Map(raced.map((k) => [k, groups.get(k)!]));
-      const replanned = await this.plan(client, again, await this.calls.lockMany(client, [...again.values()].map((g) => g.key)));
-      plan = mergePlans(plan, replanned);
+    // 1. read the stored rows and plan on them; 2. insert the new calls whole; 3. lock the others, and plan again
+    // the calls whose row changed since the read (or was inserted by another batch meanwhile: the INSERT waited
+    // for it). Inserts before locks, in key order each: the order that keeps concurrent batches deadlock-free.
+    const keys = [...groups.values()].map((g) => g.key);
+    const read = await this.calls.findMany(client, keys, false);
+    let plan = await this.plan(client, groups, read);
+    const written: Map<string, CallRow> = await this.calls.insertMany(client, plan.updates.filter((u) => plan.fresh.has(callKey(u))));
+    const locked = await this.calls.findMany(client, keys.filter((k) => !written.has(callKey(k))), true);
+    // changed since the read, inserted by another batch since (the INSERT waited for it), or gone since (deleted)
+    const stale = keys.map(callKey).filter((k) => !written.has(k) && read.get(k)?.row_version !== locked.get(k)?.row_version);
+    if (stale.length > 0) {
+      const again = await this.plan(client, new Map(stale.map((k) => [k, groups.get(k)!])), locked);
+      plan = mergePlans(plan, again);
+      // a row deleted since the read (retention) is stored anew; rare enough to come after the locks
+      const gone = again.updates.filter((u) => again.fresh.has(callKey(u)));
+      for (const [k, row] of await this.calls.insertMany(client, gone)) written.set(k, row);
+      // stored again by another batch in between: fail this batch (nothing commits); it runs again
+      if (gone.some((u) => !written.has(callKey(u)))) throw new Error('a call was deleted and stored again while its events were processed');
     }
     for (const [k, row] of await this.calls.writeMany(client, plan.updates.filter((u) => !written.has(callKey(u))))) written.set(k, row);
     const { folded, details } = plan;
