@@ -44,7 +44,11 @@ function MenuBody({ store }: { store: StoreApi<ConsoleStore> }) {
       const back = () => (toggle && toggle.isConnected && !toggle.disabled ? toggle : document.getElementById('state-title'))?.focus();
       back();
       // while the pause request runs the toggle is disabled: come back to it once it answers
-      if (toggle?.disabled) setTimeout(() => document.activeElement === document.getElementById('state-title') && back(), 400);
+      // (not when the console is gone by then: an unmounted toggle leaves nothing to come back to)
+      if (toggle?.disabled) {
+        const doc = toggle.ownerDocument;
+        setTimeout(() => toggle.isConnected && doc.activeElement === doc.getElementById('state-title') && back(), 400);
+      }
     };
   }, [store]);
 
