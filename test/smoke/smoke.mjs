@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -232,8 +232,8 @@ async function productionMode() {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
     LOG_PRETTY: 'false',
-    // the default (auto) on this machine's CPUs; a 1-CPU machine is told, so the checks below run everywhere
-    ...(availableParallelism() < 2 ? { EVENT_PROCESSOR_PROCESS: 'child' } : {}),
+    // the processor in a child process (src/infra/process/processor-child.ts): checked below
+    EVENT_PROCESSOR_PROCESS: 'child',
   };
   const service = startService('service (production mode)', env);
 

@@ -5,13 +5,15 @@ const BASE = { INTERNAL_JWT_SECRET: 'x'.repeat(32), ENCRYPTION_KEY: '0'.repeat(6
 const REDIS = { REDIS_URL: 'redis://127.0.0.1:6379' };
 
 describe('where the event processor runs (EVENT_PROCESSOR_PROCESS)', () => {
-  it('auto: a child process on 2 CPUs or more with a shared Redis, else in the web process', () => {
-    expect(parseConfig(BASE).EVENT_PROCESSOR_PROCESS).toBe('auto');
-    expect(processorInChild(parseConfig({ ...BASE, ...REDIS }), 2)).toBe(true);
-    expect(processorInChild(parseConfig({ ...BASE, REDIS_CLUSTER_NODES: '127.0.0.1:7000' }), 8)).toBe(true);
-    expect(processorInChild(parseConfig({ ...BASE, ...REDIS }), 1)).toBe(false);
+  it('inline by default; auto: a child process on 2 CPUs or more with a shared Redis, else in the web process', () => {
+    expect(parseConfig(BASE).EVENT_PROCESSOR_PROCESS).toBe('inline');
+    expect(processorInChild(parseConfig({ ...BASE, ...REDIS }), 8)).toBe(false);
+    const auto = { ...BASE, EVENT_PROCESSOR_PROCESS: 'auto' };
+    expect(processorInChild(parseConfig({ ...auto, ...REDIS }), 2)).toBe(true);
+    expect(processorInChild(parseConfig({ ...auto, REDIS_CLUSTER_NODES: '127.0.0.1:7000' }), 8)).toBe(true);
+    expect(processorInChild(parseConfig({ ...auto, ...REDIS }), 1)).toBe(false);
     // no Redis: the in-process stand-in is this process's own; a child could not reach its sockets
-    expect(processorInChild(parseConfig(BASE), 8)).toBe(false);
+    expect(processorInChild(parseConfig(auto), 8)).toBe(false);
   });
 
   it('child and inline as told; never when this node does not process events', () => {
