@@ -168,6 +168,7 @@ export class EventsRepository {
   ): Promise<void> {
     if (events.length === 0) return;
     await client.query({
+      name: 'mark-events-processed',
       text: `UPDATE webhook_events e SET processed_at = clock_timestamp(), last_error = NULL,
               stream_seq = d.stream_seq, broadcast = d.broadcast
          FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::jsonb[]) AS d(id, received_at, stream_seq, broadcast)
