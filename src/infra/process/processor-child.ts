@@ -63,15 +63,9 @@ export class ProcessorChild {
   private restartTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, (metrics: MetricsJson | null) => void>();
-  private restartCount = 0;
 
   /** @param env the child's environment (the parent's, with what the child must be told) */
   constructor(private readonly env: NodeJS.ProcessEnv) {}
-
-  /** How many times the child was restarted after dying. */
-  get restarts(): number {
-    return this.restartCount;
-  }
 
   get pid(): number | undefined {
     return this.child?.pid;
@@ -100,10 +94,7 @@ export class ProcessorChild {
       this.quickDeaths = Date.now() - startedAt < 60_000 ? this.quickDeaths + 1 : 0;
       const delay = this.quickDeaths === 0 ? 0 : Math.min(30_000, 1000 * 2 ** (this.quickDeaths - 1));
       this.logger.error(`the event processor process (pid ${child.pid}) exited with ${signal ?? `code ${code}`}: restarting it in ${delay} ms`);
-      this.restartTimer = setTimeout(() => {
-        this.restartCount++;
-        this.start();
-      }, delay);
+      this.restartTimer = setTimeout(() => this.start(), delay);
     });
   }
 
