@@ -471,9 +471,11 @@ describe('SheetsGateway against a fake Sheets v4 server (medium: real client, re
         rowIndexHint: null,
         changes: { values: [{ column, value }], formats: [] },
         reason: 'queued',
-        delayMs: 300,
+        delayMs: 600_000,
       });
       const queued = [...(await queue.enqueue(other, [entry('L-1', 'Notes', 'second tenant')])), ...(await queue.enqueue(lean.appId, [entry('L-2', 'LastOutcome', 'CORRECT')]))];
+      // both come due in one statement: with a delay each, a poll between the two enqueues took the first alone
+      await lean.sql.query(`UPDATE sheets_outbox SET next_attempt_at = now() WHERE id = ANY($1::bigint[])`, [queued]);
       await lean.flushed();
       const restores = await lean.sql.query<{ app_id: string; row_id: string }>(`SELECT app_id, row_id FROM sheets_outbox WHERE NOT id = ANY($1::bigint[]) ORDER BY row_id`, [queued]);
       // L-2's Notes were hit by the other tenant's write, L-1's LastOutcome by ours
