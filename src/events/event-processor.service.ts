@@ -16,6 +16,8 @@ import { ProcessedEvent, ProcessedEventsBus } from './processed-events.bus.js';
 
 const NOTIFY_CHANNEL = 'webhook_events';
 const POLL_INTERVAL_NAME = 'event-processor-poll';
+/** a batch's statements are planned for its own keys: see Sql.transaction */
+const CUSTOM_PLANS = { customPlans: true };
 
 /**
  * Turns stored webhook events into calls and voicemails (docs/architecture.md, "Webhook to screen pop").
@@ -110,10 +112,10 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
   async processBatch(limit = this.config.EVENT_BATCH_SIZE): Promise<number> {
     let batch;
     try {
-      batch = await this.db.transaction((client) => this.processClaimed(client, limit, false));
+      batch = await this.db.transaction((client) => this.processClaimed(client, limit, false), CUSTOM_PLANS);
     } catch (err) {
       if (!(err instanceof IsolateAndRetry)) throw err;
-      batch = await this.db.transaction((client) => this.processClaimed(client, limit, true));
+      batch = await this.db.transaction((client) => this.processClaimed(client, limit, true), CUSTOM_PLANS);
     }
     if (batch.claimed.length > 0) this.afterCommit(batch.claimed, batch.processedIds, batch.outputs, batch.unknownStates);
     return batch.claimed.length;
