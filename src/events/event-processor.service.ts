@@ -16,8 +16,6 @@ import { ProcessedEvent, ProcessedEventsBus } from './processed-events.bus.js';
 
 const NOTIFY_CHANNEL = 'webhook_events';
 const POLL_INTERVAL_NAME = 'event-processor-poll';
-/** a batch's statements are planned for its own keys: see Sql.transaction */
-const CUSTOM_PLANS = { customPlans: true };
 
 /**
  * Turns stored webhook events into calls and voicemails (docs/architecture.md, "Webhook to screen pop").
@@ -112,10 +110,10 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
   async processBatch(limit = this.config.EVENT_BATCH_SIZE): Promise<number> {
     let batch;
     try {
-      batch = await this.db.transaction((client) => this.processClaimed(client, limit, false), CUSTOM_PLANS);
+      batch = await this.db.transaction((client) => this.processClaimed(client, limit, false));
     } catch (err) {
       if (!(err instanceof IsolateAndRetry)) throw err;
-      batch = await this.db.transaction((client) => this.processClaimed(client, limit, true), CUSTOM_PLANS);
+      batch = await this.db.transaction((client) => this.processClaimed(client, limit, true));
     }
     if (batch.claimed.length > 0) this.afterCommit(batch.claimed, batch.processedIds, batch.outputs, batch.unknownStates);
     return batch.claimed.length;
@@ -128,6 +126,10 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
   ): Promise<{ claimed: ClaimedEvent[]; processedIds: string[]; outputs: ProcessedEvent[]; unknownStates: string[] }> {
     const claimed = await this.events.claimDue(client, limit);
     if (claimed.length === 0) return { claimed, processedIds: [], outputs: [], unknownStates: [] };
+    // the claim keeps its generic plan (shaped not to depend on statistics; a plan made for the actual
+    // limit sorted the whole backlog: 184 ms a claim with 110,000 waiting); what follows looks rows up by
+    // key in tables that grew since the connection prepared it, so it is planned for this batch's keys
+    await this.db.useCustomPlans(client);
     const { items, failures, passive } = prepare(claimed);
     const results = isolate ? await this.writeIsolated(client, items, failures) : await this.writeOptimistic(client, items);
     const failed = new Set(failures.map((f) => f.event.id));

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { asAppId } from '../../src/common/app-id.js';
 import { CallsRepository } from '../../src/calls/calls.repository.js';
 import { EventProcessor } from '../../src/events/event-processor.service.js';
+import { EventsRepository } from '../../src/events/events.repository.js';
 import { Sql } from '../../src/infra/database/sql.js';
 import { eventState, insertEvents, realEvent } from '../support/event-rows.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
@@ -12,7 +13,7 @@ import { CreatedApp, createApp } from '../support/webhooks.js';
  * The processor's named statements and table growth. A named statement settles on a generic plan after five
  * executions; one made while `calls` is empty is a seq scan, kept for the connection's life unless an ANALYZE
  * invalidates it (never, where autovacuum is off, as on this machine's PostgreSQL). The processor's batches are
- * planned with their parameters instead (Sql.transaction's customPlans).
+ * planned with their parameters instead (Sql.useCustomPlans, after the claim, whose generic plan is the one wanted).
  */
 describe('processor statement plans as the tables grow (e2e, real PostgreSQL)', () => {
   let t: TestApp;
@@ -54,7 +55,10 @@ describe('processor statement plans as the tables grow (e2e, real PostgreSQL)', 
       [tenant.id],
     );
     const generic = await sql.transaction(explainFind);
-    const custom = await sql.transaction(explainFind, { customPlans: true });
+    const custom = await sql.transaction(async (client) => {
+      await sql.useCustomPlans(client);
+      return explainFind(client);
+    });
     expect(await backend()).toBe(pid);
     // the premise: without custom plans the statement keeps the plan made for an empty table
     expect(generic).toMatch(/Seq Scan on calls/);
@@ -62,18 +66,22 @@ describe('processor statement plans as the tables grow (e2e, real PostgreSQL)', 
     expect(custom).toMatch(/Index (Only )?Scan using calls_app_call_key/);
   });
 
-  it('every processor batch runs in a transaction with custom plans, and its events are processed', async () => {
+  it('a processor batch plans what follows its claim for its own keys, and its events are processed', async () => {
     const processor = t.app.get(EventProcessor);
-    const spy = jest.spyOn(sql, 'transaction');
+    const spy = jest.spyOn(sql, 'useCustomPlans');
+    const claim = jest.spyOn(t.app.get(EventsRepository), 'claimDue');
     try {
       const [id] = await insertEvents(pool, tenant.id, [realEvent('inbound-ringing.json', '7700000000000001')]);
       expect(await processor.processBatch()).toBe(1);
       expect(await eventState(pool, id)).toMatchObject({ attempts: 0, last_error: null, dead_at: null });
       expect((await eventState(pool, id)).processed_at).not.toBeNull();
-      expect(spy).toHaveBeenCalled();
-      for (const call of spy.mock.calls) expect(call[1]).toEqual({ customPlans: true });
+      expect(spy).toHaveBeenCalledTimes(1);
+      // after the claim: the claim keeps the generic plan it was shaped for
+      expect(claim).toHaveBeenCalledTimes(1);
+      expect(claim.mock.invocationCallOrder[0]!).toBeLessThan(spy.mock.invocationCallOrder[0]!);
     } finally {
       spy.mockRestore();
+      claim.mockRestore();
     }
   });
 });

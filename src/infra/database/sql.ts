@@ -25,23 +25,25 @@ export class Sql {
   }
 
   /**
-   * Runs `fn` in a transaction on one connection; a connection that failed is not returned to the pool.
-   *
-   * `customPlans`: the transaction's statements are planned with their parameters each time
-   * (`plan_cache_mode = force_custom_plan`, set in the BEGIN's round trip). For the hot batch
-   * statements over tables that grow from empty: a named statement otherwise settles on a generic
-   * plan after five executions, and one made while `calls` or today's event partition was nearly
-   * empty (a seq scan, a hash join over every partition) is kept for the connection's life unless
-   * an ANALYZE invalidates it — seen as the processor's per-batch cost climbing with the tables.
-   * The statements stay named, so they are parsed once per connection.
+   * From here to the end of the caller's transaction, statements are planned for their
+   * parameters each time (`plan_cache_mode = force_custom_plan`). For batch statements over
+   * tables that grow from empty: a named statement otherwise settles on a generic plan after
+   * five executions, and one made while `calls` or today's event partition was nearly empty
+   * (a seq scan, a hash join over every partition) is kept for the connection's life unless an
+   * ANALYZE invalidates it. The statements stay named, so they are still parsed once per connection.
    */
-  async transaction<T>(fn: (client: PoolClient) => Promise<T>, options: { customPlans?: boolean } = {}): Promise<T> {
+  async useCustomPlans(client: PoolClient): Promise<void> {
+    await client.query('SET LOCAL plan_cache_mode = force_custom_plan');
+  }
+
+  /** Runs `fn` in a transaction on one connection; a connection that failed is not returned to the pool. */
+  async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     // a connection killed mid-transaction emits 'error' on the client: the failing query reports it
     const ignore = () => undefined;
     client.on('error', ignore);
     try {
-      await client.query(options.customPlans ? 'BEGIN; SET LOCAL plan_cache_mode = force_custom_plan' : 'BEGIN');
+      await client.query('BEGIN');
       const result = await fn(client);
       await client.query('COMMIT');
       client.off('error', ignore);
