@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { parseJsonLossless } from './lossless-json.js';
+import { nestingExceeds } from './json-depth.js';
+import { JsonTooDeepError, parseJsonLossless } from './lossless-json.js';
 
 /** What the lossless parser should give for JSON that JSON.stringify wrote (its number text is String(n)). */
 function unsafeIntegersAsText(value: unknown): unknown {
@@ -94,5 +95,40 @@ describe('parseJsonLossless', () => {
         expect(parseJsonLossless(text)).toEqual(slow(text));
       }),
     );
+  });
+});
+
+describe('parseJsonLossless with a depth limit', () => {
+  it('refuses exactly what nestingExceeds refuses, for any JSON and any limit', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 8 }), fc.integer({ min: 0, max: 9 }), (value, max) => {
+        const text = JSON.stringify(value);
+        let refused = false;
+        try {
+          parseJsonLossless(text, max);
+        } catch (err) {
+          if (!(err instanceof JsonTooDeepError)) throw err;
+          refused = true;
+        }
+        expect(refused).toBe(nestingExceeds(text, max));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('counts the outermost object as level one, as the text check does', () => {
+    expect(parseJsonLossless('{"a":[1]}', 2)).toEqual({ a: [1] });
+    expect(() => parseJsonLossless('{"a":[1]}', 1)).toThrow(JsonTooDeepError);
+    expect(parseJsonLossless('1', 0)).toBe(1);
+  });
+
+  it('refuses a deep document holding an unsafe integer before the reviver (which recurses) could overflow on it', () => {
+    const deep = `${'['.repeat(100_000)}9007199254740993${']'.repeat(100_000)}`;
+    expect(() => parseJsonLossless(deep, 64)).toThrow(JsonTooDeepError);
+    expect(() => parseJsonLossless(deep, 64)).toThrow('JSON nested deeper than 64 levels');
+  });
+
+  it('still keeps unsafe integers as text within the limit', () => {
+    expect(parseJsonLossless('{"a":{"b":[9007199254740993]}}', 3)).toEqual({ a: { b: ['9007199254740993'] } });
   });
 });

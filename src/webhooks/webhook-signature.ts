@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { parseJsonLossless } from '../common/lossless-json.js';
-import { MAX_JSON_DEPTH, nestingExceeds } from '../common/json-depth.js';
+import { JsonTooDeepError, parseJsonLossless } from '../common/lossless-json.js';
+import { MAX_JSON_DEPTH } from '../common/json-depth.js';
 
 /**
  * Signature checks for `POST /webhooks/dialpad` (docs/wire-protocol.md, "Body formats"). Pure: the caller passes
@@ -142,12 +142,13 @@ function checkHmac(raw: Buffer, secret: string, headers: WebhookSignatureHeaders
 }
 
 function parseObject(text: string, format: WebhookFormat): DecodeResult {
-  // Dialpad's events nest a few levels; thousands would overflow the stack of any recursive reader (a 500)
-  if (nestingExceeds(text, MAX_JSON_DEPTH)) return fail(400, 'too_deep', `the event is nested deeper than ${MAX_JSON_DEPTH} levels`);
   let parsed: unknown;
   try {
-    parsed = parseJsonLossless(text);
-  } catch {
+    // Dialpad's events nest a few levels; thousands would overflow the stack of any recursive reader (a 500):
+    // the parse checks the depth in the walk it makes anyway (no second pass over the text on the hot path)
+    parsed = parseJsonLossless(text, MAX_JSON_DEPTH);
+  } catch (err) {
+    if (err instanceof JsonTooDeepError) return fail(400, 'too_deep', `the event is nested deeper than ${MAX_JSON_DEPTH} levels`);
     return fail(400, 'invalid_json', 'the body is neither valid JSON nor a JWT');
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
