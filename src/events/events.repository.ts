@@ -8,7 +8,7 @@ export interface NewEvent {
   dialpadEventId: string;
   eventType: string;
   dialpadCallId: string | null;
-  /** The payload's exact JSON text (big integers keep every digit in jsonb). */
+  /** The payload's exact JSON text, one valid JSON value (big integers keep every digit in jsonb). */
   payloadJson: string;
 }
 
@@ -75,15 +75,17 @@ export class EventsRepository {
    */
   async insertMany(events: NewEvent[]): Promise<StoredEventRef[]> {
     const inserted = await this.db.query<{ id: string; app_id: string; dialpad_event_id: string }>(
+      // the payloads travel as one JSON array, spliced from their texts: a jsonb[] parameter is an array literal,
+      // each 1–2 KB payload escaped character by character by the driver and unescaped again by PostgreSQL
       `INSERT INTO webhook_events (app_id, dialpad_event_id, event_type, dialpad_call_id, payload)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[])
+       SELECT * FROM ROWS FROM (unnest($1::uuid[]), unnest($2::text[]), unnest($3::text[]), unnest($4::text[]), jsonb_array_elements($5::jsonb))
        RETURNING id::text, app_id, dialpad_event_id`,
       [
         events.map((e) => e.appId),
         events.map((e) => e.dialpadEventId),
         events.map((e) => e.eventType),
         events.map((e) => e.dialpadCallId),
-        events.map((e) => e.payloadJson),
+        `[${events.map((e) => e.payloadJson).join(',')}]`,
       ],
     );
     const keyOf = (appId: string, eventId: string) => `${appId}\u0000${eventId}`;
