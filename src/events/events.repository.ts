@@ -162,7 +162,6 @@ export class EventsRepository {
     return new Map(rows.map((r) => [r.app_id, Number(r.last_seq)]));
   }
 
-  /** Marks events processed, keeping each broadcast event's stream position and WebSocket message for resumes. */
   /** Marks claimed events processed, with their stream positions and messages; `receivedAt` completes the key (one partition each). */
   async markProcessed(
     client: PoolClient,
@@ -171,11 +170,18 @@ export class EventsRepository {
     if (events.length === 0) return;
     await client.query({
       name: 'mark-events-processed',
+      // the messages as one JSON array (JSON null for an event without one), as insertMany sends payloads
       text: `UPDATE webhook_events e SET processed_at = clock_timestamp(), last_error = NULL,
-              stream_seq = d.stream_seq, broadcast = d.broadcast
-         FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::jsonb[]) AS d(id, received_at, stream_seq, broadcast)
+              stream_seq = d.stream_seq, broadcast = NULLIF(d.broadcast, 'null'::jsonb)
+         FROM ROWS FROM (unnest($1::bigint[]), unnest($2::timestamptz[]), unnest($3::bigint[]), jsonb_array_elements($4::jsonb))
+              AS d(id, received_at, stream_seq, broadcast)
         WHERE e.id = d.id AND e.received_at = d.received_at`,
-      values: [events.map((e) => e.id), events.map((e) => e.receivedAt), events.map((e) => e.streamSeq), events.map((e) => e.broadcast)],
+      values: [
+        events.map((e) => e.id),
+        events.map((e) => e.receivedAt),
+        events.map((e) => e.streamSeq),
+        `[${events.map((e) => e.broadcast ?? 'null').join(',')}]`,
+      ],
     });
   }
 
