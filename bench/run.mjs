@@ -17,6 +17,9 @@ const BASELINE = new URL('./baseline-server.mjs', import.meta.url).pathname;
 const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ROUNDS = Number(process.env.BENCH_INGEST_ROUNDS ?? 3);
+// each freshly started process (the baseline, each service layout) takes load this long before its rounds, unmeasured:
+// the rounds measure the steady state, not JIT compilation, pools filling and statements being prepared
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const rows = [];
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
 
@@ -24,7 +27,7 @@ const stack = await ServiceStack.create('bench');
 const startService = (env = {}) => stack.start(env);
 const createTenant = (base, name) => stack.createApp(base, name);
 
-function ingestLoad(url, secret) {
+function ingestLoad(url, secret, seconds = INGEST_SECONDS) {
   const tokens = Array.from({ length: 60_000 }, () => signJwt(freshEvent()[1], secret));
   let i = 0;
   return new Promise((resolve, reject) => {
@@ -33,7 +36,7 @@ function ingestLoad(url, secret) {
         url,
         method: 'POST',
         connections: CONNECTIONS,
-        duration: INGEST_SECONDS,
+        duration: seconds,
         headers: { 'content-type': 'application/jwt' },
         requests: [{ setupRequest: (req) => ({ ...req, body: tokens[i++ % tokens.length] }) }],
       },
@@ -121,6 +124,13 @@ try {
   const serviceUrl = (node) => `${node.base}/webhooks/dialpad/${app.id}`;
   const BASELINE_LABEL = 'bare Fastify+pg, 1 INSERT/req';
 
+  /** Unmeasured load on a process just started (WARMUP_SECONDS); what it stored is processed before the rounds. */
+  async function warmUp(url) {
+    if (WARMUP_SECONDS <= 0) return;
+    await ingestLoad(url, app.webhook_secret, WARMUP_SECONDS);
+    await drained(pool);
+  }
+
   /** ROUNDS × (baseline, then the service): each round's throughputs, and the burst's processing (the backlog drained before the next round). */
   async function ingestRounds(label, url) {
     const rounds = [];
@@ -160,6 +170,8 @@ try {
     );
   }
 
+  await warmUp(baseUrl);
+  await warmUp(serviceUrl(svc));
   const asConfigured = await ingestRounds('service', serviceUrl(svc));
   addIngest('ingest throughput', '≥ 0.8× baseline, ≥ 2000', asConfigured, 'processing throughput during the burst (first received → last processed)');
   add('ingest latency p99', median(asConfigured.map((r) => r.s.latency.p99)), 'ms', median(asConfigured.map((r) => r.b.latency.p99)), 'bare Fastify+pg', false, '< 20 ms (idle)');
@@ -169,6 +181,7 @@ try {
   // the processor in a child process of the node (EVENT_PROCESSOR_PROCESS=child: webhooks and processing on two cores)
   await svc.child.stop();
   svc = await startService({ EVENT_PROCESSOR_PROCESS: 'child' });
+  await warmUp(serviceUrl(svc));
   addIngest(
     'ingest throughput, processor in a child process (EVENT_PROCESSOR_PROCESS=child)',
     '≥ 1.0× baseline',
@@ -178,6 +191,8 @@ try {
   // the processor paused: the ingest path alone, against the baseline that processes nothing
   await svc.child.stop();
   svc = await startService({ EVENT_PROCESSOR_ENABLED: 'false' });
+  // warmed up with its events left waiting (nothing here processes them; the drain after the rounds does)
+  if (WARMUP_SECONDS > 0) await ingestLoad(serviceUrl(svc), app.webhook_secret, WARMUP_SECONDS);
   const paused = [];
   for (let r = 1; r <= ROUNDS; r++) {
     const b = await ingestLoad(baseUrl, app.webhook_secret);
