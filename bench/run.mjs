@@ -260,7 +260,7 @@ try {
   await svc.child.stop();
   await pool.end();
 
-  // BENCH_ONLY=realtime: sections 1–4 only (ingest, processing, webhook → WebSocket, fan-out), about 2 minutes
+  // BENCH_ONLY=realtime: sections 1–4 only (ingest, processing, webhook → WebSocket, fan-out), about 6 minutes
   if (process.env.BENCH_ONLY !== 'realtime') {
     // 5. policy engine and Sheets writes (issue 6): bench/policy.mjs, bench/sheets.mjs
     const policy = await measurePolicyDecision();
