@@ -54,6 +54,20 @@ export function answerParent(metrics: () => Promise<MetricsJson>, onParentGone: 
   process.once('disconnect', onParentGone);
 }
 
+/** A child that lived this long died young (a bad database URL, say, kills it at start). */
+const YOUNG_MS = 60_000;
+const MAX_RESTART_DELAY_MS = 30_000;
+
+/**
+ * When to restart a child that died, after `livedMs`: at once after a long life; dying young again and again
+ * backs off, 1 s, 2 s, 4 s … up to 30 s, until a child lives long enough to count as healthy. Pure.
+ */
+export function nextRestart(quickDeaths: number, livedMs: number): { quickDeaths: number; delayMs: number } {
+  if (livedMs >= YOUNG_MS) return { quickDeaths: 0, delayMs: 0 };
+  const deaths = quickDeaths + 1;
+  return { quickDeaths: deaths, delayMs: Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** (deaths - 1)) };
+}
+
 /** The parent's side: starts the child, restarts it when it dies (backing off when it dies young), stops it. */
 export class ProcessorChild {
   private readonly logger = new Logger('ProcessorChild');
@@ -90,9 +104,9 @@ export class ProcessorChild {
       for (const resolve of this.pending.values()) resolve(null);
       this.pending.clear();
       if (this.stopping) return;
-      // dying within a minute of its start again and again (a bad database URL, say): back off up to 30 s
-      this.quickDeaths = Date.now() - startedAt < 60_000 ? this.quickDeaths + 1 : 0;
-      const delay = this.quickDeaths === 0 ? 0 : Math.min(30_000, 1000 * 2 ** (this.quickDeaths - 1));
+      const next = nextRestart(this.quickDeaths, Date.now() - startedAt);
+      this.quickDeaths = next.quickDeaths;
+      const delay = next.delayMs;
       this.logger.error(`the event processor process (pid ${child.pid}) exited with ${signal ?? `code ${code}`}: restarting it in ${delay} ms`);
       this.restartTimer = setTimeout(() => this.start(), delay);
     });
