@@ -310,6 +310,7 @@ export class LeadWriter {
    */
   private async recentlyRead(spreadsheetId: string, tabs: readonly TabInfo[]): Promise<Map<number, AgentSheet> | null> {
     if (this.positionsMaxAgeMs <= 0) return null;
+    // first by age alone (a map lookup): a copy too old needs no round trip for movedAt
     if (tabs.some((tab) => !this.reader.cache.positionsOf(spreadsheetId, tab.sheetId, this.positionsMaxAgeMs))) return null;
     // rows another node's write found moved since this copy was read: its positions are not to be used either
     const moved = await this.reader.movedAt(spreadsheetId, tabs.map((t) => t.sheetId));
