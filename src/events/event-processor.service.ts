@@ -16,6 +16,14 @@ import { ProcessedEvent, ProcessedEventsBus } from './processed-events.bus.js';
 
 const NOTIFY_CHANNEL = 'webhook_events';
 const POLL_INTERVAL_NAME = 'event-processor-poll';
+/**
+ * A claim starts its walk of the due index this far below the oldest event this node last claimed (see
+ * EventsRepository.claimDue): an event's received_at is its INSERT's start, so one stored by a statement still
+ * running then is not left below the floor.
+ */
+const FLOOR_MARGIN_MS = 5000;
+/** At least this often a claim walks the whole queue: what is due below the floor (retries, replays, a crashed batch). */
+const WHOLE_QUEUE_INTERVAL_MS = 1000;
 
 /**
  * Turns stored webhook events into calls and voicemails (docs/architecture.md, "Webhook to screen pop").
@@ -35,6 +43,9 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
   /** EVENT_PROCESSOR_CONCURRENCY loops; loop i wakes loop i+1 when its batch came full (a backlog) */
   private readonly loops: DrainLoop[];
   private listener: PgListener | null = null;
+  /** where the next claim's walk starts (timestamptz), and when a claim next walks the whole queue */
+  private claimFloor = '-infinity';
+  private wholeQueueAt = 0;
 
   constructor(
     private readonly config: AppConfig,
@@ -61,7 +72,7 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
       );
     });
     // an app re-activated on any node: its waiting events are due now, not at the next poll
-    appChanges.subscribe(() => this.wake());
+    appChanges.subscribe(() => this.wakeForWholeQueue());
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -93,6 +104,12 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
     if (this.config.EVENT_PROCESSOR_ENABLED) this.loops[0]!.wake();
   }
 
+  /** Wakes the processor for events that may be due below the claims' floor (a replay, an app made active again). */
+  wakeForWholeQueue(): void {
+    this.wholeQueueAt = 0;
+    this.wake();
+  }
+
   /** Resolves when no batch is running (tests, shutdown). */
   async idle(): Promise<void> {
     // a loop finishing a full batch may have woken the next one: wait until none runs
@@ -108,14 +125,21 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
    * others go through. Any other failure fails the batch (nothing committed; the next pass redoes it).
    */
   async processBatch(limit = this.config.EVENT_BATCH_SIZE): Promise<number> {
+    const startedAt = Date.now();
+    const wholeQueue = startedAt >= this.wholeQueueAt;
+    if (wholeQueue) this.wholeQueueAt = startedAt + WHOLE_QUEUE_INTERVAL_MS;
     let batch;
     try {
-      batch = await this.db.transaction((client) => this.processClaimed(client, limit, false));
+      batch = await this.db.transaction((client) => this.processClaimed(client, limit, false, wholeQueue ? '-infinity' : this.claimFloor));
     } catch (err) {
       if (!(err instanceof IsolateAndRetry)) throw err;
-      batch = await this.db.transaction((client) => this.processClaimed(client, limit, true));
+      // the same events again (the floor may have moved meanwhile): the whole queue, oldest first
+      batch = await this.db.transaction((client) => this.processClaimed(client, limit, true, '-infinity'));
     }
-    if (batch.claimed.length > 0) this.afterCommit(batch.claimed, batch.processedIds, batch.outputs, batch.unknownStates);
+    if (batch.claimed.length > 0) {
+      this.claimFloor = new Date(batch.claimed[0]!.received_at.getTime() - FLOOR_MARGIN_MS).toISOString();
+      this.afterCommit(batch.claimed, batch.processedIds, batch.outputs, batch.unknownStates);
+    }
     return batch.claimed.length;
   }
 
@@ -123,8 +147,9 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
     client: pg.PoolClient,
     limit: number,
     isolate: boolean,
+    floor: string,
   ): Promise<{ claimed: ClaimedEvent[]; processedIds: string[]; outputs: ProcessedEvent[]; unknownStates: string[] }> {
-    const claimed = await this.events.claimDue(client, limit);
+    const claimed = await this.events.claimDue(client, limit, floor);
     if (claimed.length === 0) return { claimed, processedIds: [], outputs: [], unknownStates: [] };
     // the claim keeps its generic plan (shaped not to depend on statistics; a plan made for the actual
     // limit sorted the whole backlog: 184 ms a claim with 110,000 waiting); what follows looks rows up by

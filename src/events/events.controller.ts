@@ -52,7 +52,7 @@ export class EventsController {
     if (!EVENT_ID.test(id) || !(await this.events.requeue(appId, id))) {
       throw new DomainError('NOT_FOUND', `Event ${id.slice(0, 32)} not found`);
     }
-    this.processor.wake();
+    this.processor.wakeForWholeQueue();
     return { id, requeued: true };
   }
 }

@@ -122,14 +122,21 @@ export class EventsRepository {
    * backlog (payloads included) on every claim — 100 ms at 5,000 waiting events. The inactive apps
    * are an InitPlan array, so the claim is one ordered walk of the due index that stops at `limit`;
    * apps are joined to the claimed rows only. A named statement: planned once per connection.
+   *
+   * `floor` (a timestamptz, or '-infinity' for the whole queue) is where the walk of the due index starts. A
+   * processed event's entry stays in that index until VACUUM removes it (autovacuum visits a busy day's partition
+   * rarely, and not at all where it is off), so a walk from the start reads every event processed since: 2 ms a
+   * claim after 190,000. The processor passes a floor just below what it last claimed, and the whole queue at
+   * least once a second (what is due below the floor: retries, replays, a crashed batch's events).
    */
-  async claimDue(client: PoolClient, limit: number): Promise<ClaimedEvent[]> {
+  async claimDue(client: PoolClient, limit: number, floor = '-infinity'): Promise<ClaimedEvent[]> {
     const { rows } = await client.query<ClaimedEvent>({
       name: 'claim-due-events',
       text: `WITH claimed AS (
                SELECT e.id, e.app_id, e.event_type, e.dialpad_call_id, e.received_at, e.payload::text AS payload, e.attempts
                  FROM webhook_events e
                 WHERE e.processed_at IS NULL AND e.dead_at IS NULL AND e.next_attempt_at <= clock_timestamp()
+                  AND e.received_at >= $2::timestamptz
                   AND e.app_id <> ALL (ARRAY(SELECT id FROM apps WHERE NOT is_active))
                 ORDER BY e.received_at, e.id
                 LIMIT $1
@@ -138,7 +145,7 @@ export class EventsRepository {
                     c.payload, c.attempts, a.show_admin_recordings
                FROM claimed c JOIN apps a ON a.id = c.app_id
               ORDER BY c.received_at, c.id`,
-      values: [limit],
+      values: [limit, floor],
     });
     return rows;
   }
