@@ -173,7 +173,7 @@ try {
   await warmUp(baseUrl);
   await warmUp(serviceUrl(svc));
   const asConfigured = await ingestRounds('service', serviceUrl(svc));
-  addIngest('ingest throughput', '≥ 0.8× baseline, ≥ 2000', asConfigured, 'processing throughput during the burst (first received → last processed)');
+  addIngest('ingest throughput', '≥ 1.0× baseline (issue 13), ≥ 2000', asConfigured, 'processing throughput during the burst (first received → last processed)');
   add('ingest latency p99', median(asConfigured.map((r) => r.s.latency.p99)), 'ms', median(asConfigured.map((r) => r.b.latency.p99)), 'bare Fastify+pg', false, '< 20 ms (idle)');
   const capacity = await measureDrainCapacity({ n: 10_000 });
   const ingestRate = median(asConfigured.map((r) => r.s.requests.average));
@@ -184,7 +184,7 @@ try {
   await warmUp(serviceUrl(svc));
   addIngest(
     'ingest throughput, processor in a child process (EVENT_PROCESSOR_PROCESS=child)',
-    '≥ 1.0× baseline',
+    '',
     await ingestRounds('child', serviceUrl(svc)),
     'processing throughput during that burst (in the child process)',
   );

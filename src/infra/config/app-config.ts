@@ -106,8 +106,8 @@ export class AppConfig {
    * Where this node's processor runs: `child`, a process of its own that main.ts starts and watches (webhooks and
    * processing each get a core; its metrics are served on this node's /metrics); `inline`, in the web process
    * (one process: a 1-CPU container, the e2e tests, a node without a shared Redis); `auto`, `child` when the machine
-   * has 2 CPUs or more and Redis is shared (REDIS_URL or REDIS_CLUSTER_NODES), else `inline`. Default `inline`: in a
-   * 120 s soak at 80 % of its burst rate on 2 cores, `child` held 85 % and 92 % of the load in two runs (README).
+   * has 2 CPUs or more and Redis is shared (REDIS_URL or REDIS_CLUSTER_NODES), else `inline`. Default `inline`: on 2 cores
+   * the child layout was not reliably faster, the machine being full either way (README, "Scaling and guarantees").
    */
   @IsIn(['auto', 'child', 'inline'])
   EVENT_PROCESSOR_PROCESS: 'auto' | 'child' | 'inline' = 'inline';
