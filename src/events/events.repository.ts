@@ -62,6 +62,15 @@ const STATUS_FILTER: Record<EventStatus, string> = {
   dead: 'dead_at IS NOT NULL',
 };
 
+/**
+ * JSON texts (each one valid JSON value, as stored payloads and built messages are; null for none) as one JSON
+ * array, for `jsonb_array_elements($n::jsonb)` beside unnest()s in ROWS FROM. A jsonb[] parameter would be an
+ * array literal: each 1–2 KB text escaped character by character by the driver, unescaped again by PostgreSQL.
+ */
+function jsonArrayOf(texts: readonly (string | null)[]): string {
+  return `[${texts.map((t) => t ?? 'null').join(',')}]`;
+}
+
 /** The only place SQL on `webhook_events` lives. */
 @Injectable()
 export class EventsRepository {
@@ -75,8 +84,6 @@ export class EventsRepository {
    */
   async insertMany(events: NewEvent[]): Promise<StoredEventRef[]> {
     const inserted = await this.db.query<{ id: string; app_id: string; dialpad_event_id: string }>(
-      // the payloads travel as one JSON array, spliced from their texts: a jsonb[] parameter is an array literal,
-      // each 1–2 KB payload escaped character by character by the driver and unescaped again by PostgreSQL
       `INSERT INTO webhook_events (app_id, dialpad_event_id, event_type, dialpad_call_id, payload)
        SELECT * FROM ROWS FROM (unnest($1::uuid[]), unnest($2::text[]), unnest($3::text[]), unnest($4::text[]), jsonb_array_elements($5::jsonb))
        RETURNING id::text, app_id, dialpad_event_id`,
@@ -85,7 +92,7 @@ export class EventsRepository {
         events.map((e) => e.dialpadEventId),
         events.map((e) => e.eventType),
         events.map((e) => e.dialpadCallId),
-        `[${events.map((e) => e.payloadJson).join(',')}]`,
+        jsonArrayOf(events.map((e) => e.payloadJson)),
       ],
     );
     const keyOf = (appId: string, eventId: string) => `${appId}\u0000${eventId}`;
@@ -177,7 +184,6 @@ export class EventsRepository {
     if (events.length === 0) return;
     await client.query({
       name: 'mark-events-processed',
-      // the messages as one JSON array (JSON null for an event without one), as insertMany sends payloads
       text: `UPDATE webhook_events e SET processed_at = clock_timestamp(), last_error = NULL,
               stream_seq = d.stream_seq, broadcast = NULLIF(d.broadcast, 'null'::jsonb)
          FROM ROWS FROM (unnest($1::bigint[]), unnest($2::timestamptz[]), unnest($3::bigint[]), jsonb_array_elements($4::jsonb))
@@ -187,7 +193,7 @@ export class EventsRepository {
         events.map((e) => e.id),
         events.map((e) => e.receivedAt),
         events.map((e) => e.streamSeq),
-        `[${events.map((e) => e.broadcast ?? 'null').join(',')}]`,
+        jsonArrayOf(events.map((e) => e.broadcast)),
       ],
     });
   }
