@@ -1,28 +1,25 @@
 import { jest } from '@jest/globals';
 import pg from 'pg';
 import { CallsRepository } from '../../src/calls/calls.repository.js';
-import { EventProcessor } from '../../src/events/event-processor.service.js';
 import { eventState, insertEvents, realEvent } from '../support/event-rows.js';
-import { startTestApp, TestApp } from '../support/test-app.js';
-import { CreatedApp, createApp } from '../support/webhooks.js';
+import { ManualProcessorWorld, startManualProcessor } from '../support/manual-processor.js';
+import type { CreatedApp } from '../support/webhooks.js';
 
 /**
  * A call row deleted (by retention, say) between the batch's unlocked read and its lock: the writer sees the row
  * gone when it locks, plans the call again on nothing, and stores it anew — the event is processed, not failed.
  */
 describe('processor: a call deleted while its event is processed (e2e, real PostgreSQL)', () => {
-  let t: TestApp;
+  let world: ManualProcessorWorld;
   let pool: pg.Pool;
   let tenant: CreatedApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ EVENT_PROCESSOR_ENABLED: 'false' });
-    pool = new pg.Pool({ connectionString: t.db.url, max: 2 });
-    tenant = await createApp(t);
+    world = await startManualProcessor();
+    ({ pool, tenant } = world);
   });
   afterAll(async () => {
-    await pool?.end();
-    await t?.close();
+    await world?.close();
   });
 
   const callRow = async (callId: string) =>
@@ -30,13 +27,13 @@ describe('processor: a call deleted while its event is processed (e2e, real Post
 
   it('stores the call anew from the events of the batch, and processes them', async () => {
     const callId = '7700000000000101';
-    const processor = t.app.get(EventProcessor);
+    const { processor } = world;
     await insertEvents(pool, tenant.id, [realEvent('inbound-ringing.json', callId)]);
     expect(await processor.processBatch()).toBe(1);
     const [before] = await callRow(callId);
     expect(before).toBeDefined();
 
-    const calls = t.app.get(CallsRepository);
+    const calls = world.t.app.get(CallsRepository);
     const findMany = calls.findMany.bind(calls);
     let deletedAfterRead = 0;
     const spy = jest.spyOn(calls, 'findMany').mockImplementation(async (client, keys, lock) => {

@@ -2,12 +2,12 @@ import { jest } from '@jest/globals';
 import pg from 'pg';
 import { asAppId } from '../../src/common/app-id.js';
 import { CallsRepository } from '../../src/calls/calls.repository.js';
-import { EventProcessor } from '../../src/events/event-processor.service.js';
 import { EventsRepository } from '../../src/events/events.repository.js';
 import { Sql } from '../../src/infra/database/sql.js';
 import { eventState, insertEvents, realEvent } from '../support/event-rows.js';
-import { startTestApp, TestApp } from '../support/test-app.js';
-import { CreatedApp, createApp } from '../support/webhooks.js';
+import { ManualProcessorWorld, startManualProcessor } from '../support/manual-processor.js';
+import type { TestApp } from '../support/test-app.js';
+import type { CreatedApp } from '../support/webhooks.js';
 
 /**
  * The processor's named statements and table growth. A named statement settles on a generic plan after five
@@ -16,20 +16,19 @@ import { CreatedApp, createApp } from '../support/webhooks.js';
  * planned with their parameters instead (Sql.useCustomPlans, after the claim, whose generic plan is the one wanted).
  */
 describe('processor statement plans as the tables grow (e2e, real PostgreSQL)', () => {
+  let world: ManualProcessorWorld;
   let t: TestApp;
   let sql: Sql;
   let pool: pg.Pool;
   let tenant: CreatedApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ EVENT_PROCESSOR_ENABLED: 'false' });
+    world = await startManualProcessor();
+    ({ t, pool, tenant } = world);
     sql = t.app.get(Sql);
-    pool = new pg.Pool({ connectionString: t.db.url, max: 1 });
-    tenant = await createApp(t);
   });
   afterAll(async () => {
-    await pool?.end();
-    await t?.close();
+    await world?.close();
   });
 
   /** The plan the connection's prepared statement `calls-find` runs with, for keys that are not stored. */
@@ -67,7 +66,7 @@ describe('processor statement plans as the tables grow (e2e, real PostgreSQL)', 
   });
 
   it('a processor batch plans what follows its claim for its own keys, and its events are processed', async () => {
-    const processor = t.app.get(EventProcessor);
+    const { processor } = world;
     const spy = jest.spyOn(sql, 'useCustomPlans');
     const claim = jest.spyOn(t.app.get(EventsRepository), 'claimDue');
     try {
