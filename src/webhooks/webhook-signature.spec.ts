@@ -175,6 +175,9 @@ describe('decodeWebhookBody — x-dialpad-signature (seed / forwarder delivery)'
     const json = `{"state": "hangup", "call_id": 1, "date_connected": ${nested}}`;
     expectFailure(decodeWebhookBody(body(signDialpadJwt(json, SECRET)), SECRET, {}, NOW_MS), 400, 'too_deep');
     expectFailure(decodeWebhookBody(body(json), SECRET, { signature: signHmac(json, SECRET) }, NOW_MS), 400, 'too_deep');
+    // deep and not JSON either: the parse fails first, a 400 all the same (no recursive reader ever sees it)
+    const broken = `{"a":${'['.repeat(5000)}`;
+    expectFailure(decodeWebhookBody(body(broken), SECRET, { signature: signHmac(broken, SECRET) }, NOW_MS), 400, 'invalid_json');
     // Dialpad's own nesting (contact, recording_details entries) is nowhere near the limit
     expectPayload(decodeWebhookBody(body(signDialpadJwt('{"a": {"b": [{"c": {"d": 1}}]}}', SECRET)), SECRET, {}, NOW_MS), 'jwt');
   });

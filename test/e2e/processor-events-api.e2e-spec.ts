@@ -113,6 +113,9 @@ describe('internal events API (e2e)', () => {
     for (const path of [`${url(tenant.id)}/${id(99)}`, `${url(tenant.id)}/abc`, `${url(tenant.id)}/${'9'.repeat(19)}`, `${url(other.id)}/${id(0)}`]) {
       expectErrorShape(await request(t.baseUrl).get(path).set(admin()), 404);
     }
+    // nor can another tenant's path put it back in the queue
+    expectErrorShape(await request(t.baseUrl).post(`${url(other.id)}/${id(0)}/replay`).set(admin()), 404);
+    expect((await request(t.baseUrl).get(`${url(tenant.id)}/${id(0)}`).set(admin()).expect(200)).body.status).toBe('processed');
   });
 
   it('validates the query and the app: 400, 404, 401', async () => {
@@ -130,6 +133,7 @@ describe('internal events API (e2e)', () => {
     expectErrorShape(await request(t.baseUrl).post(`${url(randomUUID())}/${id(0)}/replay`).set(admin()), 404);
     expectErrorShape(await request(t.baseUrl).get(url(tenant.id)), 401);
     expectErrorShape(await request(t.baseUrl).get(`${url(tenant.id)}/${id(0)}`), 401);
+    expectErrorShape(await request(t.baseUrl).post(`${url(tenant.id)}/${id(0)}/replay`), 401);
     expectErrorShape(await request(t.baseUrl).get(url(tenant.id)).set('Authorization', 'Bearer not.a.jwt'), 401);
     expectErrorShape(await request(t.baseUrl).get(url(tenant.id)).set('x-app-api-key', tenant.api_key), 401);
   });
