@@ -105,9 +105,8 @@ export class CallsRepository {
   async findMany(client: PoolClient, keys: CallKey[], lock: boolean): Promise<Map<string, VersionedCallRow>> {
     if (keys.length === 0) return new Map();
     const sorted = [...keys].sort((a, b) => compareKeys(callKey(a), callKey(b)));
-    // named statements (here and below, the processor's per-event path): parsed once per connection
+    // unnamed (here and below, the processor's per-event path): planned for this batch's keys each time (see "Statement plans" in events/event-processor.service.ts)
     const { rows } = await client.query<VersionedCallRow>({
-      name: lock ? 'calls-lock' : 'calls-find',
       text: `SELECT ${COLUMNS}, xmin::text AS row_version FROM calls
         WHERE (app_id, dialpad_call_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))
         ORDER BY app_id, dialpad_call_id ${lock ? 'FOR UPDATE' : ''}`,
@@ -126,7 +125,6 @@ export class CallsRepository {
     if (inserts.length === 0) return new Map();
     const sorted = [...inserts].sort((a, b) => compareKeys(callKey(a), callKey(b)));
     const { rows } = await client.query<CallRow>({
-      name: 'calls-insert',
       text: INSERT_CALLS_SQL,
       values: updateParams(sorted),
     });
@@ -137,7 +135,6 @@ export class CallsRepository {
   async writeMany(client: PoolClient, updates: CallUpdate[]): Promise<Map<string, CallRow>> {
     if (updates.length === 0) return new Map();
     const { rows } = await client.query<CallRow>({
-      name: 'calls-write',
       text: `UPDATE calls c SET ${SET_WRITTEN},
          crm_user_id = COALESCE(u.crm_user_id, c.crm_user_id), raw_payload = COALESCE(
            (SELECT e.payload FROM webhook_events e WHERE e.id = u.raw_event_id AND e.received_at = u.raw_received_at), c.raw_payload),

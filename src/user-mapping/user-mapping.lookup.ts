@@ -8,8 +8,8 @@ export class UserMappingLookup {
   /** CRM user ids keyed by `${appId}/${dialpadUserId}`, for every pair that has a mapping. */
   async crmUsersFor(client: PoolClient, pairs: { appId: AppId; dialpadUserId: string }[]): Promise<Map<string, string>> {
     if (pairs.length === 0) return new Map();
+    // unnamed: planned for these keys each time (see "Statement plans" in events/event-processor.service.ts)
     const { rows } = await client.query<{ app_id: string; dialpad_user_id: string; crm_user_id: string }>({
-      name: 'crm-users-for',
       text: `SELECT app_id, dialpad_user_id, crm_user_id FROM dialpad_user_mappings
         WHERE (app_id, dialpad_user_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
       values: [pairs.map((p) => p.appId), pairs.map((p) => p.dialpadUserId)],

@@ -1,85 +1,91 @@
 import { jest } from '@jest/globals';
 import pg from 'pg';
-import { asAppId } from '../../src/common/app-id.js';
-import { CallsRepository } from '../../src/calls/calls.repository.js';
 import { EventsRepository } from '../../src/events/events.repository.js';
-import { Sql } from '../../src/infra/database/sql.js';
 import { eventState, insertEvents, realEvent } from '../support/event-rows.js';
 import { ManualProcessorWorld, startManualProcessor } from '../support/manual-processor.js';
 import type { TestApp } from '../support/test-app.js';
 import type { CreatedApp } from '../support/webhooks.js';
 
 /**
- * The processor's named statements and table growth. A named statement settles on a generic plan after five
- * executions; one made while `calls` is empty is a seq scan, kept for the connection's life unless an ANALYZE
- * invalidates it (never, where autovacuum is off, as on this machine's PostgreSQL). The processor's batches are
- * planned with their parameters instead (Sql.useCustomPlans, after the claim, whose generic plan is the one wanted).
+ * The processor's statements and table growth ("Statement plans" in src/events/event-processor.service.ts). A named
+ * statement settles on a generic plan after five executions; one made while `calls` is empty is a seq scan, kept for
+ * the connection's life unless an ANALYZE invalidates it (never, where autovacuum is off, as on this machine's
+ * PostgreSQL). So the batch's key lookups are unnamed (planned for their keys each time); only the claim and the
+ * stream counter are prepared; and nothing forces custom plans on the whole transaction, which re-planned every
+ * foreign-key check once per inserted row.
  */
 describe('processor statement plans as the tables grow (e2e, real PostgreSQL)', () => {
   let world: ManualProcessorWorld;
   let t: TestApp;
-  let sql: Sql;
   let pool: pg.Pool;
   let tenant: CreatedApp;
 
   beforeAll(async () => {
     world = await startManualProcessor();
     ({ t, pool, tenant } = world);
-    sql = t.app.get(Sql);
   });
   afterAll(async () => {
     await world?.close();
   });
 
-  /** The plan the connection's prepared statement `calls-find` runs with, for keys that are not stored. */
-  const explainFind = async (client: pg.PoolClient) => {
-    // EXECUTE takes no bind parameters: the keys as literals (a uuid and plain ASCII)
-    const apps = `{${Array.from({ length: 20 }, () => tenant.id).join(',')}}`;
-    const ids = `{${Array.from({ length: 20 }, (_, i) => `absent-${i}`).join(',')}}`;
-    const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE "calls-find"('${apps}'::uuid[], '${ids}'::text[])`);
-    return rows.map((row) => row['QUERY PLAN']).join('\n');
-  };
+  const LOOKUP = `SELECT id FROM calls WHERE (app_id, dialpad_call_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`;
+  const keys = () => [Array.from({ length: 20 }, () => tenant.id), Array.from({ length: 20 }, (_, i) => `absent-${i}`)];
+  const plan = (rows: { 'QUERY PLAN': string }[]) => rows.map((row) => row['QUERY PLAN']).join('\n');
 
-  it("a lookup prepared while calls was empty: its generic plan scans the whole table; the processor's transactions plan it for the keys (an index scan)", async () => {
-    const calls = t.app.get(CallsRepository);
-    const keys = [{ appId: asAppId(tenant.id), dialpadCallId: 'nothing-yet' }];
-    // one connection for the whole test: the statement and its cached plan live on it (the pool hands back the idle one)
-    const backend = async () => sql.transaction(async (client) => (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid);
-    const pid = await backend();
-    for (let i = 0; i < 8; i++) await sql.transaction((client) => calls.findMany(client, keys, false));
-    expect(await backend()).toBe(pid);
-
-    await pool.query(
-      `INSERT INTO calls (app_id, dialpad_call_id, status) SELECT $1, 'grown-' || g, 'ended' FROM generate_series(1, 30000) g`,
-      [tenant.id],
-    );
-    const generic = await sql.transaction(explainFind);
-    const custom = await sql.transaction(async (client) => {
-      await sql.useCustomPlans(client);
-      return explainFind(client);
-    });
-    expect(await backend()).toBe(pid);
-    // the premise: without custom plans the statement keeps the plan made for an empty table
-    expect(generic).toMatch(/Seq Scan on calls/);
-    expect(custom).not.toMatch(/Seq Scan on calls/);
-    expect(custom).toMatch(/Index (Only )?Scan using calls_app_call_key/);
+  it('the premise: a lookup prepared while calls was empty keeps its seq scan as the table grows; planned for its keys, it is an index scan', async () => {
+    const client = await pool.connect();
+    try {
+      await client.query(`PREPARE grown_lookup(uuid[], text[]) AS ${LOOKUP}`);
+      const [apps, ids] = keys();
+      const literal = `('{${apps!.join(',')}}'::uuid[], '{${ids!.join(',')}}'::text[])`;
+      for (let i = 0; i < 8; i++) await client.query(`EXECUTE grown_lookup${literal}`);
+      await client.query(`INSERT INTO calls (app_id, dialpad_call_id, status) SELECT $1, 'grown-' || g, 'ended' FROM generate_series(1, 30000) g`, [tenant.id]);
+      const generic = plan((await client.query(`EXPLAIN EXECUTE grown_lookup${literal}`)).rows);
+      // unnamed, with bind parameters (as the processor sends it): planned for these values
+      const perBatch = plan((await client.query(`EXPLAIN ${LOOKUP}`, keys())).rows);
+      expect(generic).toMatch(/Seq Scan on calls/);
+      expect(perBatch).not.toMatch(/Seq Scan on calls/);
+      expect(perBatch).toMatch(/Index (Only )?Scan using calls_app_call_key/);
+    } finally {
+      await client.query('DEALLOCATE grown_lookup').catch(() => undefined);
+      client.release();
+    }
   });
 
-  it('a processor batch plans what follows its claim for its own keys, and its events are processed', async () => {
+  it('a batch prepares only the claim and the stream counter, sends every key lookup unnamed, forces no plan mode, and processes its events', async () => {
     const { processor } = world;
-    const spy = jest.spyOn(sql, 'useCustomPlans');
-    const claim = jest.spyOn(t.app.get(EventsRepository), 'claimDue');
+    const events = t.app.get(EventsRepository);
+    const claimDue = events.claimDue.bind(events);
+    // the batch's connection, and every statement sent on it from the claim on
+    const seen: { client?: pg.PoolClient; query?: jest.SpiedFunction<pg.PoolClient['query']> } = {};
+    const claim = jest.spyOn(events, 'claimDue').mockImplementation(async (client, ...rest) => {
+      seen.client = client;
+      seen.query = jest.spyOn(client, 'query');
+      return claimDue(client, ...rest);
+    });
     try {
-      const [id] = await insertEvents(pool, tenant.id, [realEvent('inbound-ringing.json', '7700000000000001')]);
-      expect(await processor.processBatch()).toBe(1);
-      expect(await eventState(pool, id)).toMatchObject({ attempts: 0, last_error: null, dead_at: null });
-      expect((await eventState(pool, id)).processed_at).not.toBeNull();
-      expect(spy).toHaveBeenCalledTimes(1);
-      // after the claim: the claim keeps the generic plan it was shaped for
-      expect(claim).toHaveBeenCalledTimes(1);
-      expect(claim.mock.invocationCallOrder[0]!).toBeLessThan(spy.mock.invocationCallOrder[0]!);
+      const ids = await insertEvents(pool, tenant.id, [
+        realEvent('inbound-ringing.json', '7700000000000001'),
+        realEvent('inbound-connected.json', '7700000000000002'),
+      ]);
+      expect(await processor.processBatch()).toBe(2);
+      for (const id of ids) expect((await eventState(pool, id)).processed_at).not.toBeNull();
+      expect(seen.query).toBeDefined();
+
+      const statements = seen.query!.mock.calls.map(([q]) => (typeof q === 'string' ? { text: q, name: undefined } : (q as pg.QueryConfig)));
+      const named = new Set(statements.flatMap((s) => (s.name ? [s.name] : [])));
+      expect([...named].sort()).toEqual(['allocate-stream-seqs', 'claim-due-events']);
+      // the calls lookup, insert and the mark-processed went through, unnamed
+      expect(statements.some((s) => !s.name && /FROM calls/.test(s.text))).toBe(true);
+      expect(statements.some((s) => !s.name && /^INSERT INTO calls/.test(s.text))).toBe(true);
+      expect(statements.some((s) => !s.name && /^UPDATE webhook_events/.test(s.text))).toBe(true);
+      expect(statements.some((s) => /plan_cache_mode/.test(s.text))).toBe(false);
+
+      // what the connection keeps prepared (read on the same connection, back in the pool)
+      const { rows } = await seen.client!.query<{ name: string }>(`SELECT name FROM pg_prepared_statements ORDER BY name`);
+      expect(rows.map((r) => r.name)).toEqual(['allocate-stream-seqs', 'claim-due-events']);
     } finally {
-      spy.mockRestore();
+      seen.query?.mockRestore();
       claim.mockRestore();
     }
   });

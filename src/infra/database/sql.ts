@@ -24,18 +24,6 @@ export class Sql {
     return (await this.pool.query(text, params)).rowCount ?? 0;
   }
 
-  /**
-   * From here to the end of the caller's transaction, statements are planned for their
-   * parameters each time (`plan_cache_mode = force_custom_plan`). For batch statements over
-   * tables that grow from empty: a named statement otherwise settles on a generic plan after
-   * five executions, and one made while `calls` or today's event partition was nearly empty
-   * (a seq scan, a hash join over every partition) is kept for the connection's life unless an
-   * ANALYZE invalidates it. The statements stay named, so they are still parsed once per connection.
-   */
-  async useCustomPlans(client: PoolClient): Promise<void> {
-    await client.query('SET LOCAL plan_cache_mode = force_custom_plan');
-  }
-
   /** Runs `fn` in a transaction on one connection; a connection that failed is not returned to the pool. */
   async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
