@@ -162,6 +162,9 @@ describe('webhook_events is append-only (e2e)', () => {
     ['dialpad_event_id', `dialpad_event_id = 'other'`],
     ['dialpad_call_id', `dialpad_call_id = NULL`],
     ['received_at', `received_at = received_at - interval '1 day'`],
+    ['app_id', `app_id = gen_random_uuid()`],
+    ['id', `id = id + 1`],
+    ['a stored column among processing ones', `processed_at = clock_timestamp(), event_type = 'call.ended'`],
   ])('refuses an UPDATE of %s', async (_name, set) => {
     await expect(pool.query(`UPDATE webhook_events SET ${set} WHERE id = $1`, [eventId])).rejects.toThrow(/append-only/);
     const { rows } = await pool.query(`SELECT payload->>'state' AS state, event_type FROM webhook_events WHERE id = $1`, [eventId]);
@@ -175,5 +178,22 @@ describe('webhook_events is append-only (e2e)', () => {
       [eventId],
     );
     expect(res.rowCount).toBe(1);
+  });
+
+  it('runs the guard only for an UPDATE that names a stored column (not once per processed event)', async () => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL track_functions = 'all'`); // this transaction's own counts, read below
+      const calls = async () =>
+        Number((await client.query(`SELECT pg_stat_get_xact_function_calls('webhook_events_immutable'::regproc) AS n`)).rows[0].n ?? 0);
+      await client.query(`UPDATE webhook_events SET processed_at = clock_timestamp(), stream_seq = 7, broadcast = '{}' WHERE id = $1`, [eventId]);
+      expect(await calls()).toBe(0);
+      await client.query(`UPDATE webhook_events SET event_type = event_type, attempts = 2 WHERE id = $1`, [eventId]);
+      expect(await calls()).toBe(1);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
   });
 });

@@ -10,6 +10,7 @@ import { Conversations1732230800000 } from './1732230800000-conversations.js';
 import { EventLogPartitions1732230900000 } from './1732230900000-event-log-partitions.js';
 import { SheetsQueue1732231000000 } from './1732231000000-sheets-queue.js';
 import { CallDetails1732231100000 } from './1732231100000-call-details.js';
+import { ImmutableColumns1732231200000 } from './1732231200000-immutable-columns.js';
 
 /** Every migration, in order. Listed explicitly (no glob) so ESM builds and tests load the same set. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   EventLogPartitions1732230900000,
   SheetsQueue1732231000000,
   CallDetails1732231100000,
+  ImmutableColumns1732231200000,
 ];
