@@ -29,6 +29,8 @@ interface Envelope {
 export class RealtimeFanout implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RealtimeFanout.name);
   private readonly node = randomUUID();
+  /** How every envelope this node publishes begins (`node` is serialised first): its own come back and are not parsed. */
+  private readonly ownPrefix = `{"node":${JSON.stringify(this.node)},`;
   private readonly sent: Counter;
   private readonly orderer: StreamOrderer;
   private unsubscribe: (() => void) | null = null;
@@ -80,6 +82,7 @@ export class RealtimeFanout implements OnModuleInit, OnModuleDestroy {
       byApp.set(e.appId, list);
     }
     if (byApp.size === 0) return;
+    // `node` first: onMessage recognises its own envelopes by their start (ownPrefix)
     const envelope: Envelope = { node: this.node, apps: [...byApp].map(([appId, list]) => ({ appId, events: list })) };
     // this node's sockets without the round trip through Redis (a screen pop's last milliseconds)
     this.deliver(envelope);
@@ -91,6 +94,8 @@ export class RealtimeFanout implements OnModuleInit, OnModuleDestroy {
   }
 
   private onMessage(raw: string): void {
+    // delivered when it was published: a whole batch's frames, not parsed a second time
+    if (raw.startsWith(this.ownPrefix)) return;
     let envelope: Envelope;
     try {
       envelope = JSON.parse(raw) as Envelope;
@@ -98,7 +103,6 @@ export class RealtimeFanout implements OnModuleInit, OnModuleDestroy {
       this.logger.warn('ignoring a malformed fan-out message');
       return;
     }
-    if (envelope.node === this.node) return; // delivered when it was published
     this.deliver(envelope);
   }
 
