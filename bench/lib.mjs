@@ -26,14 +26,27 @@ export async function admin(sql) {
   }
 }
 
-export function freePort() {
+/** A port free on `host` right now (the kernel's pick; closed again before it resolves). */
+export function freePort(host = '127.0.0.1') {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, host, () => {
       const { port } = srv.address();
       srv.close(() => resolve(port));
     });
-    srv.on('error', reject);
+  });
+}
+
+/** Whether something accepts connections on 127.0.0.1:`port` (a connect that hangs a second counts as open). */
+export function portOpen(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.setTimeout(1000);
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('timeout', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
   });
 }
 

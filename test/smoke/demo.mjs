@@ -10,11 +10,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isAlive, sleep } from '../../bench/lib.mjs';
+import { freePort, isAlive, portOpen, sleep } from '../../bench/lib.mjs';
+import { check, CheckFailed, describeExit, fail, out, waitFor as waitForChild } from './checks.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DEMO = resolve(ROOT, process.env.DEMO_JS ?? 'dist/demo/demo.js');
@@ -24,60 +24,9 @@ const CAMPAIGN_TAB = 'Spring Outreach';
 const INBOUND_FROM = '+13125550142';
 
 const started = Date.now();
-const out = (line) => process.stdout.write(line + '\n');
 
-class CheckFailed extends Error {}
-
-function fail(message) {
-  throw new CheckFailed(message);
-}
-
-async function check(name, fn) {
-  try {
-    const detail = await fn();
-    out(`ok    ${name}${detail ? ` (${detail})` : ''}`);
-  } catch (err) {
-    out(`FAIL  ${name}: ${err instanceof Error ? err.message : String(err)}`);
-    throw new CheckFailed(name);
-  }
-}
-
-async function waitFor(what, timeoutMs, probe) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (demo?.exit) fail(`${what}: the demo exited first (${describeExit(demo.exit)})`);
-    const result = await probe().catch(() => undefined);
-    if (result) return result;
-    if (Date.now() > deadline) fail(`${what}: not within ${Math.round(timeoutMs / 1000)} s`);
-    await sleep(200);
-  }
-}
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '0.0.0.0', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-function portOpen(port) {
-  return new Promise((resolveOpen) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.setTimeout(1000);
-    socket.once('connect', () => (socket.destroy(), resolveOpen(true)));
-    socket.once('timeout', () => (socket.destroy(), resolveOpen(true)));
-    socket.once('error', () => resolveOpen(false));
-  });
-}
-
-function describeExit(exit) {
-  return exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
-}
+/** Waits while the demo runs (fails at once if it exits). */
+const waitFor = (what, timeoutMs, probe) => waitForChild(what, timeoutMs, probe, demo);
 
 function startNode(script, args, env) {
   const proc = spawn(process.execPath, [script, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -127,12 +76,13 @@ let dataDir;
 
 async function main() {
   if (!existsSync(DEMO)) fail(`${DEMO} is missing: run \`npm run build\` first`);
-  const ports = { service: await freePort(), dialpad: await freePort(), sheets: await freePort(), pg: await freePort() };
+  const ports = { service: await freePort('0.0.0.0'), dialpad: await freePort('0.0.0.0'), sheets: await freePort('0.0.0.0'), pg: await freePort('0.0.0.0') };
   dataDir = await mkdtemp(join(tmpdir(), 'cti-demo-smoke-'));
   const env = { ...process.env, PORT: String(ports.service), DEMO_DIALPAD_PORT: String(ports.dialpad), DEMO_SHEETS_PORT: String(ports.sheets), DEMO_PG_PORT: String(ports.pg), DEMO_DATA_DIR: dataDir, DEMO_TIME_SCALE: '0.05' };
   for (const name of ['DEMO_PORT', 'DEMO_PUBLIC_BASE_URL', 'DEMO_FRESH', 'DEMO_CALLING_WINDOW', 'DATABASE_URL', 'REDIS_URL']) delete env[name];
   const base = `http://localhost:${ports.service}`;
   demo = startNode(DEMO, [], env);
+  demo.label = 'the demo';
 
   let banner;
   await check('the demo prints its banner last: console URL, calls board, Swagger, the inbound command', async () => {

@@ -10,12 +10,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { freshEvent, isAlive, signJwt } from '../../bench/lib.mjs';
+import { freePort, freshEvent, isAlive, portOpen, signJwt, sleep } from '../../bench/lib.mjs';
+import { check, CheckFailed, describeExit, fail, out, waitFor } from './checks.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN = join(ROOT, 'dist/src/main.js');
@@ -26,72 +26,15 @@ const PHONE_DIGITS = '5105550100';
 const SECRET_VARS = ['DATABASE_URL', 'REDIS_URL', 'INTERNAL_JWT_SECRET', 'ENCRYPTION_KEY'];
 
 const started = Date.now();
-const out = (line) => process.stdout.write(line + '\n');
 /** Cleanup steps, run last-in first-out whatever happens. */
 const cleanups = [];
 /** The child whose log lines are shown on a failure. */
 let current;
 
-class CheckFailed extends Error {}
-
-function fail(message) {
-  throw new CheckFailed(message);
-}
-
-/** Runs one named check; prints `ok` or throws (the first failure ends the run). */
-async function check(name, fn) {
-  try {
-    const detail = await fn();
-    out(`ok    ${name}${detail ? ` (${detail})` : ''}`);
-  } catch (err) {
-    out(`FAIL  ${name}: ${err instanceof Error ? err.message : String(err)}`);
-    throw new CheckFailed(name);
-  }
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what, timeoutMs, probe, child) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child && child.exit) fail(`${what}: the service exited first (${describeExit(child.exit)})`);
-    const result = await probe().catch(() => undefined);
-    if (result) return result;
-    if (Date.now() > deadline) fail(`${what}: not within ${Math.round(timeoutMs / 1000)} s`);
-    await sleep(250);
-  }
-}
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-function portOpen(port) {
-  return new Promise((resolveOpen) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.setTimeout(1000);
-    socket.once('connect', () => (socket.destroy(), resolveOpen(true)));
-    socket.once('timeout', () => (socket.destroy(), resolveOpen(true)));
-    socket.once('error', () => resolveOpen(false));
-  });
-}
-
 /** The pids of a process's children (pgrep -P). */
 function childrenOf(pid) {
   const found = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
   return found.stdout.split('\n').filter(Boolean).map(Number);
-}
-
-function describeExit(exit) {
-  return exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
 }
 
 /** Starts a node script of dist/ with the given environment; collects its output line by line. */
