@@ -342,6 +342,15 @@ async function main() {
     await confirm.waitFor({ timeout: 2000 });
     const asked = (await confirm.textContent()).replace(/\s+/g, ' ');
     if ((await confirm.getAttribute('role')) !== 'alert' || !/^Never call \+1 \d{3} \d{3} \d{4} again\?/.test(asked)) fail(`the confirmation says "${asked}"`);
+    // on a 1280×720 screen the question and both answers are in view
+    const view = page.viewportSize();
+    for (const [what, box] of [
+      ['the confirmation', await confirm.boundingBox()],
+      ['Confirm', await page.getByRole('button', { name: 'Confirm', exact: true }).boundingBox()],
+      ['Close', await page.getByRole('button', { name: 'Close', exact: true }).boundingBox()],
+    ]) {
+      if (!box || box.y < 0 || box.y + box.height > view.height) fail(`${what} is off screen (${JSON.stringify(box)} in ${view.width}×${view.height})`);
+    }
     await snap('do not call confirmation');
     await page.keyboard.press('Escape');
     await confirm.waitFor({ state: 'hidden', timeout: 2000 });
