@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import pg from 'pg';
 import type { EventProcessor } from '../../src/events/event-processor.service.js';
-import { eventState, insertEvents, realEvent, sleep } from '../support/event-rows.js';
+import { eventState, insertEvents, realEvent } from '../support/event-rows.js';
 import { ManualProcessorWorld, startManualProcessor } from '../support/manual-processor.js';
 import type { TestApp } from '../support/test-app.js';
 import type { CreatedApp } from '../support/webhooks.js';
@@ -76,10 +76,10 @@ describe('processor claim floor (e2e, real PostgreSQL)', () => {
       [tenant.id, old.dialpadEventId, old.eventType, old.dialpadCallId, old.json],
     );
     const replayed = rows[0]!.id;
-    while ((await eventState(pool, replayed)).processed_at === null) {
-      await sleep(50);
-      await processor.processBatch();
-    }
+    // below any floor: processed by a walk of the whole queue (asked for here; the processor is driven by hand)
+    processor.wakeForWholeQueue();
+    expect(await processor.processBatch()).toBe(1);
+    expect((await eventState(pool, replayed)).processed_at).not.toBeNull();
     // newer events move the floor above it
     await insertEvents(pool, tenant.id, [realEvent('inbound-ringing.json', '7700000000000302')]);
     expect(await processor.processBatch()).toBe(1);
