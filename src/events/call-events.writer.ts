@@ -132,7 +132,9 @@ export class CallEventsWriter {
 
   /**
    * Folds each call's events onto its stored row (`current`; absent: a new call), with the details and the CRM
-   * users they need: what apply writes. Reads only (the rows were locked by lockMany).
+   * users they need: what apply writes. Reads only: first on the rows read without a lock, then again for the calls
+   * whose row changed before this batch locked it. That second pass reads the calls' details again too, and must:
+   * the batch that changed the row held its lock while it wrote the details.
    */
   private async plan(client: PoolClient, groups: Map<string, CallGroup>, current: Map<string, CallRow>): Promise<WritePlan> {
     const folded: FoldedCall[] = [...groups].map(([k, g]) => {
