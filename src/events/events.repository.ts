@@ -78,14 +78,29 @@ export class EventsRepository {
 
   /**
    * Stores many events in one statement (one commit, one NOTIFY). Events already
-   * stored (same app and dialpad_event_id) come back as duplicates with their id:
-   * the insert trigger skips a row whose identity is in `webhook_event_keys`
-   * (the dedup window, docs/architecture.md, "The event log's lifecycle").
+   * stored (same app and dialpad_event_id) come back as duplicates with their id.
+   * The statement records the batch's identities in `webhook_event_keys` itself (one
+   * INSERT … ON CONFLICT DO NOTHING; the dedup window, docs/architecture.md, "The event
+   * log's lifecycle") and stores the events whose identity was new, marked `key_recorded`
+   * so the per-row dedup trigger, there for every other writer, skips them (migration
+   * 1732231300000). Of two identical events in one batch the first is stored.
    */
   async insertMany(events: NewEvent[]): Promise<StoredEventRef[]> {
     const inserted = await this.db.query<{ id: string; app_id: string; dialpad_event_id: string }>(
-      `INSERT INTO webhook_events (app_id, dialpad_event_id, event_type, dialpad_call_id, payload)
-       SELECT * FROM ROWS FROM (unnest($1::uuid[]), unnest($2::text[]), unnest($3::text[]), unnest($4::text[]), jsonb_array_elements($5::jsonb))
+      `WITH batch AS MATERIALIZED (
+         SELECT nextval('webhook_events_id_seq') AS id, clock_timestamp() AS received_at, d.*
+           FROM ROWS FROM (unnest($1::uuid[]), unnest($2::text[]), unnest($3::text[]), unnest($4::text[]), jsonb_array_elements($5::jsonb))
+                WITH ORDINALITY AS d(app_id, dialpad_event_id, event_type, dialpad_call_id, payload, n)
+       ), recorded AS (
+         INSERT INTO webhook_event_keys (app_id, dialpad_event_id, event_id, received_at)
+         SELECT app_id, dialpad_event_id, id, received_at FROM batch ORDER BY n
+         ON CONFLICT DO NOTHING
+         RETURNING event_id
+       )
+       INSERT INTO webhook_events (id, app_id, dialpad_event_id, event_type, dialpad_call_id, payload, received_at, key_recorded)
+       SELECT b.id, b.app_id, b.dialpad_event_id, b.event_type, b.dialpad_call_id, b.payload, b.received_at, true
+         FROM batch b JOIN recorded r ON r.event_id = b.id
+        ORDER BY b.n
        RETURNING id::text, app_id, dialpad_event_id`,
       [
         events.map((e) => e.appId),

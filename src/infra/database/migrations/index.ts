@@ -11,6 +11,7 @@ import { EventLogPartitions1732230900000 } from './1732230900000-event-log-parti
 import { SheetsQueue1732231000000 } from './1732231000000-sheets-queue.js';
 import { CallDetails1732231100000 } from './1732231100000-call-details.js';
 import { ImmutableColumns1732231200000 } from './1732231200000-immutable-columns.js';
+import { IngestDedup1732231300000 } from './1732231300000-ingest-dedup.js';
 
 /** Every migration, in order. Listed explicitly (no glob) so ESM builds and tests load the same set. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   SheetsQueue1732231000000,
   CallDetails1732231100000,
   ImmutableColumns1732231200000,
+  IngestDedup1732231300000,
 ];

@@ -1,0 +1,93 @@
+import pg from 'pg';
+import { asAppId } from '../../src/common/app-id.js';
+import { EventsRepository, NewEvent } from '../../src/events/events.repository.js';
+import { startTestApp, TestApp } from '../support/test-app.js';
+import { CreatedApp, createApp, postJwt, fixtureWith } from '../support/webhooks.js';
+
+/**
+ * The ingest statement deduplicates set-based (migration 1732231300000): it records a micro-batch's identities in
+ * webhook_event_keys itself and stores the new ones marked `key_recorded`, which the per-row dedup trigger skips;
+ * every other writer still goes through the trigger. Both must agree on what is a duplicate.
+ */
+describe('webhook event deduplication, set-based at ingest and by trigger for other writers (e2e)', () => {
+  let t: TestApp;
+  let pool: pg.Pool;
+  let tenant: CreatedApp;
+  let events: EventsRepository;
+
+  beforeAll(async () => {
+    t = await startTestApp({ EVENT_PROCESSOR_ENABLED: 'false' });
+    pool = new pg.Pool({ connectionString: t.db.url, max: 2 });
+    tenant = await createApp(t);
+    events = t.app.get(EventsRepository);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await t?.close();
+  });
+
+  const event = (dialpadEventId: string): NewEvent => ({
+    appId: asAppId(tenant.id),
+    dialpadEventId,
+    eventType: 'call.ring',
+    dialpadCallId: '7800000000000001',
+    payloadJson: `{"state":"ringing","call_id":7800000000000001,"tag":"${dialpadEventId}"}`,
+  });
+
+  /** The stored row and its key, by identity. */
+  const stored = async (dialpadEventId: string) => {
+    const { rows } = await pool.query(
+      `SELECT e.id::text AS id, e.key_recorded, e.payload->>'tag' AS tag, k.event_id::text AS key_event_id, k.received_at = e.received_at AS same_time
+         FROM webhook_events e LEFT JOIN webhook_event_keys k ON k.app_id = e.app_id AND k.dialpad_event_id = e.dialpad_event_id
+        WHERE e.app_id = $1 AND e.dialpad_event_id = $2`,
+      [tenant.id, dialpadEventId],
+    );
+    return rows;
+  };
+
+  it('one batch holding an event twice stores it once, the second answered as a duplicate of the first', async () => {
+    const refs = await events.insertMany([event('a-1'), event('a-2'), event('a-1')]);
+    expect(refs.map((r) => r.duplicate)).toEqual([false, false, true]);
+    expect(refs[2]!.id).toBe(refs[0]!.id);
+    expect(BigInt(refs[1]!.id)).toBeGreaterThan(BigInt(refs[0]!.id)); // numbered in the batch's order
+    // stored (the trigger let the marked row through), with its key pointing at it, received at the same instant
+    expect(await stored('a-1')).toEqual([{ id: refs[0]!.id, key_recorded: true, tag: 'a-1', key_event_id: refs[0]!.id, same_time: true }]);
+    expect(await stored('a-2')).toEqual([{ id: refs[1]!.id, key_recorded: true, tag: 'a-2', key_event_id: refs[1]!.id, same_time: true }]);
+  });
+
+  it('a redelivery in a later batch is a duplicate with the stored id, and stores nothing', async () => {
+    const [first] = await events.insertMany([event('b-1')]);
+    const [again] = await events.insertMany([event('b-1')]);
+    expect(again).toMatchObject({ id: first!.id, duplicate: true });
+    expect(await stored('b-1')).toHaveLength(1);
+  });
+
+  it('another writer (the trigger) and the ingest statement agree on duplicates, whichever stored first', async () => {
+    const direct = (dialpadEventId: string) =>
+      pool.query<{ id: string }>(
+        `INSERT INTO webhook_events (app_id, dialpad_event_id, event_type, payload) VALUES ($1, $2, 'call.ring', '{"tag":"direct"}') RETURNING id::text`,
+        [tenant.id, dialpadEventId],
+      );
+    // ingest first: the trigger skips the other writer's row
+    const [ingested] = await events.insertMany([event('c-1')]);
+    expect((await direct('c-1')).rowCount).toBe(0);
+    expect(await stored('c-1')).toEqual([expect.objectContaining({ id: ingested!.id, tag: 'c-1' })]);
+    // the other writer first (its key recorded by the trigger): ingest answers a duplicate with that row's id
+    const { rows } = await direct('c-2');
+    const [late] = await events.insertMany([event('c-2')]);
+    expect(late).toMatchObject({ id: rows[0]!.id, duplicate: true });
+    expect(await stored('c-2')).toEqual([{ id: rows[0]!.id, key_recorded: false, tag: 'direct', key_event_id: rows[0]!.id, same_time: true }]);
+  });
+
+  it('through the route: a webhook delivered twice at once is stored once, both answered 200', async () => {
+    const json = fixtureWith('inbound-ringing.json', { call_id: '7800000000000009' });
+    const answers = await Promise.all([postJwt(t, tenant, json), postJwt(t, tenant, json)]);
+    expect(answers.map((r) => r.status)).toEqual([200, 200]);
+    expect(answers.map((r) => r.body.duplicate).sort()).toEqual([false, true]);
+    expect(answers[0].body.event_id).toBe(answers[1].body.event_id);
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM webhook_events WHERE app_id = $1 AND dialpad_call_id = '7800000000000009'`, [
+      tenant.id,
+    ]);
+    expect(rows[0].n).toBe(1);
+  });
+});
