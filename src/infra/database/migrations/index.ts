@@ -12,6 +12,7 @@ import { SheetsQueue1732231000000 } from './1732231000000-sheets-queue.js';
 import { CallDetails1732231100000 } from './1732231100000-call-details.js';
 import { ImmutableColumns1732231200000 } from './1732231200000-immutable-columns.js';
 import { IngestDedup1732231300000 } from './1732231300000-ingest-dedup.js';
+import { Lz4Compression1732231400000 } from './1732231400000-lz4-compression.js';
 
 /** Every migration, in order. Listed explicitly (no glob) so ESM builds and tests load the same set. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   CallDetails1732231100000,
   ImmutableColumns1732231200000,
   IngestDedup1732231300000,
+  Lz4Compression1732231400000,
 ];
