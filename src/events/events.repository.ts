@@ -93,7 +93,9 @@ export class EventsRepository {
                 WITH ORDINALITY AS d(app_id, dialpad_event_id, event_type, dialpad_call_id, payload, n)
        ), recorded AS (
          INSERT INTO webhook_event_keys (app_id, dialpad_event_id, event_id, received_at)
-         SELECT app_id, dialpad_event_id, id, received_at FROM batch ORDER BY n
+         -- in key order, as every batch: two batches holding the same identities wait on each other's keys in
+         -- one order, never in a cycle (a deadlock would fail both with a 503)
+         SELECT app_id, dialpad_event_id, id, received_at FROM batch ORDER BY app_id, dialpad_event_id, n
          ON CONFLICT DO NOTHING
          RETURNING event_id
        )

@@ -1,8 +1,9 @@
 import pg from 'pg';
 import { asAppId } from '../../src/common/app-id.js';
 import { EventsRepository, NewEvent } from '../../src/events/events.repository.js';
-import { startTestApp, TestApp } from '../support/test-app.js';
-import { CreatedApp, createApp, postJwt, fixtureWith } from '../support/webhooks.js';
+import { ManualProcessorWorld, startManualProcessor } from '../support/manual-processor.js';
+import type { TestApp } from '../support/test-app.js';
+import { CreatedApp, fixtureWith, postJwt } from '../support/webhooks.js';
 
 /**
  * The ingest statement deduplicates set-based (migration 1732231300000): it records a micro-batch's identities in
@@ -10,20 +11,19 @@ import { CreatedApp, createApp, postJwt, fixtureWith } from '../support/webhooks
  * every other writer still goes through the trigger. Both must agree on what is a duplicate.
  */
 describe('webhook event deduplication, set-based at ingest and by trigger for other writers (e2e)', () => {
+  let world: ManualProcessorWorld;
   let t: TestApp;
   let pool: pg.Pool;
   let tenant: CreatedApp;
   let events: EventsRepository;
 
   beforeAll(async () => {
-    t = await startTestApp({ EVENT_PROCESSOR_ENABLED: 'false' });
-    pool = new pg.Pool({ connectionString: t.db.url, max: 2 });
-    tenant = await createApp(t);
+    world = await startManualProcessor();
+    ({ t, pool, tenant } = world);
     events = t.app.get(EventsRepository);
   });
   afterAll(async () => {
-    await pool?.end();
-    await t?.close();
+    await world?.close();
   });
 
   const event = (dialpadEventId: string): NewEvent => ({
@@ -77,6 +77,32 @@ describe('webhook event deduplication, set-based at ingest and by trigger for ot
     const [late] = await events.insertMany([event('c-2')]);
     expect(late).toMatchObject({ id: rows[0]!.id, duplicate: true });
     expect(await stored('c-2')).toEqual([{ id: rows[0]!.id, key_recorded: false, tag: 'direct', key_event_id: rows[0]!.id, same_time: true }]);
+  });
+
+  it('takes the keys in key order: a writer holding one of them meanwhile is waited for, never deadlocked with', async () => {
+    const other = await pool.connect();
+    try {
+      // another transaction holds d-a's key, uncommitted
+      await other.query('BEGIN');
+      await other.query(`INSERT INTO webhook_event_keys (app_id, dialpad_event_id, event_id, received_at) VALUES ($1, 'd-a', -1, now())`, [tenant.id]);
+      // a batch holding d-b then d-a (arrival order) waits on d-a before it takes d-b
+      const batch = events.insertMany([event('d-b'), event('d-a')]);
+      const waiting = async () =>
+        (await pool.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'WITH batch%'`)).rowCount;
+      for (let i = 0; i < 100 && !(await waiting()); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(await waiting()).toBe(1);
+      // so the other transaction can still take d-b (in arrival order the batch would hold it: a deadlock, one side failed)
+      await other.query(`INSERT INTO webhook_event_keys (app_id, dialpad_event_id, event_id, received_at) VALUES ($1, 'd-b', -2, now())`, [tenant.id]);
+      await other.query('COMMIT');
+      const refs = await batch;
+      expect(refs.map((r) => ({ duplicate: r.duplicate, id: r.id }))).toEqual([
+        { duplicate: true, id: '-2' },
+        { duplicate: true, id: '-1' },
+      ]);
+    } finally {
+      await other.query('ROLLBACK').catch(() => undefined);
+      other.release();
+    }
   });
 
   it('through the route: a webhook delivered twice at once is stored once, both answered 200', async () => {
