@@ -84,9 +84,15 @@ export class EventsRepository {
    * log's lifecycle") and stores the events whose identity was new, marked `key_recorded`
    * so the per-row dedup trigger, there for every other writer, skips them (migration
    * 1732231300000). Of two identical events in one batch the first is stored.
+   *
+   * A named statement: its plan reads no table statistics (the batch comes from its parameters, the keys are
+   * inserted through their primary key, the rows routed to their partition when executed), so the generic plan is
+   * the custom one, and each micro-batch skips parsing and planning (0.3 ms of a 0.9–1.2 ms round trip on this
+   * machine, 1 to 10 events).
    */
   async insertMany(events: NewEvent[]): Promise<StoredEventRef[]> {
-    const inserted = await this.db.query<{ id: string; app_id: string; dialpad_event_id: string }>(
+    const inserted = await this.db.prepared<{ id: string; app_id: string; dialpad_event_id: string }>(
+      'ingest-events',
       `WITH batch AS MATERIALIZED (
          SELECT nextval('webhook_events_id_seq') AS id, clock_timestamp() AS received_at, d.*
            FROM ROWS FROM (unnest($1::uuid[]), unnest($2::text[]), unnest($3::text[]), unnest($4::text[]), jsonb_array_elements($5::jsonb))

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { asAppId } from '../../src/common/app-id.js';
 import { EventsRepository, NewEvent } from '../../src/events/events.repository.js';
+import { Sql } from '../../src/infra/database/sql.js';
 import { ManualProcessorWorld, startManualProcessor } from '../support/manual-processor.js';
 import type { TestApp } from '../support/test-app.js';
 import { CreatedApp, fixtureWith, postJwt } from '../support/webhooks.js';
@@ -115,5 +116,24 @@ describe('webhook event deduplication, set-based at ingest and by trigger for ot
       tenant.id,
     ]);
     expect(rows[0].n).toBe(1);
+  });
+
+  it('the ingest statement is prepared once per connection: its generic plan stores and deduplicates like the first', async () => {
+    // eight batches one after another: past the five custom plans a named statement makes before settling
+    const refs = [];
+    for (let i = 0; i < 8; i++) refs.push(...(await events.insertMany([event(`p-${i}`), event(`p-${i + 1}`)])));
+    expect(refs.map((r) => r.duplicate)).toEqual([false, false, ...Array.from({ length: 14 }, (_, i) => i % 2 === 0)]);
+    for (let i = 0; i < 9; i++) expect(await stored(`p-${i}`)).toHaveLength(1);
+    // the service's own pool (the world's `pool` is the test's): every idle connection, at once, for what it holds prepared
+    const servicePool = t.app.get(Sql).pool;
+    const clients = await Promise.all(Array.from({ length: servicePool.idleCount }, () => servicePool.connect()));
+    try {
+      const held = await Promise.all(
+        clients.map(async (c) => (await c.query<{ generic_plans: string }>(`SELECT generic_plans FROM pg_prepared_statements WHERE name = 'ingest-events'`)).rows),
+      );
+      expect(held.flat().some((r) => Number(r.generic_plans) > 0)).toBe(true);
+    } finally {
+      for (const c of clients) c.release();
+    }
   });
 });

@@ -19,6 +19,15 @@ export class Sql {
     return (await this.pool.query<T>(text, params)).rows;
   }
 
+  /**
+   * A named statement: parsed and planned once per pooled connection, then reused (a generic plan after five
+   * executions). Only for statements whose plan cannot depend on table statistics (no scan a growing table's size
+   * could change); see "Statement plans" in src/events/event-processor.service.ts.
+   */
+  async prepared<T extends QueryResultRow = QueryResultRow>(name: string, text: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.pool.query<T>({ name, text, values: params })).rows;
+  }
+
   /** Number of rows the statement touched. */
   async execute(text: string, params: unknown[] = []): Promise<number> {
     return (await this.pool.query(text, params)).rowCount ?? 0;
