@@ -5,6 +5,7 @@ import type { CallSnapshot, CallStatus } from './domain/call-state.js';
 import type { CallRow } from './call-row.js';
 import { Sql } from '../infra/database/sql.js';
 import { UUID_PATTERN } from '../common/ids.js';
+import { receivedAtBounds } from '../common/received-at.js';
 import { CURSOR_AT_SQL, type TimeCursor } from '../common/time-cursor.js';
 
 export { type CallRow, contactOf, snapshotOf } from './call-row.js';
@@ -86,7 +87,8 @@ const SET_WRITTEN = WRITTEN_COLUMNS.filter((c) => c !== 'app_id' && c !== 'dialp
 
 const INSERT_CALLS_SQL = `INSERT INTO calls (${WRITTEN_COLUMNS.join(', ')}, crm_user_id, raw_payload)
   SELECT ${WRITTEN_COLUMNS.map((c) => `u.${c}`).join(', ')}, u.crm_user_id,
-         (SELECT e.payload FROM webhook_events e WHERE e.id = u.raw_event_id AND e.received_at = u.raw_received_at)
+         (SELECT e.payload FROM webhook_events e WHERE e.received_at BETWEEN $30::timestamptz AND $31::timestamptz
+           AND e.id = u.raw_event_id AND e.received_at = u.raw_received_at)
     FROM ${UNNEST_UPDATES}
   ON CONFLICT (app_id, dialpad_call_id) DO NOTHING
   RETURNING ${COLUMNS}`;
@@ -137,7 +139,8 @@ export class CallsRepository {
     const { rows } = await client.query<CallRow>({
       text: `UPDATE calls c SET ${SET_WRITTEN},
          crm_user_id = COALESCE(u.crm_user_id, c.crm_user_id), raw_payload = COALESCE(
-           (SELECT e.payload FROM webhook_events e WHERE e.id = u.raw_event_id AND e.received_at = u.raw_received_at), c.raw_payload),
+           (SELECT e.payload FROM webhook_events e WHERE e.received_at BETWEEN $30::timestamptz AND $31::timestamptz
+           AND e.id = u.raw_event_id AND e.received_at = u.raw_received_at), c.raw_payload),
          updated_at = now()
        FROM ${UNNEST_UPDATES}
        WHERE c.app_id = u.app_id AND c.dialpad_call_id = u.dialpad_call_id
@@ -272,6 +275,8 @@ function updateParams(updates: CallUpdate[]): unknown[] {
     col((u) => u.crmUserId),
     col((u) => u.rawPayloadFrom?.eventId ?? null),
     col((u) => u.rawPayloadFrom?.receivedAt ?? null),
+    // the raw payloads' partitions (see receivedAtBounds)
+    ...receivedAtBounds(updates.map((u) => u.rawPayloadFrom?.receivedAt ?? null)),
   ];
 }
 

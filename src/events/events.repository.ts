@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AppId } from '../common/app-id.js';
 import type { PoolClient } from 'pg';
 import { Sql } from '../infra/database/sql.js';
+import { receivedAtBounds } from '../common/received-at.js';
 
 export interface NewEvent {
   appId: AppId;
@@ -25,7 +26,10 @@ export interface ClaimedEvent {
   event_type: string;
   dialpad_call_id: string | null;
   received_at: Date;
-  /** received_at exactly (microseconds, which a Date drops): with `id`, the row's key in the partitioned log */
+  /**
+   * received_at exactly (microseconds, which a Date drops), in UTC as `2026-12-06T14:04:40.309123Z`: with `id`, the
+   * row's key in the partitioned log; one format for every row, so texts order as the instants do (receivedAtBounds)
+   */
   received_at_exact: string;
   /** jsonb as text: parsed losslessly by the processor */
   payload: string;
@@ -171,7 +175,7 @@ export class EventsRepository {
                 ORDER BY e.received_at, e.id
                 LIMIT $1
                 FOR UPDATE OF e SKIP LOCKED)
-             SELECT c.id::text, c.app_id, c.event_type, c.dialpad_call_id, c.received_at, c.received_at::text AS received_at_exact,
+             SELECT c.id::text, c.app_id, c.event_type, c.dialpad_call_id, c.received_at, to_char(c.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS received_at_exact,
                     c.payload, c.attempts, a.show_admin_recordings
                FROM claimed c JOIN apps a ON a.id = c.app_id
               ORDER BY c.received_at, c.id`,
@@ -205,18 +209,20 @@ export class EventsRepository {
     events: { id: string; receivedAt: string; streamSeq: number | null; broadcast: string | null }[],
   ): Promise<void> {
     if (events.length === 0) return;
-    // unnamed: planned for these keys each time, so it reaches only their partitions (see "Statement plans" in events/event-processor.service.ts)
+    // unnamed: planned for these keys and bounds each time, so it reaches only their partitions (receivedAtBounds;
+    // "Statement plans" in events/event-processor.service.ts)
     await client.query({
       text: `UPDATE webhook_events e SET processed_at = clock_timestamp(), last_error = NULL,
               stream_seq = d.stream_seq, broadcast = NULLIF(d.broadcast, 'null'::jsonb)
          FROM ROWS FROM (unnest($1::bigint[]), unnest($2::timestamptz[]), unnest($3::bigint[]), jsonb_array_elements($4::jsonb))
               AS d(id, received_at, stream_seq, broadcast)
-        WHERE e.id = d.id AND e.received_at = d.received_at`,
+        WHERE e.received_at BETWEEN $5::timestamptz AND $6::timestamptz AND e.id = d.id AND e.received_at = d.received_at`,
       values: [
         events.map((e) => e.id),
         events.map((e) => e.receivedAt),
         events.map((e) => e.streamSeq),
         jsonArrayOf(events.map((e) => e.broadcast)),
+        ...receivedAtBounds(events.map((e) => e.receivedAt)),
       ],
     });
   }

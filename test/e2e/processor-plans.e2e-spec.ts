@@ -89,4 +89,42 @@ describe('processor statement plans as the tables grow (e2e, real PostgreSQL)', 
       claim.mockRestore();
     }
   });
+
+  it('the statements that reach stored events by key (mark processed, the raw payload of a call) are planned for the partition of the batch only', async () => {
+    const { processor } = world;
+    const events = t.app.get(EventsRepository);
+    const claimDue = events.claimDue.bind(events);
+    const seen: { query?: jest.SpiedFunction<pg.PoolClient['query']> } = {};
+    const claim = jest.spyOn(events, 'claimDue').mockImplementation(async (client, ...rest) => {
+      seen.query = jest.spyOn(client, 'query');
+      return claimDue(client, ...rest);
+    });
+    try {
+      // a new call: its INSERT copies the event's payload from the log
+      const [id] = await insertEvents(pool, tenant.id, [realEvent('inbound-ringing.json', '7700000000000011')]);
+      expect(await processor.processBatch()).toBe(1);
+      const { rows: parts } = await pool.query<{ n: number; own: string }>(
+        `SELECT (SELECT count(*)::int FROM pg_inherits WHERE inhparent = 'webhook_events'::regclass) AS n,
+                (SELECT tableoid::regclass::text FROM webhook_events WHERE id = $1) AS own`,
+        [id],
+      );
+      expect(parts[0]!.n).toBeGreaterThan(1); // the premise: a day's partition beside others (the days ahead)
+
+      const statements = seen.query!.mock.calls.map(([q]) => q as pg.QueryConfig);
+      const mark = statements.find((s) => /^UPDATE webhook_events/.test(s.text));
+      const insert = statements.find((s) => /^INSERT INTO calls/.test(s.text));
+      for (const statement of [mark, insert]) {
+        expect(statement).toBeDefined();
+        // planned as the processor sent it: unnamed, with its values
+        const explained = plan((await pool.query(`EXPLAIN ${statement!.text}`, statement!.values)).rows);
+        expect([...new Set(explained.match(/webhook_events_p\d{8}/g))]).toEqual([parts[0]!.own]);
+      }
+      // and the call got that event's payload
+      const { rows } = await pool.query(`SELECT raw_payload->>'call_id' AS call_id FROM calls WHERE app_id = $1 AND dialpad_call_id = '7700000000000011'`, [tenant.id]);
+      expect(rows).toEqual([{ call_id: '7700000000000011' }]);
+    } finally {
+      seen.query?.mockRestore();
+      claim.mockRestore();
+    }
+  });
 });
