@@ -110,7 +110,7 @@ describe('processor statement plans as the tables grow (e2e, real PostgreSQL)', 
       );
       expect(parts[0]!.n).toBeGreaterThan(1); // the premise: a day's partition beside others (the days ahead)
 
-      const statements = seen.query!.mock.calls.map(([q]) => q as pg.QueryConfig);
+      const statements = seen.query!.mock.calls.map(([q]) => (typeof q === 'string' ? { text: q } : (q as pg.QueryConfig)));
       const mark = statements.find((s) => /^UPDATE webhook_events/.test(s.text));
       const insert = statements.find((s) => /^INSERT INTO calls/.test(s.text));
       for (const statement of [mark, insert]) {
