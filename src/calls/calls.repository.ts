@@ -85,10 +85,13 @@ const SET_WRITTEN = WRITTEN_COLUMNS.filter((c) => c !== 'app_id' && c !== 'dialp
   .map((c) => `${c} = u.${c}`)
   .join(', ');
 
+/** The payload of the stored event a row of `u` names (its key, within the batch's received_at bounds: updateParams). */
+const RAW_PAYLOAD_OF_U = `(SELECT e.payload FROM webhook_events e WHERE e.received_at BETWEEN $30::timestamptz AND $31::timestamptz
+           AND e.id = u.raw_event_id AND e.received_at = u.raw_received_at)`;
+
 const INSERT_CALLS_SQL = `INSERT INTO calls (${WRITTEN_COLUMNS.join(', ')}, crm_user_id, raw_payload)
   SELECT ${WRITTEN_COLUMNS.map((c) => `u.${c}`).join(', ')}, u.crm_user_id,
-         (SELECT e.payload FROM webhook_events e WHERE e.received_at BETWEEN $30::timestamptz AND $31::timestamptz
-           AND e.id = u.raw_event_id AND e.received_at = u.raw_received_at)
+         ${RAW_PAYLOAD_OF_U}
     FROM ${UNNEST_UPDATES}
   ON CONFLICT (app_id, dialpad_call_id) DO NOTHING
   RETURNING ${COLUMNS}`;
@@ -138,9 +141,7 @@ export class CallsRepository {
     if (updates.length === 0) return new Map();
     const { rows } = await client.query<CallRow>({
       text: `UPDATE calls c SET ${SET_WRITTEN},
-         crm_user_id = COALESCE(u.crm_user_id, c.crm_user_id), raw_payload = COALESCE(
-           (SELECT e.payload FROM webhook_events e WHERE e.received_at BETWEEN $30::timestamptz AND $31::timestamptz
-           AND e.id = u.raw_event_id AND e.received_at = u.raw_received_at), c.raw_payload),
+         crm_user_id = COALESCE(u.crm_user_id, c.crm_user_id), raw_payload = COALESCE(${RAW_PAYLOAD_OF_U}, c.raw_payload),
          updated_at = now()
        FROM ${UNNEST_UPDATES}
        WHERE c.app_id = u.app_id AND c.dialpad_call_id = u.dialpad_call_id

@@ -32,6 +32,30 @@ describe('processor statement plans as the tables grow (e2e, real PostgreSQL)', 
   const keys = () => [Array.from({ length: 20 }, () => tenant.id), Array.from({ length: 20 }, (_, i) => `absent-${i}`)];
   const plan = (rows: { 'QUERY PLAN': string }[]) => rows.map((row) => row['QUERY PLAN']).join('\n');
 
+  /**
+   * Runs one processor batch, watching its connection from the claim on: the client, and every statement sent on it
+   * (a string or a QueryConfig, as sent). The spies are removed when the batch is over.
+   */
+  async function watchBatch(): Promise<{ claimed: number; client: pg.PoolClient; statements: pg.QueryConfig[] }> {
+    const events = t.app.get(EventsRepository);
+    const claimDue = events.claimDue.bind(events);
+    const seen: { client?: pg.PoolClient; query?: jest.SpiedFunction<pg.PoolClient['query']> } = {};
+    const claim = jest.spyOn(events, 'claimDue').mockImplementation(async (client, ...rest) => {
+      seen.client = client;
+      seen.query = jest.spyOn(client, 'query');
+      return claimDue(client, ...rest);
+    });
+    try {
+      const claimed = await world.processor.processBatch();
+      expect(seen.query).toBeDefined();
+      const statements = seen.query!.mock.calls.map(([q]) => (typeof q === 'string' ? { text: q } : (q as pg.QueryConfig)));
+      return { claimed, client: seen.client!, statements };
+    } finally {
+      seen.query?.mockRestore();
+      claim.mockRestore();
+    }
+  }
+
   it('the premise: a lookup prepared while calls was empty keeps its seq scan as the table grows; planned for its keys, it is an index scan', async () => {
     const client = await pool.connect();
     try {
@@ -53,78 +77,49 @@ describe('processor statement plans as the tables grow (e2e, real PostgreSQL)', 
   });
 
   it('a batch prepares only the claim and the stream counter, sends every key lookup unnamed, forces no plan mode, and processes its events', async () => {
-    const { processor } = world;
-    const events = t.app.get(EventsRepository);
-    const claimDue = events.claimDue.bind(events);
-    // the batch's connection, and every statement sent on it from the claim on
-    const seen: { client?: pg.PoolClient; query?: jest.SpiedFunction<pg.PoolClient['query']> } = {};
-    const claim = jest.spyOn(events, 'claimDue').mockImplementation(async (client, ...rest) => {
-      seen.client = client;
-      seen.query = jest.spyOn(client, 'query');
-      return claimDue(client, ...rest);
-    });
-    try {
-      const ids = await insertEvents(pool, tenant.id, [
-        realEvent('inbound-ringing.json', '7700000000000001'),
-        realEvent('inbound-connected.json', '7700000000000002'),
-      ]);
-      expect(await processor.processBatch()).toBe(2);
-      for (const id of ids) expect((await eventState(pool, id)).processed_at).not.toBeNull();
-      expect(seen.query).toBeDefined();
+    const ids = await insertEvents(pool, tenant.id, [
+      realEvent('inbound-ringing.json', '7700000000000001'),
+      realEvent('inbound-connected.json', '7700000000000002'),
+    ]);
+    const { claimed, client, statements } = await watchBatch();
+    expect(claimed).toBe(2);
+    for (const id of ids) expect((await eventState(pool, id)).processed_at).not.toBeNull();
 
-      const statements = seen.query!.mock.calls.map(([q]) => (typeof q === 'string' ? { text: q, name: undefined } : (q as pg.QueryConfig)));
-      const named = new Set(statements.flatMap((s) => (s.name ? [s.name] : [])));
-      expect([...named].sort()).toEqual(['allocate-stream-seqs', 'claim-due-events']);
-      // the calls lookup, insert and the mark-processed went through, unnamed
-      expect(statements.some((s) => !s.name && /FROM calls/.test(s.text))).toBe(true);
-      expect(statements.some((s) => !s.name && /^INSERT INTO calls/.test(s.text))).toBe(true);
-      expect(statements.some((s) => !s.name && /^UPDATE webhook_events/.test(s.text))).toBe(true);
-      expect(statements.some((s) => /plan_cache_mode/.test(s.text))).toBe(false);
+    const named = new Set(statements.flatMap((s) => (s.name ? [s.name] : [])));
+    expect([...named].sort()).toEqual(['allocate-stream-seqs', 'claim-due-events']);
+    // the calls lookup, insert and the mark-processed went through, unnamed
+    expect(statements.some((s) => !s.name && /FROM calls/.test(s.text))).toBe(true);
+    expect(statements.some((s) => !s.name && /^INSERT INTO calls/.test(s.text))).toBe(true);
+    expect(statements.some((s) => !s.name && /^UPDATE webhook_events/.test(s.text))).toBe(true);
+    expect(statements.some((s) => /plan_cache_mode/.test(s.text))).toBe(false);
 
-      // what the connection keeps prepared (read on the same connection, back in the pool)
-      const { rows } = await seen.client!.query<{ name: string }>(`SELECT name FROM pg_prepared_statements ORDER BY name`);
-      expect(rows.map((r) => r.name)).toEqual(['allocate-stream-seqs', 'claim-due-events']);
-    } finally {
-      seen.query?.mockRestore();
-      claim.mockRestore();
-    }
+    // what the connection keeps prepared (read on the same connection, back in the pool)
+    const { rows } = await client.query<{ name: string }>(`SELECT name FROM pg_prepared_statements ORDER BY name`);
+    expect(rows.map((r) => r.name)).toEqual(['allocate-stream-seqs', 'claim-due-events']);
   });
 
   it('the statements that reach stored events by key (mark processed, the raw payload of a call) are planned for the partition of the batch only', async () => {
-    const { processor } = world;
-    const events = t.app.get(EventsRepository);
-    const claimDue = events.claimDue.bind(events);
-    const seen: { query?: jest.SpiedFunction<pg.PoolClient['query']> } = {};
-    const claim = jest.spyOn(events, 'claimDue').mockImplementation(async (client, ...rest) => {
-      seen.query = jest.spyOn(client, 'query');
-      return claimDue(client, ...rest);
-    });
-    try {
-      // a new call: its INSERT copies the event's payload from the log
-      const [id] = await insertEvents(pool, tenant.id, [realEvent('inbound-ringing.json', '7700000000000011')]);
-      expect(await processor.processBatch()).toBe(1);
-      const { rows: parts } = await pool.query<{ n: number; own: string }>(
-        `SELECT (SELECT count(*)::int FROM pg_inherits WHERE inhparent = 'webhook_events'::regclass) AS n,
-                (SELECT tableoid::regclass::text FROM webhook_events WHERE id = $1) AS own`,
-        [id],
-      );
-      expect(parts[0]!.n).toBeGreaterThan(1); // the premise: a day's partition beside others (the days ahead)
+    // a new call: its INSERT copies the event's payload from the log
+    const [id] = await insertEvents(pool, tenant.id, [realEvent('inbound-ringing.json', '7700000000000011')]);
+    const { claimed, statements } = await watchBatch();
+    expect(claimed).toBe(1);
+    const { rows: parts } = await pool.query<{ n: number; own: string }>(
+      `SELECT (SELECT count(*)::int FROM pg_inherits WHERE inhparent = 'webhook_events'::regclass) AS n,
+              (SELECT tableoid::regclass::text FROM webhook_events WHERE id = $1) AS own`,
+      [id],
+    );
+    expect(parts[0]!.n).toBeGreaterThan(1); // the premise: a day's partition beside others (the days ahead)
 
-      const statements = seen.query!.mock.calls.map(([q]) => (typeof q === 'string' ? { text: q } : (q as pg.QueryConfig)));
-      const mark = statements.find((s) => /^UPDATE webhook_events/.test(s.text));
-      const insert = statements.find((s) => /^INSERT INTO calls/.test(s.text));
-      for (const statement of [mark, insert]) {
-        expect(statement).toBeDefined();
-        // planned as the processor sent it: unnamed, with its values
-        const explained = plan((await pool.query(`EXPLAIN ${statement!.text}`, statement!.values)).rows);
-        expect([...new Set(explained.match(/webhook_events_p\d{8}/g))]).toEqual([parts[0]!.own]);
-      }
-      // and the call got that event's payload
-      const { rows } = await pool.query(`SELECT raw_payload->>'call_id' AS call_id FROM calls WHERE app_id = $1 AND dialpad_call_id = '7700000000000011'`, [tenant.id]);
-      expect(rows).toEqual([{ call_id: '7700000000000011' }]);
-    } finally {
-      seen.query?.mockRestore();
-      claim.mockRestore();
+    const mark = statements.find((s) => /^UPDATE webhook_events/.test(s.text));
+    const insert = statements.find((s) => /^INSERT INTO calls/.test(s.text));
+    for (const statement of [mark, insert]) {
+      expect(statement).toBeDefined();
+      // planned as the processor sent it: unnamed, with its values
+      const explained = plan((await pool.query(`EXPLAIN ${statement!.text}`, statement!.values)).rows);
+      expect([...new Set(explained.match(/webhook_events_p\d{8}/g))]).toEqual([parts[0]!.own]);
     }
+    // and the call got that event's payload
+    const { rows } = await pool.query(`SELECT raw_payload->>'call_id' AS call_id FROM calls WHERE app_id = $1 AND dialpad_call_id = '7700000000000011'`, [tenant.id]);
+    expect(rows).toEqual([{ call_id: '7700000000000011' }]);
   });
 });
