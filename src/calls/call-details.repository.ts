@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { AppId } from '../common/app-id.js';
+import { rowsByKeys } from '../infra/database/rows-by-keys.js';
 import { Sql } from '../infra/database/sql.js';
 import { type CallDetails, detailsFromJson, detailsToJson } from './domain/call-details.js';
 import { type CallKey, callKey } from './calls.repository.js';
@@ -19,8 +20,7 @@ export class CallDetailsRepository {
     const found = new Map<string, CallDetails>();
     if (keys.length === 0) return found;
     const { rows } = await client.query<{ app_id: AppId; dialpad_call_id: string; details: unknown }>(
-      `SELECT app_id, dialpad_call_id, details FROM call_details
-        WHERE (app_id, dialpad_call_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
+      rowsByKeys({ table: 'call_details', keyColumn: 'dialpad_call_id', columns: 'app_id, dialpad_call_id, details' }),
       [keys.map((k) => k.appId), keys.map((k) => k.dialpadCallId)],
     );
     for (const r of rows) found.set(callKey({ appId: r.app_id, dialpadCallId: r.dialpad_call_id }), detailsFromJson(r.details));

@@ -3,6 +3,7 @@ import type { AppId } from '../common/app-id.js';
 import type { PoolClient } from 'pg';
 import type { CallSnapshot, CallStatus } from './domain/call-state.js';
 import type { CallRow } from './call-row.js';
+import { rowsByKeys } from '../infra/database/rows-by-keys.js';
 import { Sql } from '../infra/database/sql.js';
 import { UUID_PATTERN } from '../common/ids.js';
 import { receivedAtBounds } from '../common/received-at.js';
@@ -104,7 +105,7 @@ export class CallsRepository {
   /**
    * The stored calls rows of a batch, each with its row version (`xmin`): read without a lock first (the
    * processor's phase 1), then locked with `lock` (phase 3, after its new calls are inserted), in one global
-   * order (app, call id). Inserts before locks, each in key order, is what keeps concurrent batches free of
+   * order (app, call id, as compareKeys sorts them; one index probe per key, see rowsByKeys). Inserts before locks, each in key order, is what keeps concurrent batches free of
    * deadlocks: a batch never waits for an insert while it holds a row lock another batch may be waiting for.
    */
   async findMany(client: PoolClient, keys: CallKey[], lock: boolean): Promise<Map<string, VersionedCallRow>> {
@@ -112,9 +113,7 @@ export class CallsRepository {
     const sorted = [...keys].sort((a, b) => compareKeys(callKey(a), callKey(b)));
     // unnamed (here and below, the processor's per-event path): planned for this batch's keys each time (see "Statement plans" in events/event-processor.service.ts)
     const { rows } = await client.query<VersionedCallRow>({
-      text: `SELECT ${COLUMNS}, xmin::text AS row_version FROM calls
-        WHERE (app_id, dialpad_call_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))
-        ORDER BY app_id, dialpad_call_id ${lock ? 'FOR UPDATE' : ''}`,
+      text: rowsByKeys({ table: 'calls', keyColumn: 'dialpad_call_id', columns: `${COLUMNS}, xmin::text AS row_version`, lock }),
       values: [sorted.map((k) => k.appId), sorted.map((k) => k.dialpadCallId)],
     });
     return byKey(rows);
@@ -163,20 +162,15 @@ export class CallsRepository {
     if (roots.length === 0) return changed;
     const sorted = [...roots].sort((a, b) => compareKeys(callKey(a), callKey(b)));
     const params = [sorted.map((k) => k.appId), sorted.map((k) => k.dialpadCallId)];
-    await client.query(
-      `SELECT 1 FROM calls WHERE (app_id, dialpad_call_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))
-        ORDER BY app_id, dialpad_call_id FOR UPDATE`,
-      params,
-    );
+    await client.query(rowsByKeys({ table: 'calls', keyColumn: 'dialpad_call_id', columns: 'id', lock: true }), params);
     const { rows } = await client.query<{ app_id: AppId; dialpad_call_id: string; status: CallStatus }>(
       `UPDATE calls c SET status = s.status, updated_at = now()
-         FROM (SELECT r.app_id, r.dialpad_call_id,
+         FROM (SELECT r.id,
                       CASE WHEN EXISTS (SELECT 1 FROM calls l WHERE l.app_id = r.app_id AND l.conversation_id = r.dialpad_call_id
                                            AND l.connected_at IS NOT NULL) THEN 'unanswered' ELSE 'missed' END AS status
-                 FROM calls r
-                WHERE (r.app_id, r.dialpad_call_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))
-                  AND r.conversation_id = r.dialpad_call_id AND r.status IN ('missed', 'unanswered')) s
-        WHERE c.app_id = s.app_id AND c.dialpad_call_id = s.dialpad_call_id AND c.status <> s.status
+                 FROM (${rowsByKeys({ table: 'calls', keyColumn: 'dialpad_call_id', columns: 'id, app_id, dialpad_call_id, conversation_id, status' })}) r
+                WHERE r.conversation_id = r.dialpad_call_id AND r.status IN ('missed', 'unanswered')) s
+        WHERE c.id = s.id AND c.status <> s.status
         RETURNING c.app_id, c.dialpad_call_id, c.status`,
       params,
     );

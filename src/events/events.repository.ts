@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AppId } from '../common/app-id.js';
 import type { PoolClient } from 'pg';
+import { rowsByKeys } from '../infra/database/rows-by-keys.js';
 import { Sql } from '../infra/database/sql.js';
 import { receivedAtBounds } from '../common/received-at.js';
 
@@ -128,8 +129,7 @@ export class EventsRepository {
     const existing = new Map<string, string>();
     if (missing.length > 0) {
       const rows = await this.db.query<{ id: string; app_id: string; dialpad_event_id: string }>(
-        `SELECT event_id::text AS id, app_id, dialpad_event_id FROM webhook_event_keys
-          WHERE (app_id, dialpad_event_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
+        rowsByKeys({ table: 'webhook_event_keys', keyColumn: 'dialpad_event_id', columns: 'event_id::text AS id, app_id, dialpad_event_id' }),
         [missing.map((e) => e.appId), missing.map((e) => e.dialpadEventId)],
       );
       for (const r of rows) existing.set(keyOf(r.app_id, r.dialpad_event_id), r.id);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AppId } from '../common/app-id.js';
 import type { PoolClient } from 'pg';
+import { rowsByKeys } from '../infra/database/rows-by-keys.js';
 import { Sql } from '../infra/database/sql.js';
 import type { VoicemailState } from './voicemail-fold.js';
 
@@ -42,8 +43,7 @@ export class VoicemailsRepository {
   async findForCalls(client: PoolClient, keys: { appId: AppId; dialpadCallId: string }[]): Promise<VoicemailRow[]> {
     if (keys.length === 0) return [];
     const { rows } = await client.query<VoicemailRow>(
-      `SELECT ${VOICEMAIL_COLUMNS} FROM voicemails
-        WHERE (app_id, dialpad_call_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
+      rowsByKeys({ table: 'voicemails', keyColumn: 'dialpad_call_id', columns: VOICEMAIL_COLUMNS }),
       [keys.map((k) => k.appId), keys.map((k) => k.dialpadCallId)],
     );
     return rows;

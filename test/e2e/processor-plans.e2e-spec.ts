@@ -98,6 +98,36 @@ describe('processor statement plans as the tables grow (e2e, real PostgreSQL)', 
     expect(rows.map((r) => r.name)).toEqual(['allocate-stream-seqs', 'claim-due-events']);
   });
 
+  it('with no statistics and calls taken for millions of rows, each key lookup of a batch still probes the unique index key by key', async () => {
+    // a stored call, then an event for it: the batch reads the call, then locks it
+    await insertEvents(pool, tenant.id, [realEvent('inbound-ringing.json', '7700000000000021')]);
+    expect(await world.processor.processBatch()).toBe(1);
+    await insertEvents(pool, tenant.id, [realEvent('inbound-connected.json', '7700000000000021')]);
+    const { claimed, statements } = await watchBatch();
+    expect(claimed).toBe(1);
+    const lookups = statements.filter((s) => /^SELECT/.test(s.text) && /FROM calls/.test(s.text));
+    expect(lookups.map((s) => /FOR UPDATE/.test(s.text))).toEqual([false, true]);
+
+    // as the planner sees a table never analyzed (autovacuum off, or not yet run) after a day of growth: a density
+    // of 5,000,000 rows a page, no column statistics. Superuser only; put back in `finally`.
+    await pool.query(`UPDATE pg_class SET relpages = 1, reltuples = 5e6 WHERE oid = 'calls'::regclass`);
+    try {
+      const many = [Array.from({ length: 500 }, () => tenant.id), Array.from({ length: 500 }, (_, i) => `absent-${i}`)];
+      // the premise: the join form of the lookup (in key order, as the batch's read was written before), so
+      // estimated, goes over the whole table for a batch of 500 keys
+      const joined = plan((await pool.query(`EXPLAIN ${LOOKUP} ORDER BY app_id, dialpad_call_id`, many)).rows);
+      expect(joined).toMatch(/Merge Join|Hash (Semi )?Join|Seq Scan on calls/);
+      for (const lookup of lookups) {
+        // the batch's own statement, with 500 keys in place of its one
+        const explained = plan((await pool.query(`EXPLAIN ${lookup.text}`, many)).rows);
+        expect(explained).not.toMatch(/Merge Join|Hash (Semi )?Join|Seq Scan/);
+        expect(explained).toMatch(/Index Scan using calls_app_call_key on calls .*\n\s+Index Cond: \(\(app_id = k\.app_id\) AND \(dialpad_call_id = k\.key\)\)/);
+      }
+    } finally {
+      await pool.query(`UPDATE pg_class SET relpages = 0, reltuples = -1 WHERE oid = 'calls'::regclass`);
+    }
+  });
+
   it('the statements that reach stored events by key (mark processed, the raw payload of a call) are planned for the partition of the batch only', async () => {
     // a new call: its INSERT copies the event's payload from the log
     const [id] = await insertEvents(pool, tenant.id, [realEvent('inbound-ringing.json', '7700000000000011')]);
