@@ -105,8 +105,9 @@ export class CallsRepository {
   /**
    * The stored calls rows of a batch, each with its row version (`xmin`): read without a lock first (the
    * processor's phase 1), then locked with `lock` (phase 3, after its new calls are inserted), in one global
-   * order (app, call id, as compareKeys sorts them; one index probe per key, see rowsByKeys). Inserts before locks, each in key order, is what keeps concurrent batches free of
-   * deadlocks: a batch never waits for an insert while it holds a row lock another batch may be waiting for.
+   * order (app, call id, as compareKeys sorts them; one index probe per key, see rowsByKeys). Inserts before
+   * locks, each in key order, is what keeps concurrent batches free of deadlocks: a batch never waits for an
+   * insert while it holds a row lock another batch may be waiting for.
    */
   async findMany(client: PoolClient, keys: CallKey[], lock: boolean): Promise<Map<string, VersionedCallRow>> {
     if (keys.length === 0) return new Map();
