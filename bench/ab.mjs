@@ -1,7 +1,8 @@
 // `node bench/ab.mjs` (after `npm run build`): ingest with processing of two configurations of the node, AB_A and
 // AB_B (JSON of variables, e.g. AB_B='{"EVENT_BATCH_SIZE":"100"}'), each against the bare endpoint in the same round,
 // AB_ROUNDS (3) rounds of AB_SECONDS (10) in alternating order (this VM's speed drifts within minutes). Each
-// configuration's node is started fresh and warmed up for 5 s in every round. Not part of `npm run bench`.
+// configuration's node is started fresh and warmed up for 5 s in every round; AB_A_SQL / AB_B_SQL, if set, run on
+// the bench database before that configuration's node starts (a storage setting, say). Not part of `npm run bench`.
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { freePort, freshEvent, ServiceStack, signJwt, sleep, startProcess } from './lib.mjs';
@@ -40,6 +41,8 @@ try {
   const out = { A: [], B: [] };
   for (let r = 1; r <= ROUNDS; r++) {
     for (const [name, env] of r % 2 ? [['A', A], ['B', B]] : [['B', B], ['A', A]]) {
+      const sql = process.env[`AB_${name}_SQL`];
+      if (sql) await pool.query(sql);
       svc = await stack.start(env);
       const url = `${svc.base}/webhooks/dialpad/${app.id}`;
       await load(url, app.webhook_secret, 5);
