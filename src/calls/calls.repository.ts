@@ -162,18 +162,22 @@ export class CallsRepository {
     const changed = new Map<string, CallStatus>();
     if (roots.length === 0) return changed;
     const sorted = [...roots].sort((a, b) => compareKeys(callKey(a), callKey(b)));
-    const params = [sorted.map((k) => k.appId), sorted.map((k) => k.dialpadCallId)];
-    await client.query(rowsByKeys({ table: 'calls', keyColumn: 'dialpad_call_id', columns: 'id', lock: true }), params);
+    const { rows: locked } = await client.query<{ id: string }>(rowsByKeys({ table: 'calls', keyColumn: 'dialpad_call_id', columns: 'id', lock: true }), [
+      sorted.map((k) => k.appId),
+      sorted.map((k) => k.dialpadCallId),
+    ]);
+    if (locked.length === 0) return changed;
+    // the locked roots by primary key (one probe each, whatever the statistics), read again in this statement's snapshot
     const { rows } = await client.query<{ app_id: AppId; dialpad_call_id: string; status: CallStatus }>(
       `UPDATE calls c SET status = s.status, updated_at = now()
          FROM (SELECT r.id,
                       CASE WHEN EXISTS (SELECT 1 FROM calls l WHERE l.app_id = r.app_id AND l.conversation_id = r.dialpad_call_id
                                            AND l.connected_at IS NOT NULL) THEN 'unanswered' ELSE 'missed' END AS status
-                 FROM (${rowsByKeys({ table: 'calls', keyColumn: 'dialpad_call_id', columns: 'id, app_id, dialpad_call_id, conversation_id, status' })}) r
-                WHERE r.conversation_id = r.dialpad_call_id AND r.status IN ('missed', 'unanswered')) s
+                 FROM calls r
+                WHERE r.id = ANY($1::uuid[]) AND r.conversation_id = r.dialpad_call_id AND r.status IN ('missed', 'unanswered')) s
         WHERE c.id = s.id AND c.status <> s.status
         RETURNING c.app_id, c.dialpad_call_id, c.status`,
-      params,
+      [locked.map((r) => r.id)],
     );
     for (const r of rows) changed.set(callKey({ appId: r.app_id, dialpadCallId: r.dialpad_call_id }), r.status);
     return changed;
