@@ -3,9 +3,8 @@
 // AB_ROUNDS (3) rounds of AB_SECONDS (10) in alternating order (this VM's speed drifts within minutes). Each
 // configuration's node is started fresh and warmed up for 5 s in every round; AB_A_SQL / AB_B_SQL, if set, run on
 // the bench database before that configuration's node starts (a storage setting, say). Not part of `npm run bench`.
-import autocannon from 'autocannon';
 import pg from 'pg';
-import { freePort, freshEvent, ServiceStack, signJwt, sleep, startProcess } from './lib.mjs';
+import { drained, freePort, ingestLoad, ServiceStack, sleep, startProcess } from './lib.mjs';
 
 const A = JSON.parse(process.env.AB_A ?? '{}');
 const B = JSON.parse(process.env.AB_B ?? '{}');
@@ -13,20 +12,8 @@ const ROUNDS = Number(process.env.AB_ROUNDS ?? 3);
 const SECONDS = Number(process.env.AB_SECONDS ?? 10);
 const log = (m) => process.stderr.write(`ab: ${m}\n`);
 const stack = await ServiceStack.create('ab');
-function load(url, secret, seconds = SECONDS) {
-  const tokens = Array.from({ length: 60_000 }, () => signJwt(freshEvent()[1], secret));
-  let i = 0;
-  return new Promise((res, rej) => autocannon({ url, method: 'POST', connections: 50, duration: seconds, headers: { 'content-type': 'application/jwt' },
-    requests: [{ setupRequest: (req) => ({ ...req, body: tokens[i++ % tokens.length] }) }] }, (e, r) => (e ? rej(e) : res(r))));
-}
+const load = (url, secret, seconds = SECONDS) => ingestLoad(url, secret, { seconds });
 const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
-async function drained() {
-  for (;;) {
-    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM webhook_events WHERE processed_at IS NULL AND dead_at IS NULL`);
-    if (rows[0].n === 0) return;
-    await sleep(200);
-  }
-}
 try {
   await pool.query(`CREATE TABLE bench_baseline_events (LIKE webhook_events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`);
   let svc = await stack.start();
@@ -46,11 +33,11 @@ try {
       svc = await stack.start(env);
       const url = `${svc.base}/webhooks/dialpad/${app.id}`;
       await load(url, app.webhook_secret, 5);
-      await drained();
+      await drained(pool);
       const b = await load(baseUrl, app.webhook_secret);
       const from = new Date();
       const s = await load(url, app.webhook_secret);
-      await drained();
+      await drained(pool);
       const { rows } = await pool.query(`SELECT count(*)::int AS n, extract(epoch FROM max(processed_at) - min(received_at)) AS s,
         percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at) * 1000) AS p99 FROM webhook_events WHERE received_at >= $1`, [from]);
       await svc.child.stop();

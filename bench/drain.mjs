@@ -7,7 +7,7 @@
 //   EXTRA='{"NODE_OPTIONS":"--import ./bench/query-times.mjs"}'   time per statement, in /tmp/query-times.txt
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { freshEvent, ServiceStack, signJwt, sleep } from './lib.mjs';
+import { drained, freshEvent, ServiceStack, signJwt } from './lib.mjs';
 
 /** Stores `n` events with the processor off, then drains them with it on; returns events/s and the batch shape. */
 export async function measureDrainCapacity({ n = 5000, env = {}, keep = false } = {}) {
@@ -36,13 +36,7 @@ export async function measureDrainCapacity({ n = 5000, env = {}, keep = false } 
     const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 1 });
     try {
       await stack.start({ EVENT_PROCESSOR_ENABLED: 'true', ...env });
-      const deadline = Date.now() + 120_000;
-      for (;;) {
-        const { rows } = await pool.query(`SELECT count(*)::int AS n FROM webhook_events WHERE processed_at IS NULL AND dead_at IS NULL`);
-        if (rows[0].n === 0) break;
-        if (Date.now() > deadline) throw new Error('the backlog did not drain in 2 minutes');
-        await sleep(100);
-      }
+      await drained(pool, 120_000);
       const { rows } = await pool.query(
         `SELECT count(*)::int AS n, extract(epoch FROM max(processed_at) - min(processed_at)) * 1000 AS ms,
                 count(*) FILTER (WHERE last_error IS NOT NULL)::int AS failed FROM webhook_events`,

@@ -6,23 +6,15 @@
 // tables grow (README, "Scaling and guarantees"). GROW_ENV: JSON of extra variables for the node;
 // GROW_EXPLAIN=40ms: auto_explain logs the plans of statements slower than that to PostgreSQL's log; GROW_KEEP=1:
 // the database is kept, to EXPLAIN in it. Not part of `npm run bench`.
-import autocannon from 'autocannon';
 import pg from 'pg';
-import { freshEvent, ServiceStack, signJwt, sleep } from './lib.mjs';
+import { admin, drained, ingestLoad, ServiceStack } from './lib.mjs';
 const log = (m) => process.stderr.write(`grow: ${m}\n`);
 const stack = await ServiceStack.create('grow');
-function load(url, secret, seconds) {
-  const tokens = Array.from({ length: 60_000 }, () => signJwt(freshEvent()[1], secret));
-  let i = 0;
-  return new Promise((res, rej) => autocannon({ url, method: 'POST', connections: 50, duration: seconds, headers: { 'content-type': 'application/jwt' },
-    requests: [{ setupRequest: (req) => ({ ...req, body: tokens[i++ % tokens.length] }) }] }, (e, r) => (e ? rej(e) : res(r))));
-}
 const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
-const admin = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres', max: 1 });
 async function stats() {
   const { rows } = await pool.query(`SELECT relname, seq_scan, seq_tup_read, idx_scan, n_tup_ins, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables`);
   const io = await pool.query(`SELECT relname, heap_blks_read, heap_blks_hit, idx_blks_read, idx_blks_hit FROM pg_statio_user_tables`);
-  const bg = await admin.query(`SELECT checkpoints_timed, checkpoints_req, buffers_checkpoint, buffers_backend FROM pg_stat_bgwriter`);
+  const bg = await pool.query(`SELECT checkpoints_timed, checkpoints_req, buffers_checkpoint, buffers_backend FROM pg_stat_bgwriter`);
   const m = new Map(rows.map((r) => [r.relname, r]));
   for (const r of io.rows) Object.assign(m.get(r.relname) ?? {}, r);
   return { tables: m, bg: bg.rows[0] };
@@ -37,29 +29,28 @@ function diff(a, b) {
   }
   return out;
 }
-async function drained() {
-  const t = Date.now();
-  for (;;) {
-    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM webhook_events WHERE processed_at IS NULL AND dead_at IS NULL`);
-    if (rows[0].n === 0) return Date.now() - t;
-    await sleep(100);
-  }
-}
 try {
-  if (process.env.GROW_EXPLAIN) { await admin.query(`ALTER DATABASE ${stack.dbName} SET session_preload_libraries = 'auto_explain'`); await admin.query(`ALTER DATABASE ${stack.dbName} SET auto_explain.log_min_duration = '${process.env.GROW_EXPLAIN}'`); }
+  if (process.env.GROW_EXPLAIN) {
+    // the node's connections, opened after this, load auto_explain
+    await admin(`ALTER DATABASE ${stack.dbName} SET session_preload_libraries = 'auto_explain'`);
+    await admin(`ALTER DATABASE ${stack.dbName} SET auto_explain.log_min_duration = '${process.env.GROW_EXPLAIN}'`);
+  }
   const svc = await stack.start(JSON.parse(process.env.GROW_ENV ?? '{}'));
   const app = await stack.createApp(svc.base, 'grow');
   const url = `${svc.base}/webhooks/dialpad/${app.id}`;
   for (let r = 1; r <= Number(process.env.GROW_ROUNDS ?? 6); r++) {
     const before = await stats();
-    const s = await load(url, app.webhook_secret, 10);
-    const d = await drained();
+    const s = await ingestLoad(url, app.webhook_secret);
+    const d = await drained(pool);
     const after = await stats();
     const bg = Object.fromEntries(Object.keys(after.bg).map((k) => [k, after.bg[k] - before.bg[k]]));
     log(`round ${r}: ${Math.round(s.requests.average)} req/s, p99 ${s.latency.p99} ms, drain after ${d} ms, bgwriter ${JSON.stringify(bg)}`);
     for (const line of diff(before, after)) log(`   ${line}`);
   }
 } finally {
-  await pool.end(); await admin.end();
-  if (process.env.GROW_KEEP) { for (const c of stack.children) await c.stop(); log(`kept ${stack.dbName}`); } else await stack.close();
+  await pool.end();
+  if (process.env.GROW_KEEP) {
+    for (const c of stack.children) await c.stop();
+    log(`kept ${stack.dbName}`);
+  } else await stack.close();
 }

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
 import pg from 'pg';
 
 export const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -244,5 +245,43 @@ export async function startConsoleWorld(stack, { realistic = {}, leads, env = {}
   } catch (err) {
     await close();
     throw err;
+  }
+}
+
+/**
+ * Webhooks at full speed for `seconds`: autocannon with `connections` connections, each request a freshly
+ * signed new call's event (60,000 tokens made before the clock starts). Resolves with autocannon's result.
+ */
+export function ingestLoad(url, secret, { seconds = 10, connections = 50 } = {}) {
+  const tokens = Array.from({ length: 60_000 }, () => signJwt(freshEvent()[1], secret));
+  let i = 0;
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url,
+        method: 'POST',
+        connections,
+        duration: seconds,
+        headers: { 'content-type': 'application/jwt' },
+        requests: [{ setupRequest: (req) => ({ ...req, body: tokens[i++ % tokens.length] }) }],
+      },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
+  });
+}
+
+/** How many stored events wait to be processed (neither processed nor dead-lettered). */
+export async function waitingEvents(pool) {
+  const { rows } = await pool.query(`SELECT count(*)::int AS n FROM webhook_events WHERE processed_at IS NULL AND dead_at IS NULL`);
+  return rows[0].n;
+}
+
+/** Resolves with the milliseconds it took until no event waits; throws after `timeoutMs`. */
+export async function drained(pool, timeoutMs = 60_000) {
+  const started = Date.now();
+  for (;;) {
+    if ((await waitingEvents(pool)) === 0) return Date.now() - started;
+    if (Date.now() - started > timeoutMs) throw new Error('event queue did not drain');
+    await sleep(100);
   }
 }

@@ -1,10 +1,9 @@
 // `npm run bench`: measures the built service against baselines run on the same machine,
 // in the same run, and prints one table (also written to bench/results.json).
 import { writeFileSync } from 'node:fs';
-import autocannon from 'autocannon';
 import pg from 'pg';
 import { WebSocket } from 'ws';
-import { freePort, freshEvent, machine, percentile, ServiceStack, signJwt, sleep, startProcess } from './lib.mjs';
+import { drained, freePort, freshEvent, ingestLoad as sharedIngestLoad, machine, percentile, ServiceStack, signJwt, sleep, startProcess, waitingEvents } from './lib.mjs';
 import { measurePolicyDecision } from './policy.mjs';
 import { measureSheetsPerDisposition } from './sheets.mjs';
 import { measureSheetsLoad } from './sheets-load.mjs';
@@ -27,33 +26,7 @@ const stack = await ServiceStack.create('bench');
 const startService = (env = {}) => stack.start(env);
 const createTenant = (base, name) => stack.createApp(base, name);
 
-function ingestLoad(url, secret, seconds = INGEST_SECONDS) {
-  const tokens = Array.from({ length: 60_000 }, () => signJwt(freshEvent()[1], secret));
-  let i = 0;
-  return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url,
-        method: 'POST',
-        connections: CONNECTIONS,
-        duration: seconds,
-        headers: { 'content-type': 'application/jwt' },
-        requests: [{ setupRequest: (req) => ({ ...req, body: tokens[i++ % tokens.length] }) }],
-      },
-      (err, result) => (err ? reject(err) : resolve(result)),
-    );
-  });
-}
-
-async function drained(pool, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { rows: r } = await pool.query(`SELECT count(*)::int AS n FROM webhook_events WHERE processed_at IS NULL AND dead_at IS NULL`);
-    if (r[0].n === 0) return;
-    if (Date.now() > deadline) throw new Error('event queue did not drain');
-    await sleep(200);
-  }
-}
+const ingestLoad = (url, secret, seconds = INGEST_SECONDS) => sharedIngestLoad(url, secret, { seconds, connections: CONNECTIONS });
 
 async function postEvent(base, app, json) {
   const res = await fetch(`${base}/webhooks/dialpad/${app.id}`, { method: 'POST', headers: { 'content-type': 'application/jwt' }, body: signJwt(json, app.webhook_secret) });
@@ -139,14 +112,14 @@ try {
       const from = new Date();
       const s = await ingestLoad(url, app.webhook_secret);
       if (s.non2xx > 0 || s.errors > 0) log(`${label}: ${s.non2xx} non-2xx, ${s.errors} errors`);
-      const { rows: left } = await pool.query(`SELECT count(*)::int AS n FROM webhook_events WHERE processed_at IS NULL AND dead_at IS NULL`);
+      const left = await waitingEvents(pool);
       await drained(pool);
       const { rows: burst } = await pool.query(
         `SELECT count(*)::int AS n, extract(epoch FROM max(processed_at) - min(received_at)) AS s,
                 extract(epoch FROM max(processed_at) - max(received_at)) * 1000 AS tail_ms FROM webhook_events WHERE received_at >= $1`,
         [from],
       );
-      const round = { b, s, left: left[0].n, events: burst[0].n, processed: burst[0].n / Number(burst[0].s), tailMs: Number(burst[0].tail_ms) };
+      const round = { b, s, left, events: burst[0].n, processed: burst[0].n / Number(burst[0].s), tailMs: Number(burst[0].tail_ms) };
       log(`ingest, ${label}, round ${r}: ${Math.round(s.requests.average)} vs baseline ${Math.round(b.requests.average)} req/s (${(s.requests.average / b.requests.average).toFixed(2)}×)`);
       rounds.push(round);
     }
