@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error.js';
 import { EventMetrics } from './event-metrics.js';
 import { EventsRepository, NewEvent, StoredEventRef } from './events.repository.js';
+import { IngestPressure } from './ingest-pressure.js';
 
 interface Pending {
   event: NewEvent;
@@ -27,16 +28,20 @@ export class EventIngestService {
   constructor(
     private readonly events: EventsRepository,
     private readonly metrics: EventMetrics,
+    private readonly pressure: IngestPressure,
   ) {}
 
   store(event: NewEvent): Promise<StoredEventRef> {
-    return new Promise<StoredEventRef>((resolve, reject) => {
+    this.pressure.arrived();
+    const stored = new Promise<StoredEventRef>((resolve, reject) => {
       this.queue.push({ event, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
       }
     });
+    // committed or refused, the request no longer waits (webhooks first: src/events/ingest-pressure.ts)
+    return stored.finally(() => this.pressure.settled());
   }
 
   private flush(): void {

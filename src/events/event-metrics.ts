@@ -15,6 +15,7 @@ export class EventMetrics {
   readonly queueDepth: Gauge;
   readonly queueAge: Gauge;
   readonly unknownStates: Counter<'state'>;
+  readonly deferred: Counter;
   /** distinct `state` labels seen: bounded, since the words come from payloads */
   private readonly stateLabels = new Set<string>();
 
@@ -35,6 +36,11 @@ export class EventMetrics {
       name: 'cti_dialpad_unknown_states_total',
       help: 'Dialpad call events of a state the service does not know (stored, processed, no effect), by state',
       labelNames: ['state'],
+      registers,
+    });
+    this.deferred = new Counter({
+      name: 'cti_event_processing_deferred_seconds_total',
+      help: 'Time this node\'s event processor left the CPU to webhooks waiting for their commit (EVENT_INGEST_PRIORITY_QUEUE)',
       registers,
     });
     // read from PostgreSQL at scrape time: the queue is shared by every node

@@ -12,6 +12,7 @@ import { EventWriter, WriteResult } from './event-writer.js';
 import { type Failure, prepare, type PreparedItem, toProcessedEvent } from './prepared-batch.js';
 import { EventMetrics } from './event-metrics.js';
 import { ClaimedEvent, EventsRepository } from './events.repository.js';
+import { IngestPressure } from './ingest-pressure.js';
 import { ProcessedEvent, ProcessedEventsBus } from './processed-events.bus.js';
 
 const NOTIFY_CHANNEL = 'webhook_events';
@@ -70,12 +71,16 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
     private readonly bus: ProcessedEventsBus,
     private readonly metrics: EventMetrics,
     private readonly scheduler: SchedulerRegistry,
+    private readonly pressure: IngestPressure,
     appChanges: AppChanges,
   ) {
     this.loops = Array.from({ length: config.EVENT_PROCESSOR_CONCURRENCY }, (_, i) => {
       let limit = config.EVENT_BATCH_SIZE;
       return new DrainLoop(
         async () => {
+          // webhooks first: a node full with them stores events before it processes any ("Webhooks first")
+          const deferredMs = await this.pressure.deferred();
+          if (deferredMs > 0) this.metrics.deferred.inc(deferredMs / 1000);
           const full = (await this.processBatch(limit)) === limit;
           // a backlog: bigger batches (fewer commits per event), and the next loop claims while this one commits
           limit = full ? Math.min(Math.max(limit * 2, config.EVENT_BATCH_SIZE), config.EVENT_BATCH_MAX) : config.EVENT_BATCH_SIZE;

@@ -13,13 +13,14 @@ import { EventProcessor } from './event-processor.service.js';
 import { EventWriter } from './event-writer.js';
 import { EventsController } from './events.controller.js';
 import { EventsRepository } from './events.repository.js';
+import { IngestPressure } from './ingest-pressure.js';
 import { ProcessedEventsBus } from './processed-events.bus.js';
 
 /** The webhook event log and its processor: stored events become calls, voicemails, SMS and agent statuses, then messages on the bus. */
 @Module({
   imports: [ScheduleModule.forRoot(), AuthModule, CallsModule, VoicemailsModule, SmsModule, AgentStatusModule, UserMappingModule],
   controllers: [EventsController],
-  providers: [EventsRepository, EventIngestService, EventMetrics, EventProcessor, CallEventsWriter, EventWriter, ProcessedEventsBus],
+  providers: [EventsRepository, EventIngestService, IngestPressure, EventMetrics, EventProcessor, CallEventsWriter, EventWriter, ProcessedEventsBus],
   exports: [EventIngestService, EventMetrics, ProcessedEventsBus, EventProcessor, EventsRepository],
 })
 export class EventsModule {}

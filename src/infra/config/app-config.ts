@@ -148,6 +148,24 @@ export class AppConfig {
   @Max(16)
   EVENT_PROCESSOR_CONCURRENCY = 2;
 
+  /**
+   * Webhooks first (docs/architecture.md, "Webhooks first"): while on average at least this many webhook requests wait
+   * for their commit on this node, its event processor defers its next batch (0: never). Idle and at ordinary rates
+   * nobody waits; a node full with a burst keeps its CPU for storing events, and processes them when it eases.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  EVENT_INGEST_PRIORITY_QUEUE = 16;
+
+  /** The longest a batch is deferred for webhooks; then one runs anyway, and the processor defers again (progress under any load). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  EVENT_INGEST_PRIORITY_MAX_DEFER_MS = 1000;
+
   /** Failed attempts before an event is dead-lettered. */
   @Transform(toInt)
   @IsInt()
