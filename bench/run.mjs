@@ -127,26 +127,39 @@ try {
   }
   const median = (values) => percentile(values, 50);
   const perRound = (rounds) => `rounds: ${rounds.map((r) => `${(r.s.requests.average / r.b.requests.average).toFixed(2)}×`).join(', ')}`;
-  /** The rows of one configuration: ingest against the baseline, and the processing of its bursts. */
-  function addIngest(name, target, rounds, processing) {
+  /**
+   * The rows of one configuration: ingest against the baseline, and the processing of its bursts. Webhooks first
+   * (README, "Scaling and guarantees"): the processor defers while webhooks queue, so a saturating burst is processed
+   * mostly after it; what counts is that its backlog is done sooner than the burst took to arrive.
+   */
+  function addIngest(name, target, rounds, where) {
     add(name, median(rounds.map((r) => r.s.requests.average)), 'req/s', median(rounds.map((r) => r.b.requests.average)), `${BASELINE_LABEL}; ${perRound(rounds)}`, true, target);
-    if (!processing) return;
+    if (where === null) return;
     const last = rounds.at(-1);
     add(
-      processing,
+      `processing throughput of the burst, first received → last processed${where}`,
       median(rounds.map((r) => r.processed)),
       'events/s',
       median(rounds.map((r) => r.s.requests.average)),
-      `the ingest throughput beside it; last round: ${last.left} of ${last.events} waiting when the burst stopped, the last processed ${Math.round(last.tailMs)} ms after it arrived`,
+      `the ingest throughput beside it; last round: ${last.left} of ${last.events} waiting when the burst stopped`,
       true,
-      '≥ 1.0× ingest',
+      'webhooks first: mostly after the burst',
+    );
+    add(
+      `the burst's last event processed, after the burst ended${where}`,
+      median(rounds.map((r) => r.tailMs)),
+      'ms',
+      null,
+      `rounds: ${rounds.map((r) => Math.round(r.tailMs)).join(', ')} ms`,
+      false,
+      `< ${INGEST_SECONDS * 1000} ms (the burst's length)`,
     );
   }
 
   await warmUp(baseUrl);
   await warmUp(serviceUrl(svc));
   const asConfigured = await ingestRounds('service', serviceUrl(svc));
-  addIngest('ingest throughput', '≥ 1.0× baseline (issue 13), ≥ 2000', asConfigured, 'processing throughput during the burst (first received → last processed)');
+  addIngest('ingest throughput', '≥ 1.0× baseline (issue 13), ≥ 2000', asConfigured, '');
   add('ingest latency p99', median(asConfigured.map((r) => r.s.latency.p99)), 'ms', median(asConfigured.map((r) => r.b.latency.p99)), 'bare Fastify+pg', false, '< 20 ms (idle)');
   const capacity = await measureDrainCapacity({ n: 10_000 });
   const ingestRate = median(asConfigured.map((r) => r.s.requests.average));
@@ -159,7 +172,17 @@ try {
     'ingest throughput, processor in a child process (EVENT_PROCESSOR_PROCESS=child)',
     '',
     await ingestRounds('child', serviceUrl(svc)),
-    'processing throughput during that burst (in the child process)',
+    ' (in the child process)',
+  );
+  // webhooks first off: the processor takes its share of the cores during the burst (how it ran before)
+  await svc.child.stop();
+  svc = await startService({ EVENT_INGEST_PRIORITY_QUEUE: '0' });
+  await warmUp(serviceUrl(svc));
+  addIngest(
+    'ingest throughput, webhooks first off (EVENT_INGEST_PRIORITY_QUEUE=0)',
+    '',
+    await ingestRounds('webhooks first off', serviceUrl(svc)),
+    ' (webhooks first off)',
   );
   // the processor paused: the ingest path alone, against the baseline that processes nothing
   await svc.child.stop();

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   const { ensureDemoApp } = await import('./cli/demo.js');
   const { MetricsService } = await import('./infra/metrics/metrics.service.js');
   const { answerParent, isProcessorChild, ProcessorChild, processorInChild } = await import('./infra/process/processor-child.js');
+  const { IngestPressure } = await import('./events/ingest-pressure.js');
   const { availableParallelism } = await import('node:os');
 
   let loaded;
@@ -79,13 +80,20 @@ async function main(): Promise<void> {
   process.once('SIGINT', shutdown);
   if (asChild) {
     metrics.labelProcess('processor');
-    answerParent(() => metrics.registry.getMetricsAsJSON(), () => shutdown('parent process gone'));
+    const pressure = app.get(IngestPressure);
+    answerParent(
+      () => metrics.registry.getMetricsAsJSON(),
+      () => shutdown('parent process gone'),
+      (pressing) => pressure.pressedByParent(pressing),
+    );
     logger.log(`processing events (pid ${process.pid}; the web process ${process.ppid} serves HTTP and this process's metrics)`);
     return;
   }
   if (processor) {
     processor.start();
     metrics.addSource(() => processor.metrics());
+    // webhooks first: the child defers its batches while this process's webhooks queue
+    app.get(IngestPressure).watch((pressing) => processor.pressure(pressing));
     logger.log(`event processor in its own process (pid ${processor.pid}); EVENT_PROCESSOR_PROCESS=inline keeps it in this one`);
   }
   await app.listen({ port: config.PORT, host: config.HOST });

@@ -106,4 +106,31 @@ describe('IngestPressure', () => {
     expect(ms).toBeGreaterThan(0);
     expect(ms).toBeLessThan(500);
   });
+
+  it('watch(): tells a listener when webhooks start pressing and, within about 10 ms, when they stop', async () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const p = new IngestPressure(config());
+    const seen: boolean[] = [];
+    const unwatch = p.watch((pressing) => seen.push(pressing));
+    const end = burst(p, 50, 5, Date.now(), 300);
+    jest.setSystemTime(end);
+    expect(seen).toEqual([true]);
+    for (let i = 0; i < 50; i++) p.settled(end);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(seen).toEqual([true]);
+    await jest.advanceTimersByTimeAsync(400);
+    expect(seen).toEqual([true, false]);
+    unwatch();
+    burst(p, 50, 5, Date.now(), 300);
+    expect(seen).toEqual([true, false]);
+  });
+
+  it('pressedByParent(): a processor child defers while its web process says webhooks press', () => {
+    const p = new IngestPressure(config());
+    expect(p.pressing()).toBe(false);
+    p.pressedByParent(true);
+    expect(p.pressing()).toBe(true);
+    p.pressedByParent(false);
+    expect(p.pressing()).toBe(false);
+  });
 });

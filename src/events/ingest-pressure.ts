@@ -24,6 +24,11 @@ export class IngestPressure {
   /** `waiting` averaged over time (exponentially, time constant TAU_MS), as of `at` */
   private level = 0;
   private at = 0;
+  /** what the web process says of its webhooks, in a processor child (EVENT_PROCESSOR_PROCESS=child) */
+  private parentPressing = false;
+  private readonly watchers = new Set<(pressing: boolean) => void>();
+  /** while watched and pressing: the timer that sees the pressure end */
+  private watchTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly config: AppConfig) {}
 
@@ -31,6 +36,7 @@ export class IngestPressure {
   arrived(now = Date.now()): void {
     this.advance(now);
     this.waiting++;
+    if (this.watchers.size > 0 && this.watchTimer === undefined && this.pressing(now)) this.announce();
   }
 
   /** That event was committed (or refused). */
@@ -48,7 +54,27 @@ export class IngestPressure {
   /** Whether the processor should leave the node to webhooks now. */
   pressing(now = Date.now()): boolean {
     const threshold = this.config.EVENT_INGEST_PRIORITY_QUEUE;
-    return threshold > 0 && this.congestion(now) >= threshold;
+    return this.parentPressing || (threshold > 0 && this.congestion(now) >= threshold);
+  }
+
+  /**
+   * Tells `listener` when webhooks start pressing (true) and when they stop (false), within RECHECK_MS: how the web
+   * process lets its processor child defer too (src/infra/process/processor-child.ts). Returns the unsubscribe.
+   */
+  watch(listener: (pressing: boolean) => void): () => void {
+    this.watchers.add(listener);
+    return () => {
+      this.watchers.delete(listener);
+      if (this.watchers.size === 0) {
+        clearInterval(this.watchTimer);
+        this.watchTimer = undefined;
+      }
+    };
+  }
+
+  /** In a processor child: the web process's webhooks press (or no longer do). */
+  pressedByParent(pressing: boolean): void {
+    this.parentPressing = pressing;
   }
 
   /**
@@ -64,6 +90,17 @@ export class IngestPressure {
       const now = Date.now();
       if (now >= until || !this.pressing(now)) return now - started;
     }
+  }
+
+  private announce(): void {
+    for (const w of this.watchers) w(true);
+    this.watchTimer = setInterval(() => {
+      if (this.pressing()) return;
+      clearInterval(this.watchTimer);
+      this.watchTimer = undefined;
+      for (const w of this.watchers) w(false);
+    }, RECHECK_MS);
+    this.watchTimer.unref();
   }
 
   /** The count held since `at` enters the average for the time it was held. */

@@ -23,6 +23,12 @@ interface MetricsReply extends MetricsRequest {
   metrics: MetricsJson;
 }
 
+/** The web process's webhooks queue for their commit (or no longer do): the child's processor defers meanwhile. */
+interface PressureMessage {
+  type: 'ingest-pressure';
+  pressing: boolean;
+}
+
 /** Whether this node's processor runs in a child process (EVENT_PROCESSOR_PROCESS; `cpus`: os.availableParallelism()). */
 export function processorInChild(
   config: Pick<AppConfig, 'EVENT_PROCESSOR_ENABLED' | 'EVENT_PROCESSOR_PROCESS' | 'REDIS_URL' | 'REDIS_CLUSTER_NODES'>,
@@ -40,11 +46,13 @@ export function isProcessorChild(): boolean {
 }
 
 /**
- * The child's side: answers the parent's metrics requests, and calls `onParentGone` when the parent's channel closes
+ * The child's side: answers the parent's metrics requests, hands on what the parent says of its webhooks
+ * (`onPressure`, "Webhooks first" in docs/architecture.md), and calls `onParentGone` when the parent's channel closes
  * (the parent exited, however abruptly): a child never outlives the node it belongs to.
  */
-export function answerParent(metrics: () => Promise<MetricsJson>, onParentGone: () => void): void {
+export function answerParent(metrics: () => Promise<MetricsJson>, onParentGone: () => void, onPressure: (pressing: boolean) => void = () => undefined): void {
   process.on('message', (message: unknown) => {
+    if (isPressureMessage(message)) onPressure(message.pressing);
     if (!isMetricsRequest(message)) return;
     void metrics().then(
       (json) => process.send?.({ type: 'metrics', id: message.id, metrics: json } satisfies MetricsReply),
@@ -135,6 +143,11 @@ export class ProcessorChild {
     });
   }
 
+  /** Tells the child whether this process's webhooks press (its processor defers while they do). */
+  pressure(pressing: boolean): void {
+    if (this.child?.connected) this.child.send({ type: 'ingest-pressure', pressing } satisfies PressureMessage, () => undefined);
+  }
+
   /** Stops the child: SIGTERM (it lets its batch in flight commit), SIGKILL after `graceMs`. Never restarts it again. */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
@@ -152,6 +165,10 @@ export class ProcessorChild {
 
 function isMetricsRequest(m: unknown): m is MetricsRequest {
   return typeof m === 'object' && m !== null && (m as MetricsRequest).type === 'metrics' && typeof (m as MetricsRequest).id === 'number';
+}
+
+function isPressureMessage(m: unknown): m is PressureMessage {
+  return typeof m === 'object' && m !== null && (m as PressureMessage).type === 'ingest-pressure' && typeof (m as PressureMessage).pressing === 'boolean';
 }
 
 function isMetricsReply(m: unknown): m is MetricsReply {
