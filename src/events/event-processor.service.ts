@@ -62,6 +62,8 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
   /** where the next claim's walk starts (timestamptz), and when a claim next walks the whole queue */
   private claimFloor = '-infinity';
   private wholeQueueAt = 0;
+  /** how long the oldest event of the last batch had waited (0: the last claim found nothing) */
+  private lagMs = 0;
 
   constructor(
     private readonly config: AppConfig,
@@ -78,8 +80,9 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
       let limit = config.EVENT_BATCH_SIZE;
       return new DrainLoop(
         async () => {
-          // webhooks first: a node full with them stores events before it processes any ("Webhooks first")
-          const deferredMs = await this.pressure.deferred();
+          // webhooks first: a node full with them stores events before it processes any, while the backlog is young
+          // ("Webhooks first" in docs/architecture.md)
+          const deferredMs = this.lagMs < config.EVENT_INGEST_PRIORITY_MAX_LAG_MS ? await this.pressure.deferred() : 0;
           if (deferredMs > 0) this.metrics.deferred.inc(deferredMs / 1000);
           const full = (await this.processBatch(limit)) === limit;
           // a backlog: bigger batches (fewer commits per event), and the next loop claims while this one commits
@@ -156,6 +159,7 @@ export class EventProcessor implements OnApplicationBootstrap, BeforeApplication
       // the same events again (the floor may have moved meanwhile): the whole queue, oldest first
       batch = await this.db.transaction((client) => this.processClaimed(client, limit, true, '-infinity'));
     }
+    this.lagMs = batch.claimed.length > 0 ? Date.now() - batch.claimed[0]!.received_at.getTime() : 0;
     if (batch.claimed.length > 0) {
       this.claimFloor = new Date(batch.claimed[0]!.received_at.getTime() - FLOOR_MARGIN_MS).toISOString();
       this.afterCommit(batch.claimed, batch.processedIds, batch.outputs, batch.unknownStates);

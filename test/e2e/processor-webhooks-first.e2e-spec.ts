@@ -100,3 +100,47 @@ describe('webhooks first: the processor defers while webhooks queue (e2e)', () =
     expect(waited).toBeLessThan(3000);
   });
 });
+
+describe('webhooks first holds only while the backlog is young: EVENT_INGEST_PRIORITY_MAX_LAG_MS (e2e)', () => {
+  let t: TestApp;
+  let pool: pg.Pool;
+  let tenant: CreatedApp;
+  let pressure: IngestPressure;
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      EVENT_PROCESSOR_ENABLED: 'true',
+      EVENT_POLL_INTERVAL_MS: '60000',
+      EVENT_INGEST_PRIORITY_QUEUE: '16',
+      EVENT_INGEST_PRIORITY_MAX_DEFER_MS: '1000',
+      EVENT_INGEST_PRIORITY_MAX_LAG_MS: '500',
+    });
+    pool = new pg.Pool({ connectionString: t.db.url, max: 2 });
+    tenant = await createApp(t);
+    pressure = t.app.get(IngestPressure);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await t?.close();
+  });
+
+  it('once a batch claimed an event older than the bound, the next is not deferred although webhooks still queue', async () => {
+    for (let i = 0; i < 50; i++) pressure.arrived();
+    try {
+      await sleep(150);
+      const first = await postJwt(t, tenant, fixtureWith('inbound-ringing.json', { call_id: '8700000000000011' }));
+      expect(first.status).toBe(200);
+      const firstPosted = Date.now();
+      await waitFor(async () => (await processedAt(pool, first.body.event_id)) !== null, 3000, 20);
+      // deferred for the whole second: it waited longer than the 500 ms bound
+      expect(Date.now() - firstPosted).toBeGreaterThan(800);
+      expect(pressure.pressing()).toBe(true);
+      const second = await postJwt(t, tenant, fixtureWith('inbound-ringing.json', { call_id: '8700000000000012' }));
+      const secondPosted = Date.now();
+      await waitFor(async () => (await processedAt(pool, second.body.event_id)) !== null, 3000, 20);
+      expect(Date.now() - secondPosted).toBeLessThan(500);
+    } finally {
+      for (let i = 0; i < 50; i++) pressure.settled();
+    }
+  });
+});

@@ -166,6 +166,17 @@ export class AppConfig {
   @Max(60_000)
   EVENT_INGEST_PRIORITY_MAX_DEFER_MS = 1000;
 
+  /**
+   * Webhooks first holds only while the backlog is younger than this: once the oldest event a batch claimed had
+   * waited longer, the processor stops deferring and takes its share of the machine again, so under a sustained
+   * overload the queue cannot grow without bound (ingest then runs as with EVENT_INGEST_PRIORITY_QUEUE=0).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  EVENT_INGEST_PRIORITY_MAX_LAG_MS = 10_000;
+
   /** Failed attempts before an event is dead-lettered. */
   @Transform(toInt)
   @IsInt()
