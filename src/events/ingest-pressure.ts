@@ -14,8 +14,9 @@ const RECHECK_MS = 10;
  * Webhooks come first when the node is full (docs/architecture.md, "Webhooks first"): while that average is at or
  * above EVENT_INGEST_PRIORITY_QUEUE, the event processor of this node defers its next batch (`deferred()`), for at
  * most EVENT_INGEST_PRIORITY_MAX_DEFER_MS, then runs one anyway (a backlog's batches are full-size, so it moves),
- * and again. An event stored is safe and Dialpad gets its 200 at once; one processed a second later is a late
- * screen pop. When webhooks come slower than the node can take them, nobody waits and nothing is deferred.
+ * and again, as long as its backlog is younger than EVENT_INGEST_PRIORITY_MAX_LAG_MS (the processor's side). An
+ * event stored is safe and Dialpad gets its 200 at once; one processed a second later is a late screen pop. When
+ * webhooks come slower than the node can take them, nobody waits and nothing is deferred.
  */
 @Injectable()
 export class IngestPressure {
