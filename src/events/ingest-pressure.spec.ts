@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import type { AppConfig } from '../infra/config/app-config.js';
+import { type AppConfig, ConfigError, parseConfig } from '../infra/config/app-config.js';
 import { IngestPressure } from './ingest-pressure.js';
 
 const config = (queue = 16, maxDeferMs = 1000) => ({ EVENT_INGEST_PRIORITY_QUEUE: queue, EVENT_INGEST_PRIORITY_MAX_DEFER_MS: maxDeferMs }) as AppConfig;
@@ -132,5 +132,22 @@ describe('IngestPressure', () => {
     expect(p.pressing()).toBe(true);
     p.pressedByParent(false);
     expect(p.pressing()).toBe(false);
+  });
+
+  it('its settings: defaults, and values the node refuses to start with', () => {
+    const base = { INTERNAL_JWT_SECRET: 'x'.repeat(32), ENCRYPTION_KEY: '0'.repeat(64) };
+    const parsed = parseConfig(base);
+    expect([parsed.EVENT_INGEST_PRIORITY_QUEUE, parsed.EVENT_INGEST_PRIORITY_MAX_DEFER_MS, parsed.EVENT_INGEST_PRIORITY_MAX_LAG_MS]).toEqual([16, 1000, 10_000]);
+    expect(parseConfig({ ...base, EVENT_INGEST_PRIORITY_QUEUE: '0' }).EVENT_INGEST_PRIORITY_QUEUE).toBe(0);
+    for (const [name, value] of [
+      ['EVENT_INGEST_PRIORITY_QUEUE', '-1'],
+      ['EVENT_INGEST_PRIORITY_QUEUE', 'many'],
+      ['EVENT_INGEST_PRIORITY_MAX_DEFER_MS', '5'],
+      ['EVENT_INGEST_PRIORITY_MAX_DEFER_MS', '1.5'],
+      ['EVENT_INGEST_PRIORITY_MAX_LAG_MS', '-1'],
+    ] as const) {
+      expect(() => parseConfig({ ...base, [name]: value })).toThrow(ConfigError);
+      expect(() => parseConfig({ ...base, [name]: value })).toThrow(new RegExp(name));
+    }
   });
 });

@@ -1,16 +1,29 @@
 import pg from 'pg';
-import request from 'supertest';
 import { IngestPressure } from '../../src/events/ingest-pressure.js';
+import { metricSum } from '../support/metrics.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
 import { CreatedApp, createApp, fixtureWith, postJwt, processedEvent, waitFor } from '../support/webhooks.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The node's cti_event_processing_deferred_seconds_total. */
-async function deferredSeconds(t: TestApp): Promise<number> {
-  const res = await request(t.baseUrl).get('/metrics');
-  const value = /^cti_event_processing_deferred_seconds_total(?:\{[^}]*\})? (\S+)$/m.exec(res.text)?.[1];
-  return Number(value ?? NaN);
+const deferredSeconds = (t: TestApp) => metricSum(t, 'cti_event_processing_deferred_seconds_total');
+
+/**
+ * Webhook requests held open on a node's IngestPressure, as a burst (or a stalled commit) would hold them:
+ * `hold(n)` adds n waiting requests, `release()` settles every one held.
+ */
+function heldRequests(pressure: () => IngestPressure) {
+  let held = 0;
+  return {
+    hold(n: number): void {
+      for (let i = 0; i < n; i++) pressure().arrived();
+      held += n;
+    },
+    release(): void {
+      for (; held > 0; held--) pressure().settled();
+    },
+  };
 }
 
 async function processedAt(pool: pg.Pool, eventId: string): Promise<Date | null> {
@@ -28,14 +41,7 @@ describe('webhooks first: the processor defers while webhooks queue (e2e)', () =
   let pool: pg.Pool;
   let tenant: CreatedApp;
   let pressure: IngestPressure;
-  let held = 0;
-  const hold = (n: number) => {
-    for (let i = 0; i < n; i++) pressure.arrived();
-    held += n;
-  };
-  const release = () => {
-    for (; held > 0; held--) pressure.settled();
-  };
+  const { hold, release } = heldRequests(() => pressure);
 
   beforeAll(async () => {
     t = await startTestApp({
@@ -61,7 +67,6 @@ describe('webhooks first: the processor defers while webhooks queue (e2e)', () =
     const started = Date.now();
     await processedEvent(pool, res.body.event_id, 2000);
     expect(Date.now() - started).toBeLessThan(500);
-    expect(before).toBeGreaterThanOrEqual(0);
     expect(await deferredSeconds(t)).toBe(before);
   });
 
@@ -106,6 +111,7 @@ describe('webhooks first holds only while the backlog is young: EVENT_INGEST_PRI
   let pool: pg.Pool;
   let tenant: CreatedApp;
   let pressure: IngestPressure;
+  const { hold, release } = heldRequests(() => pressure);
 
   beforeAll(async () => {
     t = await startTestApp({
@@ -125,7 +131,7 @@ describe('webhooks first holds only while the backlog is young: EVENT_INGEST_PRI
   });
 
   it('once a batch claimed an event older than the bound, the next is not deferred although webhooks still queue', async () => {
-    for (let i = 0; i < 50; i++) pressure.arrived();
+    hold(50);
     try {
       await sleep(150);
       const first = await postJwt(t, tenant, fixtureWith('inbound-ringing.json', { call_id: '8700000000000011' }));
@@ -140,7 +146,7 @@ describe('webhooks first holds only while the backlog is young: EVENT_INGEST_PRI
       await waitFor(async () => (await processedAt(pool, second.body.event_id)) !== null, 3000, 20);
       expect(Date.now() - secondPosted).toBeLessThan(500);
     } finally {
-      for (let i = 0; i < 50; i++) pressure.settled();
+      release();
     }
   });
 });

@@ -4,24 +4,13 @@ import request from 'supertest';
 import { startTestApp, TestApp } from '../support/test-app.js';
 import { CreatedApp, createApp, fixtureWith, postJwt, waitFor } from '../support/webhooks.js';
 import { TestWsClient, wsUrl } from '../support/ws-client.js';
+import { metricSum } from '../support/metrics.js';
 
 const USER = '4785129047965696'; // the fixtures' target.id
 const OTHER_USER = '4785129047965697';
 
 function fixtureFor(fixture: string, callId: string, user = USER): string {
   return fixtureWith(fixture, { call_id: callId }).replace(USER, user);
-}
-
-/** Sum of a Prometheus metric's samples (optionally only those whose labels contain `labelPart`). */
-async function metricSum(node: TestApp, name: string, labelPart = ''): Promise<number> {
-  const res = await request(node.baseUrl).get('/metrics');
-  expect(res.status).toBe(200);
-  let sum = 0;
-  for (const line of res.text.split('\n')) {
-    const m = /^([a-z_]+)(\{[^}]*\})? (\S+)$/.exec(line);
-    if (m && m[1] === name && (m[2] ?? '').includes(labelPart)) sum += Number(m[3]);
-  }
-  return sum;
 }
 
 function seqCounts(c: TestWsClient): Map<string, number> {
