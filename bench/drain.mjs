@@ -7,7 +7,7 @@
 //   EXTRA='{"NODE_OPTIONS":"--import ./bench/query-times.mjs"}'   time per statement, in /tmp/query-times.txt
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { drained, freshEvent, ServiceStack, signJwt } from './lib.mjs';
+import { drained, ServiceStack, webhookTokens } from './lib.mjs';
 
 /** Stores `n` events with the processor off, then drains them with it on; returns events/s and the batch shape. */
 export async function measureDrainCapacity({ n = 5000, env = {}, keep = false } = {}) {
@@ -15,7 +15,7 @@ export async function measureDrainCapacity({ n = 5000, env = {}, keep = false } 
   try {
     const off = await stack.start({ EVENT_PROCESSOR_ENABLED: 'false' });
     const app = await stack.createApp(off.base, 'drain');
-    const tokens = Array.from({ length: n }, () => signJwt(freshEvent()[1], app.webhook_secret));
+    const tokens = webhookTokens(app.webhook_secret, n);
     let i = 0;
     await Promise.all(
       Array.from({ length: 20 }, async () => {

@@ -248,12 +248,15 @@ export async function startConsoleWorld(stack, { realistic = {}, leads, env = {}
   }
 }
 
+/** `n` webhook bodies, each a new call's event signed with the app's secret. */
+export const webhookTokens = (secret, n) => Array.from({ length: n }, () => signJwt(freshEvent()[1], secret));
+
 /**
- * Webhooks at full speed for `seconds`: autocannon with `connections` connections, each request a freshly
- * signed new call's event (60,000 tokens made before the clock starts). Resolves with autocannon's result.
+ * Webhooks for `seconds`: autocannon with `connections` connections, each request the next of `tokens` (by
+ * default 60,000 new calls' events, signed before the clock starts; they repeat only if used up), as fast as
+ * they are taken or at `rate` per second overall. Resolves with autocannon's result and `sent`, the requests sent.
  */
-export function ingestLoad(url, secret, { seconds = 10, connections = 50 } = {}) {
-  const tokens = Array.from({ length: 60_000 }, () => signJwt(freshEvent()[1], secret));
+export function ingestLoad(url, secret, { seconds = 10, connections = 50, rate = 0, tokens = webhookTokens(secret, 60_000) } = {}) {
   let i = 0;
   return new Promise((resolve, reject) => {
     autocannon(
@@ -262,10 +265,11 @@ export function ingestLoad(url, secret, { seconds = 10, connections = 50 } = {})
         method: 'POST',
         connections,
         duration: seconds,
+        ...(rate > 0 ? { overallRate: rate } : {}),
         headers: { 'content-type': 'application/jwt' },
         requests: [{ setupRequest: (req) => ({ ...req, body: tokens[i++ % tokens.length] }) }],
       },
-      (err, result) => (err ? reject(err) : resolve(result)),
+      (err, result) => (err ? reject(err) : resolve({ ...result, sent: i })),
     );
   });
 }
@@ -281,7 +285,7 @@ export async function drained(pool, timeoutMs = 60_000) {
   const started = Date.now();
   for (;;) {
     if ((await waitingEvents(pool)) === 0) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error('event queue did not drain');
+    if (Date.now() - started > timeoutMs) throw new Error(`the event queue did not drain within ${timeoutMs} ms`);
     await sleep(100);
   }
 }

@@ -25,7 +25,8 @@ function cpu() {
   return out;
 }
 const group = (cmd) => {
-  if (cmd.startsWith('postgres: ')) return cmd.replace(/^postgres: 15\/main: /, 'pg ').replace(/^pg (\S+) (\S+) .*/, 'pg backend $2').replace(/ \d+$/, '');
+  // "postgres: 15/main: postgres <database> 127.0.0.1(…) idle" → "pg backend <database>"; "… checkpointer" → "pg checkpointer"
+  if (cmd.startsWith('postgres: ')) return cmd.replace(/^postgres: [^:]+: /, 'pg ').replace(/^pg (\S+) (\S+) .*/, 'pg backend $2').replace(/ \d+$/, '');
   if (cmd.includes('dist/src/main')) return 'node (service)';
   if (cmd.includes('profile.mjs')) return 'autocannon (this script)';
   return cmd.split(' ')[0].split('/').pop();
@@ -33,10 +34,12 @@ const group = (cmd) => {
 const stack = await ServiceStack.create('profile');
 const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
 try {
-  const svc = await stack.start(JSON.parse(process.env.PROFILE_ENV ?? '{}'));
+  const env = JSON.parse(process.env.PROFILE_ENV ?? '{}');
+  const svc = await stack.start(env);
   const app = await stack.createApp(svc.base, 'profile');
   const url = `${svc.base}/webhooks/dialpad/${app.id}`;
-  const paused = process.env.PROFILE_ENV?.includes('EVENT_PROCESSOR_ENABLED');
+  // a node that does not process leaves its events waiting: nothing to wait for
+  const paused = env.EVENT_PROCESSOR_ENABLED === 'false';
   await ingestLoad(url, app.webhook_secret, { seconds: 5 });
   if (!paused) await drained(pool);
   const statements = await admin('CREATE EXTENSION IF NOT EXISTS pg_stat_statements')
@@ -59,7 +62,7 @@ try {
     const d = a.t - (before.get(pid)?.t ?? 0);
     if (d > 0.05) sums.set(group(a.cmd), (sums.get(group(a.cmd)) ?? 0) + d);
   }
-  log(`${Math.round(s.requests.average)} req/s, ${s.requests.total} requests; ${wall.toFixed(1)} s until drained`);
+  log(`${Math.round(s.requests.average)} req/s, ${s.requests.total} requests; ${wall.toFixed(1)} s measured${paused ? "" : " (until drained)"}`);
   for (const [g, t] of [...sums].sort((x, y) => y[1] - x[1])) log(`  cpu ${t.toFixed(2).padStart(7)} s  ${g}`);
   const { rows } = !statements ? { rows: [] } : await admin(
     `SELECT calls, round(total_exec_time::numeric) AS ms, round((total_exec_time / calls)::numeric, 3) AS mean_ms, rows, wal_bytes,

@@ -164,26 +164,18 @@ try {
   const capacity = await measureDrainCapacity({ n: 10_000 });
   const ingestRate = median(asConfigured.map((r) => r.s.requests.average));
   add('processing capacity (a 10,000-event backlog, nothing else running)', capacity.per_second, 'events/s', ingestRate, 'the ingest throughput of the same run', true, '≥ 1.0× ingest');
-  // the processor in a child process of the node (EVENT_PROCESSOR_PROCESS=child: webhooks and processing on two cores)
-  await svc.child.stop();
-  svc = await startService({ EVENT_PROCESSOR_PROCESS: 'child' });
-  await warmUp(serviceUrl(svc));
-  addIngest(
-    'ingest throughput, processor in a child process (EVENT_PROCESSOR_PROCESS=child)',
-    '',
-    await ingestRounds('child', serviceUrl(svc)),
-    ' (in the child process)',
-  );
-  // webhooks first off: the processor takes its share of the cores during the burst (how it ran before)
-  await svc.child.stop();
-  svc = await startService({ EVENT_INGEST_PRIORITY_QUEUE: '0' });
-  await warmUp(serviceUrl(svc));
-  addIngest(
-    'ingest throughput, webhooks first off (EVENT_INGEST_PRIORITY_QUEUE=0)',
-    '',
-    await ingestRounds('webhooks first off', serviceUrl(svc)),
-    ' (webhooks first off)',
-  );
+  // the same node in other configurations, each started fresh and warmed up: the processor in a child process
+  // (webhooks and processing on two cores), and webhooks first off (the processor takes its share of the cores
+  // during the burst, as it ran before)
+  for (const [env, name, label, where] of [
+    [{ EVENT_PROCESSOR_PROCESS: 'child' }, 'ingest throughput, processor in a child process (EVENT_PROCESSOR_PROCESS=child)', 'child', ' (in the child process)'],
+    [{ EVENT_INGEST_PRIORITY_QUEUE: '0' }, 'ingest throughput, webhooks first off (EVENT_INGEST_PRIORITY_QUEUE=0)', 'webhooks first off', ' (webhooks first off)'],
+  ]) {
+    await svc.child.stop();
+    svc = await startService(env);
+    await warmUp(serviceUrl(svc));
+    addIngest(name, '', await ingestRounds(label, serviceUrl(svc)), where);
+  }
   // the processor paused: the ingest path alone, against the baseline that processes nothing
   await svc.child.stop();
   svc = await startService({ EVENT_PROCESSOR_ENABLED: 'false' });

@@ -8,9 +8,8 @@
 //      5, of load), every accepted webhook is stored once and processed into its call, none
 //      failed or dead-lettered, no request refused.
 // Exits 1 on a failed check. About 2 minutes with the defaults.
-import autocannon from 'autocannon';
 import pg from 'pg';
-import { freshEvent, ServiceStack, signJwt, sleep } from '../../bench/lib.mjs';
+import { drained, ingestLoad, ServiceStack, sleep, waitingEvents, webhookTokens } from '../../bench/lib.mjs';
 
 const MEASURE_SECONDS = Number(process.env.SOAK_MEASURE_SECONDS ?? 10);
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 90);
@@ -25,40 +24,8 @@ const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 50);
 const SOAK_CONNECTIONS = Number(process.env.SOAK_LOAD_CONNECTIONS ?? 200);
 const log = (m) => process.stderr.write(`soak: ${m}\n`);
 
-/** Posts each token once (every event a new call), at `rate` per second overall (0: as fast as taken). */
-function load(url, tokens, seconds, rate, connections = CONNECTIONS) {
-  let i = 0;
-  return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url,
-        method: 'POST',
-        connections,
-        duration: seconds,
-        ...(rate > 0 ? { overallRate: rate } : {}),
-        headers: { 'content-type': 'application/jwt' },
-        requests: [{ setupRequest: (req) => ({ ...req, body: tokens[i++] ?? tokens[tokens.length - 1] }) }],
-      },
-      (err, result) => (err ? reject(err) : resolve({ ...result, sent: i })),
-    );
-  });
-}
-
-const tokensFor = (secret, n) => Array.from({ length: n }, () => signJwt(freshEvent()[1], secret));
-
-async function queueDepth(pool) {
-  const { rows } = await pool.query(`SELECT count(*)::int AS n FROM webhook_events WHERE processed_at IS NULL AND dead_at IS NULL`);
-  return rows[0].n;
-}
-
-async function drain(pool, timeoutMs) {
-  const start = Date.now();
-  while ((await queueDepth(pool)) > 0) {
-    if (Date.now() - start > timeoutMs) throw new Error(`the queue did not drain within ${timeoutMs} ms`);
-    await sleep(100);
-  }
-  return Date.now();
-}
+/** Posts `tokens` in order (each a new call; sized so none repeats), at `rate` per second overall (0: as fast as taken). */
+const load = (url, tokens, seconds, rate, connections = CONNECTIONS) => ingestLoad(url, undefined, { seconds, connections, rate, tokens });
 
 async function totals(pool) {
   const { rows } = await pool.query(
@@ -85,11 +52,12 @@ try {
 
   // 1. the sustainable maximum
   log(`measuring: ${MEASURE_SECONDS} s as fast as taken`);
-  const burstTokens = tokensFor(app.webhook_secret, 60_000);
+  const burstTokens = webhookTokens(app.webhook_secret, 60_000);
   const t0 = Date.now();
   const burst = await load(url, burstTokens, MEASURE_SECONDS, 0);
   const ingestRate = burst['2xx'] / MEASURE_SECONDS;
-  const drainedAt = await drain(pool, 120_000);
+  await drained(pool, 120_000);
+  const drainedAt = Date.now();
   const processRate = burst['2xx'] / ((drainedAt - t0) / 1000);
   const max = Math.min(ingestRate, processRate);
   const rate = Math.max(1, Math.round(LOAD * max));
@@ -98,12 +66,12 @@ try {
 
   // 2. the soak
   const before = await totals(pool);
-  const soakTokens = tokensFor(app.webhook_secret, Math.ceil(rate * SOAK_SECONDS * 1.1) + 1000);
+  const soakTokens = webhookTokens(app.webhook_secret, Math.ceil(rate * SOAK_SECONDS * 1.1) + 1000);
   const depths = [];
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      depths.push(await queueDepth(pool));
+      depths.push(await waitingEvents(pool));
       await sleep(1000);
     }
   })();
@@ -112,7 +80,7 @@ try {
   sampling = false;
   await sampler;
   const soakDrainStart = Date.now();
-  await drain(pool, 60_000);
+  await drained(pool, 60_000);
   const after = await totals(pool);
 
   // 3. the checks
