@@ -23,6 +23,11 @@ interface MetricsReply extends MetricsRequest {
   metrics: MetricsJson;
 }
 
+/** The child listens for its parent's messages (sent once, when it does). */
+interface ReadyMessage {
+  type: 'ready';
+}
+
 /** The web process's webhooks queue for their commit (or no longer do): the child's processor defers meanwhile. */
 interface PressureMessage {
   type: 'ingest-pressure';
@@ -60,6 +65,7 @@ export function answerParent(metrics: () => Promise<MetricsJson>, onParentGone: 
     );
   });
   process.once('disconnect', onParentGone);
+  process.send?.({ type: 'ready' } satisfies ReadyMessage);
 }
 
 /** A child that lived this long died young (a bad database URL, say, kills it at start). */
@@ -85,6 +91,8 @@ export class ProcessorChild {
   private restartTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, (metrics: MetricsJson | null) => void>();
+  /** what the child was last told of this process's webhooks */
+  private pressing = false;
 
   /** @param env the child's environment (the parent's, with what the child must be told) */
   constructor(private readonly env: NodeJS.ProcessEnv) {}
@@ -103,6 +111,8 @@ export class ProcessorChild {
     });
     this.child = child;
     child.on('message', (message: unknown) => {
+      // the child listens now: a child started while webhooks press is told so
+      if (isReadyMessage(message) && this.pressing) this.pressure(true);
       if (!isMetricsReply(message)) return;
       this.pending.get(message.id)?.(message.metrics);
       this.pending.delete(message.id);
@@ -143,8 +153,9 @@ export class ProcessorChild {
     });
   }
 
-  /** Tells the child whether this process's webhooks press (its processor defers while they do). */
+  /** Tells the child whether this process's webhooks press (its processor defers while they do); a restarted child is told again. */
   pressure(pressing: boolean): void {
+    this.pressing = pressing;
     if (this.child?.connected) this.child.send({ type: 'ingest-pressure', pressing } satisfies PressureMessage, () => undefined);
   }
 
@@ -165,6 +176,10 @@ export class ProcessorChild {
 
 function isMetricsRequest(m: unknown): m is MetricsRequest {
   return typeof m === 'object' && m !== null && (m as MetricsRequest).type === 'metrics' && typeof (m as MetricsRequest).id === 'number';
+}
+
+function isReadyMessage(m: unknown): m is ReadyMessage {
+  return typeof m === 'object' && m !== null && (m as ReadyMessage).type === 'ready';
 }
 
 function isPressureMessage(m: unknown): m is PressureMessage {
